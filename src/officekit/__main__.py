@@ -1,0 +1,5 @@
+"""``python -m officekit`` runs the CLI."""
+
+from officekit.cli import main
+
+main()

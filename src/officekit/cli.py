@@ -1,0 +1,371 @@
+"""The ``officekit`` command: a thin layer that parses, calls the API and renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from officekit import __version__
+from officekit.core.clock import ManualClock
+from officekit.core.office import Office, verify_store
+from officekit.core.operations import OperationRegistry
+from officekit.core.plugins import PluginHost, get_plugin_manager
+from officekit.core.profile import (
+    available_profiles,
+    load_profile,
+    profile_problems,
+    resolve_profile_path,
+)
+from officekit.core.store import DEFAULT_URL
+from officekit.errors import OfficekitError, ProfileError
+from officekit.simulate import DEFAULT_START, simulate, summarise
+
+__all__ = ["app", "main"]
+
+SIMULATION_URL = "sqlite:///officekit-simulation.db"
+
+app = typer.Typer(
+    name="officekit",
+    help="Run the front office of an organisation: profiles, staff, audit and simulation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+profiles_app = typer.Typer(help="List, show and validate sector profiles.", no_args_is_help=True)
+plugins_app = typer.Typer(help="See which plugins are loaded.", no_args_is_help=True)
+staff_app = typer.Typer(help="Hire and list staff.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the tamper-evident event log.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+app.add_typer(plugins_app, name="plugins")
+app.add_typer(staff_app, name="staff")
+app.add_typer(audit_app, name="audit")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOption = Annotated[str, typer.Option("--db", help="Database URL (SQLite file or PostgreSQL).")]
+KeyOption = Annotated[
+    str | None, typer.Option("--office", help="Office key, when the store holds several.")
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option("--profile", help="Profile name or path; default: the office's own."),
+]
+FormatOption = Annotated[str, typer.Option("--format", help="Output format: text or json.")]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        _fail(f"--format must be 'text' or 'json', got {fmt!r}", 2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"officekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """officekit: run the front office of an organisation."""
+
+
+# -- profiles ----------------------------------------------------------------
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """List the profiles that can be opened by name, and where each comes from."""
+    table = Table("name", "source", "description")
+    for name, origin in available_profiles().items():
+        try:
+            description = load_profile(name).description
+        except OfficekitError as exc:
+            description = f"[red]invalid: {exc}[/red]"
+        table.add_row(name, origin, description)
+    out.print(table)
+
+
+@profiles_app.command("show")
+def profiles_show(
+    name: Annotated[str, typer.Argument(help="Profile name or path.")],
+    fmt: FormatOption = "text",
+) -> None:
+    """Show a profile with its inheritance resolved."""
+    _check_format(fmt)
+    profile = load_profile(name)
+    if fmt == "json":
+        out.print_json(json.dumps(profile.to_dict()))
+        return
+    out.print(f"[bold]{profile.name}[/bold]: {profile.description}")
+    out.print(f"Files: {' <- '.join(profile.source.files)}")
+    o = profile.office
+    out.print(
+        f"Office: {o.name} ({o.timezone}, {o.currency}{', ' + o.country if o.country else ''})"
+    )
+    depts = Table("department", "name", "ext.", "hours", title="Departments")
+    for key, d in profile.departments.items():
+        hours = ", ".join(
+            f"{day} {'/'.join(str(r) for r in getattr(d.hours, day))}"
+            for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+            if getattr(d.hours, day)
+        )
+        depts.add_row(key, d.name, d.extension, hours or "closed")
+    out.print(depts)
+    levels = Table("level", "title", "min years", title="Responsibility levels")
+    for lvl in profile.levels:
+        levels.add_row(lvl.name, lvl.title, f"{lvl.min_years:g}")
+    out.print(levels)
+    resps = Table("responsibility", "min level", "operations", title="Responsibilities")
+    for key, r in profile.responsibilities.items():
+        resps.add_row(key, r.min_level, ", ".join(r.operations))
+    out.print(resps)
+    roles = Table("role", "title", "department", "responsibilities", title="Roles")
+    for key, role in profile.roles.items():
+        roles.add_row(key, role.title, role.department or "", ", ".join(role.responsibilities))
+    out.print(roles)
+
+
+@profiles_app.command("validate")
+def profiles_validate(
+    path: Annotated[str, typer.Argument(help="A profile.toml, its folder, or a profile name.")],
+) -> None:
+    """Check a profile and print every problem; exit 1 if there is any."""
+    try:
+        prof_path = resolve_profile_path(path)
+        raw_problems = profile_problems(prof_path)
+        operations: list[str] | None = None
+        if not raw_problems:
+            profile = load_profile(prof_path)
+            host = PluginHost(get_plugin_manager(profile_plugins=profile.source.plugins))
+            operations = list(OperationRegistry(host.register_operations()))
+        problems = raw_problems if operations is None else profile_problems(prof_path, operations)
+    except OfficekitError as exc:
+        _fail(str(exc))
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", markup=True)
+        for problem in problems:
+            err.print(f"  {problem}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"{prof_path}: valid")
+
+
+# -- plugins -----------------------------------------------------------------
+
+
+@plugins_app.command("list")
+def plugins_list(profile: ProfileOption = None, fmt: FormatOption = "text") -> None:
+    """List the loaded plugins, where each comes from and the hooks it implements."""
+    _check_format(fmt)
+    profile_plugins: tuple[str, ...] = ()
+    if profile is not None:
+        profile_plugins = load_profile(profile).source.plugins
+    infos = PluginHost(get_plugin_manager(profile_plugins=profile_plugins)).describe()
+    if fmt == "json":
+        out.print_json(
+            json.dumps(
+                [{"name": i.name, "source": i.source, "hooks": list(i.hooks)} for i in infos]
+            )
+        )
+        return
+    table = Table("plugin", "source", "hooks")
+    for info in infos:
+        table.add_row(info.name, info.source, ", ".join(info.hooks))
+    out.print(table)
+
+
+# -- office and staff ----------------------------------------------------------
+
+
+@app.command("init")
+def init(
+    db: DbOption = DEFAULT_URL,
+    profile: Annotated[
+        str, typer.Option("--profile", help="Profile name or path.")
+    ] = "smallbusiness",
+    key: KeyOption = None,
+) -> None:
+    """Create (or migrate) an office store and its office."""
+    with Office.open(db, profile=profile, key=key) as office:
+        out.print(
+            f"Office {office.key!r} ({office.profile.office.name}, profile "
+            f"{office.profile.name!r}) ready at {office.engine.url.render_as_string()}"
+        )
+
+
+@staff_app.command("hire")
+def staff_hire(
+    name: Annotated[str, typer.Argument(help="Full name.")],
+    role: Annotated[list[str], typer.Option("--role", help="A role to hold; repeat for several.")],
+    experience: Annotated[float, typer.Option("--experience", help="Years of experience.")] = 0.0,
+    education: Annotated[
+        str | None, typer.Option("--education", help="A key of the profile's [education].")
+    ] = None,
+    db: DbOption = DEFAULT_URL,
+    key: KeyOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Hire a member of staff."""
+    with Office.open(db, profile=profile, key=key) as office:
+        member = office.staff.hire(
+            name, roles=role, experience_years=experience, education=education
+        )
+    out.print(
+        f"Hired {member.name} (id {member.id}): {', '.join(member.roles)}, level {member.level}"
+    )
+
+
+@staff_app.command("list")
+def staff_list(
+    db: DbOption = DEFAULT_URL,
+    key: KeyOption = None,
+    profile: ProfileOption = None,
+    include_departed: Annotated[
+        bool, typer.Option("--all", help="Include those who left.")
+    ] = False,
+    fmt: FormatOption = "text",
+) -> None:
+    """List the office's staff."""
+    _check_format(fmt)
+    with Office.open(db, profile=profile, key=key) as office:
+        members = office.staff.list(include_departed=include_departed)
+    if fmt == "json":
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "id": m.id,
+                        "name": m.name,
+                        "roles": list(m.roles),
+                        "level": m.level,
+                        "hired_at": m.hired_at.isoformat(),
+                        "left_at": m.left_at.isoformat() if m.left_at else None,
+                    }
+                    for m in members
+                ]
+            )
+        )
+        return
+    table = Table("id", "name", "roles", "level", "hired", "left")
+    for m in members:
+        table.add_row(
+            str(m.id),
+            m.name,
+            ", ".join(m.roles),
+            m.level,
+            f"{m.hired_at:%Y-%m-%d}",
+            f"{m.left_at:%Y-%m-%d}" if m.left_at else "",
+        )
+    out.print(table)
+
+
+# -- audit -------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = DEFAULT_URL) -> None:
+    """Verify every office's event chain; exit 1 and name the first broken event if any."""
+    reports = verify_store(db)
+    broken = False
+    for report in reports:
+        if report.ok:
+            out.print(f"office {report.office_key!r}: {report.checked} events, chain intact")
+        else:
+            broken = True
+            assert report.broken is not None
+            b = report.broken
+            where = f"event {b.seq}" + (f" (id {b.event_id})" if b.event_id is not None else "")
+            err.print(
+                f"[red]office {report.office_key!r}: chain broken at {where}:[/red] {b.reason}",
+                markup=True,
+            )
+    if not reports:
+        out.print("the store holds no office")
+    if broken:
+        raise typer.Exit(1)
+
+
+# -- simulate ------------------------------------------------------------------
+
+
+@app.command("simulate")
+def simulate_cmd(
+    profile: Annotated[
+        str, typer.Option("--profile", help="Profile name or path.")
+    ] = "smallbusiness",
+    days: Annotated[int, typer.Option("--days", min=1, help="Days to simulate.")] = 5,
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db",
+            help=f"Database URL. The default, {SIMULATION_URL}, is started afresh on each run.",
+        ),
+    ] = SIMULATION_URL,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same result.")] = 0,
+    start: Annotated[
+        str, typer.Option("--start", help="First day, YYYY-MM-DD.")
+    ] = DEFAULT_START.isoformat(),
+    fmt: FormatOption = "text",
+) -> None:
+    """Simulate front-office days through the public API and print what happened."""
+    _check_format(fmt)
+    try:
+        first_day = dt.date.fromisoformat(start)
+    except ValueError:
+        _fail(f"--start must be a date as YYYY-MM-DD, got {start!r}", 2)
+    if db == SIMULATION_URL:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"officekit-simulation.db{suffix}").unlink(missing_ok=True)
+    prof = load_profile(profile)
+    clock = ManualClock(dt.datetime.combine(first_day, dt.time(6), prof.office.tz))
+    with Office.open(db, profile=profile, clock=clock, key="simulation") as office:
+        report = simulate(
+            office,
+            days=days,
+            seed=seed,
+            start=first_day,
+            clock=clock,
+            progress=None if fmt == "json" else out.print,
+        )
+    if fmt == "json":
+        from officekit.core.convert import converter
+
+        out.print_json(json.dumps(converter.unstructure(report)))
+        return
+    for line in summarise(report):
+        out.print(line, markup=False)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI; officekit's errors become a message and exit status 1."""
+    try:
+        return app(args=argv, standalone_mode=True)
+    except ProfileError as exc:
+        err.print("[red]error: the profile has problems:[/red]", markup=True)
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False)
+        sys.exit(1)
+    except OfficekitError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

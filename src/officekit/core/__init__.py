@@ -1,0 +1,1 @@
+"""The officekit core: kernel, store, profiles, plugins and the operation desks."""

@@ -1,0 +1,107 @@
+"""The private cattrs converters.
+
+One factory, :func:`make_converter`, registers the hooks every officekit
+converter needs once (Decimal, aware datetimes, dates, times, tuples). Two
+instances are made from it:
+
+- ``converter`` turns store rows and JSON into attrs objects and back;
+- ``strict_converter`` reads profiles: it forbids unknown keys and never coerces
+  a value of the wrong type (TOML ``"4"`` is not the integer ``4``).
+
+Both are private: the public API takes and returns attrs objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import cattrs
+from cattrs.preconf.json import make_converter as _make_json_converter
+
+__all__ = ["converter", "make_converter", "parse_time", "strict_converter"]
+
+
+def parse_time(value: str) -> dt.time:
+    """Parse ``HH:MM`` (24-hour clock) into a time.
+
+    Raises:
+        ValueError: If ``value`` is not of that form.
+    """
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expected a time as HH:MM, got {value!r}") from None
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise TypeError(f"expected a decimal as a string or integer, got {value!r}")
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"not a decimal number: {value!r}") from None
+    if not result.is_finite():
+        raise ValueError(f"not a finite decimal: {value!r}")
+    return result
+
+
+def _structure_datetime(value: Any, _: type) -> dt.datetime:
+    result = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if result.tzinfo is None:
+        raise ValueError(f"datetime must be timezone-aware, got {value!r}")
+    return result
+
+
+def _structure_date(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise TypeError(f"expected a date, got a datetime {value!r}")
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _structure_time(value: Any, _: type) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected a time as 'HH:MM', got {value!r}")
+    return parse_time(value)
+
+
+def _strict(kind: type, *accepted: type) -> Any:
+    def hook(value: Any, _: type) -> Any:
+        if isinstance(value, bool) and kind is not bool:
+            raise TypeError(f"expected {kind.__name__}, got a boolean {value!r}")
+        if not isinstance(value, accepted):
+            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return kind(value)
+
+    return hook
+
+
+def make_converter(*, strict: bool = False) -> cattrs.Converter:
+    """Build a converter with officekit's hooks registered.
+
+    Args:
+        strict: Forbid unknown keys and refuse values of the wrong type instead
+            of coercing them. Used for profiles and other hand-written input.
+    """
+    conv = _make_json_converter(forbid_extra_keys=strict, prefer_attrib_converters=False)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(dt.datetime, _structure_datetime)
+    conv.register_unstructure_hook(dt.datetime, lambda v: v.isoformat())
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.date, lambda v: v.isoformat())
+    conv.register_structure_hook(dt.time, _structure_time)
+    conv.register_unstructure_hook(dt.time, lambda v: v.isoformat(timespec="minutes"))
+    if strict:
+        conv.register_structure_hook(str, _strict(str, str))
+        conv.register_structure_hook(int, _strict(int, int))
+        conv.register_structure_hook(float, _strict(float, int, float))
+        conv.register_structure_hook(bool, _strict(bool, bool))
+    return conv
+
+
+converter = make_converter()
+strict_converter = make_converter(strict=True)

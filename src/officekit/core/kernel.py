@@ -1,0 +1,225 @@
+"""The flow every operation follows.
+
+**authorise** (the actor's roles and level against the profile, then plugins
+that may tighten) → **validate** (the caller's job, before it asks the kernel)
+→ **act inside one transaction** → **append an event in that same transaction**
+→ **notify plugins after commit**. A refusal is itself recorded, as an event
+with outcome ``"denied"``, before `PermissionDenied` is raised.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import sqlalchemy as sa
+
+from officekit.core.events import Event, Outcome, append_event
+from officekit.core.operations import Operation, OperationContext
+from officekit.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from officekit.core.office import Office
+    from officekit.core.staff import StaffMember
+
+__all__ = ["OFFICE_ACTOR", "Decision", "Kernel"]
+
+T = TypeVar("T")
+
+OFFICE_ACTOR = "office"
+"""The actor name recorded for the office's own administration (hiring, ...)."""
+
+
+@attrs.frozen
+class Decision:
+    """The answer to "may this member of staff perform this operation?".
+
+    Attributes:
+        allowed: The answer.
+        actor: The name of who asked.
+        operation: The operation asked about.
+        reason: Why: which responsibility allows it, or why it is refused.
+        responsibility: The responsibility that grants it, if one does.
+        decided_by: ``"profile"``, or ``"plugin"`` when a plugin refused.
+    """
+
+    allowed: bool
+    actor: str
+    operation: str
+    reason: str
+    responsibility: str | None = None
+    decided_by: str = "profile"
+
+
+def _nothing(conn: sa.Connection) -> None:
+    return None
+
+
+class Kernel:
+    """Authorisation and recording for one office (``office.kernel``)."""
+
+    def __init__(self, office: Office) -> None:
+        self._office = office
+
+    def decide(self, actor: StaffMember, operation: Operation) -> Decision:
+        """Decide from the profile alone whether ``actor`` may perform ``operation``."""
+        profile = self._office.profile
+        name = operation.name
+        if not actor.active:
+            return Decision(False, actor.name, name, "they have left the office")
+        covering = profile.responsibilities_for(name)
+        if not covering:
+            return Decision(
+                False,
+                actor.name,
+                name,
+                f"no responsibility in profile {profile.name!r} covers it",
+            )
+        rank = profile.level_rank(actor.level)
+        held = {r for role in actor.roles for r in profile.roles[role].responsibilities}
+        too_junior: list[str] = []
+        for key, resp in covering.items():
+            if key not in held:
+                continue
+            if rank >= profile.level_rank(resp.min_level):
+                return Decision(
+                    True, actor.name, name, f"granted by responsibility {key!r}", responsibility=key
+                )
+            too_junior.append(f"{key!r} needs level {resp.min_level!r}")
+        roles = ", ".join(actor.roles)
+        if too_junior:
+            return Decision(
+                False,
+                actor.name,
+                name,
+                f"their level is {actor.level!r} and responsibility {'; '.join(too_junior)}",
+            )
+        needed = ", ".join(
+            f"{key!r} (held by roles: {', '.join(profile.roles_with(key)) or 'none'})"
+            for key in covering
+        )
+        return Decision(
+            False, actor.name, name, f"their roles ({roles}) lack the responsibility {needed}"
+        )
+
+    def authorise(
+        self, actor: StaffMember, operation: Operation, subject: str | None = None
+    ) -> Decision:
+        """Decide from the profile, then let plugins tighten (never loosen) the answer."""
+        decision = self.decide(actor, operation)
+        if not decision.allowed:
+            return decision
+        reasons = self._office.plugins.check_permission(self._office, actor, operation, subject)
+        if reasons:
+            return Decision(
+                False, actor.name, operation.name, "; ".join(reasons), decided_by="plugin"
+            )
+        return decision
+
+    def _append(
+        self,
+        conn: sa.Connection,
+        *,
+        actor: StaffMember | None,
+        operation: str,
+        subject: str | None,
+        outcome: Outcome,
+        duration_us: int,
+        detail: Mapping[str, Any],
+    ) -> Event:
+        return append_event(
+            conn,
+            office_id=self._office.id,
+            occurred_at=self._office.clock.now(),
+            actor_id=actor.id if actor else None,
+            actor_name=actor.name if actor else OFFICE_ACTOR,
+            operation=operation,
+            subject=subject,
+            outcome=outcome,
+            duration_us=duration_us,
+            detail=detail,
+        )
+
+    def run(
+        self,
+        actor: StaffMember,
+        operation: str,
+        *,
+        subject: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        act: Callable[[sa.Connection], T] | None = None,
+    ) -> tuple[T | None, Event]:
+        """Perform ``operation`` as ``actor``: authorise, act and record, then notify.
+
+        Args:
+            actor: Who performs it.
+            operation: A registered operation's name.
+            subject: What it is about, recorded in the event.
+            detail: The operation's data, recorded in the event (JSON values).
+            act: The operation's effect, run inside the transaction; its return
+                value is returned. An exception in it rolls everything back.
+
+        Returns:
+            What ``act`` returned (None without one) and the event recorded.
+
+        Raises:
+            PermissionDenied: The actor may not perform it (the refusal is recorded).
+            NotFoundError: No operation has that name.
+        """
+        op = self._office.operations[operation]
+        decision = self.authorise(actor, op, subject)
+        detail = dict(detail or {})
+        if not decision.allowed:
+            with self._office.engine.begin() as conn:
+                self._append(
+                    conn,
+                    actor=actor,
+                    operation=operation,
+                    subject=subject,
+                    outcome="denied",
+                    duration_us=0,
+                    detail={"reason": decision.reason, "decided_by": decision.decided_by},
+                )
+            raise PermissionDenied(actor.name, operation, decision.reason)
+        context = OperationContext(operation, actor.id, actor.name, subject, detail)
+        self._office.plugins.before_operation(self._office, context)
+        result, event = self._transact(actor, operation, subject, detail, act or _nothing)
+        self._office.plugins.after_operation(self._office, context, event)
+        return result, event
+
+    def record_admin(
+        self,
+        operation: str,
+        *,
+        subject: str | None,
+        detail: Mapping[str, Any],
+        act: Callable[[sa.Connection], T],
+    ) -> T:
+        """Perform the office's own administration (no actor to authorise) and record it."""
+        result, _ = self._transact(None, operation, subject, detail, act)
+        return result
+
+    def _transact(
+        self,
+        actor: StaffMember | None,
+        operation: str,
+        subject: str | None,
+        detail: Mapping[str, Any],
+        act: Callable[[sa.Connection], T],
+    ) -> tuple[T, Event]:
+        with self._office.engine.begin() as conn:
+            started = time.perf_counter_ns()
+            result = act(conn)
+            duration_us = (time.perf_counter_ns() - started) // 1000
+            event = self._append(
+                conn,
+                actor=actor,
+                operation=operation,
+                subject=subject,
+                outcome="ok",
+                duration_us=duration_us,
+                detail=detail,
+            )
+        return result, event

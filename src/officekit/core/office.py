@@ -1,0 +1,295 @@
+"""The Office facade: open a store with a profile and plugins, hand out desks."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from officekit.core.clock import Clock, SystemClock
+from officekit.core.desk import Desk
+from officekit.core.events import AuditReport, Event, row_to_event, verify_chain
+from officekit.core.kernel import Kernel
+from officekit.core.operations import OperationRegistry
+from officekit.core.plugins import PluginHost, get_plugin_manager
+from officekit.core.profile import Profile, load_profile
+from officekit.core.staff import StaffDirectory, StaffMember
+from officekit.core.store import (
+    DEFAULT_URL,
+    events,
+    make_engine,
+    migrate,
+    offices,
+    schema_revision,
+)
+from officekit.errors import ConflictError, NotFoundError, StoreError, ValidationError
+
+__all__ = ["Office", "verify_store"]
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+class Office:
+    """One front office: its store, profile, plugins, staff and desks.
+
+    Open one with [`Office.open`][officekit.Office.open]; close it (or use it as
+    a context manager) when done.
+
+    Attributes:
+        id: The office's database id.
+        key: Its key, unique in the database (several offices may share one).
+        profile: The validated profile.
+        clock: The clock every recorded time comes from.
+        engine: The SQLAlchemy engine of its store.
+        plugins: Its plugins, with one typed method per hook.
+        operations: The operations registered by its plugins.
+        staff: Its staff directory.
+        kernel: Authorisation and recording.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: sa.Engine,
+        profile: Profile,
+        plugins: PluginHost,
+        operations: OperationRegistry,
+        clock: Clock,
+        office_id: int,
+        key: str,
+    ) -> None:
+        self.engine = engine
+        self.profile = profile
+        self.plugins = plugins
+        self.operations = operations
+        self.clock = clock
+        self.id = office_id
+        self.key = key
+        self.staff = StaffDirectory(self)
+        self.kernel = Kernel(self)
+
+    @classmethod
+    def open(
+        cls,
+        url: str | sa.URL = DEFAULT_URL,
+        *,
+        profile: str | os.PathLike[str] | Profile | None = None,
+        key: str | None = None,
+        clock: Clock | None = None,
+        plugins: Iterable[object] = (),
+        echo: bool = False,
+    ) -> Office:
+        """Open (creating or migrating the schema) an office in a store.
+
+        Args:
+            url: SQLAlchemy URL of the store; an SQLite file by default.
+                PostgreSQL: ``postgresql+psycopg://user:pw@host/db``.
+            profile: A shipped or installed profile's name, a path to a
+                ``profile.toml`` (or its folder), or a loaded Profile. ``None``
+                reopens an existing office with the profile it was last opened with.
+            key: The office's key within the store; defaults to the profile's name.
+                Several offices can share one database under different keys.
+            clock: Where times come from; the system clock by default.
+            plugins: Extra plugin objects or modules to register.
+            echo: Log every SQL statement.
+
+        Returns:
+            The open office.
+
+        Raises:
+            ProfileError: The profile has problems (all are listed); nothing is opened.
+            NotFoundError: ``profile`` is None and the store has no such office.
+            PluginError: A plugin failed to load.
+            StoreError: The database cannot be used.
+        """
+        if profile is None:
+            key, profile = _stored_profile(url, key)
+        prof = load_profile(profile)  # structural check before loading plugins
+        pm = get_plugin_manager(profile_plugins=prof.source.plugins, plugins=plugins)
+        host = PluginHost(pm)
+        operations = OperationRegistry(host.register_operations())
+        if not isinstance(profile, Profile):
+            prof = load_profile(profile, operations=operations)
+        office_key = key if key is not None else prof.name
+        profile_ref = prof.name if isinstance(profile, Profile) else _profile_ref(profile)
+        if not _KEY.match(office_key):
+            raise ValidationError(
+                "an office key is 1-100 lower-case letters, digits, '-' or '_'", where="key"
+            )
+        clock = clock or SystemClock()
+        engine = make_engine(url, echo=echo)
+        try:
+            migrate(engine)
+            office_id = cls._ensure_office_row(engine, office_key, prof, profile_ref, clock)
+        except BaseException:
+            engine.dispose()
+            raise
+        office = cls(
+            engine=engine,
+            profile=prof,
+            plugins=host,
+            operations=operations,
+            clock=clock,
+            office_id=office_id,
+            key=office_key,
+        )
+        host.office_opened(office)
+        return office
+
+    @staticmethod
+    def _ensure_office_row(
+        engine: sa.Engine, key: str, profile: Profile, profile_ref: str, clock: Clock
+    ) -> int:
+        with engine.begin() as conn:
+            row = conn.execute(sa.select(offices.c.id).where(offices.c.key == key)).one_or_none()
+            if row is not None:
+                conn.execute(
+                    offices.update()
+                    .where(offices.c.id == row.id)
+                    .values(profile=profile_ref, name=profile.office.name)
+                )
+                return int(row.id)
+            new_id: int = conn.execute(
+                offices.insert()
+                .values(
+                    key=key,
+                    name=profile.office.name,
+                    profile=profile_ref,
+                    created_at=clock.now(),
+                )
+                .returning(offices.c.id)
+            ).scalar_one()
+            return new_id
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Office:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Office {self.key!r} profile={self.profile.name!r} url={self.engine.url!r}>"
+
+    # -- desks ------------------------------------------------------------------
+
+    @contextmanager
+    def desk(self, member: StaffMember | int) -> Iterator[Desk]:
+        """Open a desk for a member of staff; every operation on it is theirs.
+
+        Args:
+            member: The member of staff (or their id). Read afresh from the store,
+                so roles changed since are in force.
+
+        Raises:
+            ConflictError: If they have left the office.
+            NotFoundError: If they are not staff of this office.
+        """
+        current = self.staff.get(member if isinstance(member, int) else member.id)
+        if not current.active:
+            raise ConflictError(f"{current.name} (id {current.id}) has left the office")
+        desk = Desk(self, current)
+        try:
+            yield desk
+        finally:
+            desk.close()
+
+    # -- the event log ----------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        operation: str | None = None,
+        actor: StaffMember | int | None = None,
+        outcome: str | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Return events of this office in chain order, optionally filtered.
+
+        Args:
+            operation: Only this operation, or a prefix ending in ``.`` (``"desk."``).
+            actor: Only events by this member of staff.
+            outcome: Only ``"ok"``, ``"denied"`` or ``"failed"``.
+            limit: At most this many (the latest ones).
+        """
+        query = sa.select(events).where(events.c.office_id == self.id)
+        if operation is not None:
+            if operation.endswith("."):
+                query = query.where(events.c.operation.startswith(operation, autoescape=True))
+            else:
+                query = query.where(events.c.operation == operation)
+        if actor is not None:
+            actor_id = actor if isinstance(actor, int) else actor.id
+            query = query.where(events.c.actor_id == actor_id)
+        if outcome is not None:
+            query = query.where(events.c.outcome == outcome)
+        if limit is not None:
+            query = query.order_by(events.c.seq.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return sorted((row_to_event(r) for r in rows), key=lambda e: e.seq)
+
+    def verify_audit(self) -> AuditReport:
+        """Verify this office's event chain (the office's own check: not recorded)."""
+        with self.engine.connect() as conn:
+            return verify_chain(conn, self.id)
+
+
+def _profile_ref(profile: str | os.PathLike[str]) -> str:
+    """What to remember of a profile reference: a name as is, a path made absolute."""
+    text = os.fspath(profile)
+    if isinstance(profile, os.PathLike) or os.sep in text or text.endswith(".toml"):
+        return str(Path(text).resolve())
+    return text
+
+
+def _stored_profile(url: str | sa.URL, key: str | None) -> tuple[str, str]:
+    engine = make_engine(url)
+    try:
+        if schema_revision(engine) is None:
+            raise NotFoundError(
+                f"no officekit store at {engine.url!r}: give a profile to create one"
+            )
+        with engine.connect() as conn:
+            query = sa.select(offices.c.key, offices.c.profile).order_by(offices.c.id)
+            if key is not None:
+                query = query.where(offices.c.key == key)
+            rows = conn.execute(query).all()
+    finally:
+        engine.dispose()
+    if not rows:
+        raise NotFoundError(f"no office {key!r} in the store: give a profile to create it")
+    if len(rows) > 1:
+        keys = ", ".join(r.key for r in rows)
+        raise NotFoundError(f"the store holds several offices ({keys}): say which with key=")
+    return str(rows[0].key), str(rows[0].profile)
+
+
+def verify_store(url: str | sa.URL) -> list[AuditReport]:
+    """Verify the event chain of every office in a store, without opening a profile.
+
+    This is what ``officekit audit verify --db URL`` runs.
+
+    Raises:
+        StoreError: If there is no officekit store at ``url``.
+    """
+    engine = make_engine(url)
+    try:
+        if schema_revision(engine) is None:
+            raise StoreError(f"no officekit store at {engine.url!r}")
+        with engine.connect() as conn:
+            ids = conn.execute(sa.select(offices.c.id).order_by(offices.c.id)).scalars().all()
+            return [verify_chain(conn, office_id) for office_id in ids]
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"cannot open the database: {exc.orig}") from exc
+    finally:
+        engine.dispose()

@@ -1,0 +1,89 @@
+"""Operations: the named things a member of staff can do at a desk.
+
+Every operation is registered by a plugin through
+[`officekit_register_operations`][officekit.hookspecs.officekit_register_operations]
+(the kernel's own by the built-in ``officekit.plugins.kernel``). A profile's
+responsibilities grant operations by name, so a profile that names an
+operation nobody registered is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from officekit.errors import NotFoundError, PluginError
+
+__all__ = ["Operation", "OperationContext", "OperationRegistry"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+def _check_name(_: Any, __: attrs.Attribute[str], value: str) -> None:
+    if not _NAME.match(value):
+        raise ValueError(
+            f"an operation name is dotted lower-case words such as 'calls.answer', got {value!r}"
+        )
+
+
+@attrs.frozen
+class Operation:
+    """A kind of work that the office records and authorises.
+
+    Attributes:
+        name: Dotted name, ``<area>.<verb>``, such as ``"desk.note"``.
+        summary: One line saying what it does, shown in listings and refusals.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    summary: str = ""
+
+
+@attrs.frozen
+class OperationContext:
+    """What plugins see of an operation about to run or just run.
+
+    Attributes:
+        operation: The operation's name.
+        actor_id: The id of the member of staff performing it (``None`` for the office itself).
+        actor_name: Their name (``"office"`` for the office itself).
+        subject: What it is about (a customer, a document, a member of staff...), if anything.
+        detail: The operation's own data, as recorded in the event log.
+    """
+
+    operation: str
+    actor_id: int | None
+    actor_name: str
+    subject: str | None = None
+    detail: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+class OperationRegistry(Mapping[str, Operation]):
+    """The operations known to one office, by name (a read-only mapping)."""
+
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self._ops: dict[str, Operation] = {}
+        for op in operations:
+            if not isinstance(op, Operation):
+                raise PluginError(
+                    "officekit_register_operations must return Operation objects, "
+                    f"got {type(op).__name__} {op!r}"
+                )
+            if op.name in self._ops and self._ops[op.name] != op:
+                raise PluginError(f"operation {op.name!r} is registered twice, differently")
+            self._ops[op.name] = op
+
+    def __getitem__(self, name: str) -> Operation:
+        try:
+            return self._ops[name]
+        except KeyError:
+            raise NotFoundError(f"no operation named {name!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ops)
+
+    def __len__(self) -> int:
+        return len(self._ops)

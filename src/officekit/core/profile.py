@@ -1,0 +1,629 @@
+"""Sector profiles: what an office has and who may do what in it.
+
+A profile is TOML data (``profile.toml``) that an integrator writes or
+inherits. Loading is strict: every problem is reported with the file and key
+path it comes from, and an office never opens on a profile with a problem.
+See the [profiles guide](../guides/profiles.md) for the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import importlib.resources
+import math
+import os
+import tomllib
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+import cattrs
+import pycountry
+from cattrs.v import format_exception as _cattrs_format_exception
+
+from officekit.core.convert import converter, parse_time, strict_converter
+from officekit.errors import NotFoundError, Problem, ProfileError
+
+__all__ = [
+    "PROFILE_ENTRY_POINT_GROUP",
+    "Department",
+    "Level",
+    "OfficeSettings",
+    "Profile",
+    "ProfileSource",
+    "Responsibility",
+    "Role",
+    "TimeRange",
+    "WeeklyHours",
+    "available_profiles",
+    "load_profile",
+    "profile_problems",
+    "shipped_profiles_dir",
+]
+
+PROFILE_ENTRY_POINT_GROUP = "officekit.profiles"
+PROFILE_FILE = "profile.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@attrs.frozen
+class TimeRange:
+    """Opening hours on one day: from ``start`` to ``end`` (local time, end excluded)."""
+
+    start: dt.time
+    end: dt.time
+
+    def __attrs_post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"a time range must end after it starts ({self})")
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def __contains__(self, moment: dt.time) -> bool:
+        return self.start <= moment < self.end
+
+
+def _structure_time_range(value: Any, _: type) -> TimeRange:
+    if not isinstance(value, str) or value.count("-") != 1:
+        raise ValueError(f"expected opening hours as 'HH:MM-HH:MM', got {value!r}")
+    start, end = value.split("-")
+    return TimeRange(parse_time(start.strip()), parse_time(end.strip()))
+
+
+def _structure_ranges(value: Any, _: type) -> tuple[TimeRange, ...]:
+    if isinstance(value, str):
+        return (_structure_time_range(value, TimeRange),)
+    if isinstance(value, list):
+        return tuple(_structure_time_range(item, TimeRange) for item in value)
+    raise ValueError(f"expected 'HH:MM-HH:MM' or a list of them, got {value!r}")
+
+
+_Ranges = tuple[TimeRange, ...]
+
+
+@attrs.frozen
+class WeeklyHours:
+    """Opening hours for each day of the week; a day with no range is closed.
+
+    In TOML each day is ``"08:00-12:30"`` or a list such as
+    ``["08:00-12:30", "13:30-17:00"]``.
+    """
+
+    mon: _Ranges = ()
+    tue: _Ranges = ()
+    wed: _Ranges = ()
+    thu: _Ranges = ()
+    fri: _Ranges = ()
+    sat: _Ranges = ()
+    sun: _Ranges = ()
+
+    def on(self, day: dt.date) -> _Ranges:
+        """Return the ranges open on ``day``'s weekday."""
+        ranges: _Ranges = getattr(self, WEEKDAYS[day.weekday()])
+        return ranges
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        """Tell whether ``moment`` (already in the office's local time) falls in opening hours."""
+        return any(moment.time() in r for r in self.on(moment.date()))
+
+
+@attrs.frozen
+class OfficeSettings:
+    """The office itself.
+
+    Attributes:
+        name: The name staff and customers know it by.
+        timezone: An IANA zone such as ``Europe/Rome``; every local time in the profile is in it.
+        currency: ISO 4217 code of the office's money.
+        country: ISO 3166 alpha-2 country code, used for phone numbers and identifiers.
+    """
+
+    name: str
+    timezone: str
+    currency: str
+    country: str | None = None
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The office's timezone as a `zoneinfo.ZoneInfo`."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@attrs.frozen
+class Department:
+    """A department that calls, visitors and messages can be routed to.
+
+    Attributes:
+        name: Its display name.
+        extension: Its internal phone extension; unique within the office.
+        hours: When it is open (local time).
+        description: What it does, for the directory.
+    """
+
+    name: str
+    extension: str
+    hours: WeeklyHours = WeeklyHours()
+    description: str = ""
+
+
+@attrs.frozen
+class Level:
+    """A responsibility level, earned by years of experience plus education credit.
+
+    Attributes:
+        name: Its key, such as ``"senior"``.
+        min_years: Years (experience plus education credit) needed to hold it.
+        title: Display name.
+    """
+
+    name: str
+    min_years: float = 0.0
+    title: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not math.isfinite(self.min_years) or self.min_years < 0:
+            raise ValueError(f"min_years must be a finite number >= 0, got {self.min_years!r}")
+
+
+@attrs.frozen
+class Responsibility:
+    """A duty: the operations it covers and the lowest level that may carry it out.
+
+    Attributes:
+        description: What the duty is, in words.
+        operations: Names of the operations it covers (each must be registered).
+        min_level: The lowest responsibility level that may perform them.
+    """
+
+    description: str
+    operations: tuple[str, ...]
+    min_level: str
+
+
+@attrs.frozen
+class Role:
+    """A role that members of staff hold, and the responsibilities it carries.
+
+    Attributes:
+        title: Display name, such as ``"Medical receptionist"``.
+        responsibilities: Keys of the responsibilities the role carries.
+        department: The department the role belongs to, if any.
+        description: What the role does.
+    """
+
+    title: str
+    responsibilities: tuple[str, ...]
+    department: str | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class ProfileSource:
+    """Where a profile came from: its files, most derived first.
+
+    Attributes:
+        files: Each ``profile.toml`` of the ``extends`` chain, the profile's own first.
+        plugins: Each ``plugin.py`` found beside them, base first (load order).
+    """
+
+    files: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Profile:
+    """A validated sector profile.
+
+    Build one with [`load_profile`][officekit.core.profile.load_profile]; the
+    attributes mirror the TOML tables of the same names.
+    """
+
+    name: str
+    office: OfficeSettings
+    levels: tuple[Level, ...]
+    description: str = ""
+    departments: Mapping[str, Department] = attrs.field(factory=dict)
+    education: Mapping[str, float] = attrs.field(factory=dict)
+    responsibilities: Mapping[str, Responsibility] = attrs.field(factory=dict)
+    roles: Mapping[str, Role] = attrs.field(factory=dict)
+    source: ProfileSource = ProfileSource()
+
+    def level_for(self, experience_years: float, education: str | None = None) -> Level:
+        """Derive the responsibility level of someone with this experience and education.
+
+        The years of experience plus the education's credit (``[education]`` table)
+        are compared with each level's ``min_years``; the highest level reached wins.
+        """
+        years = experience_years + (self.education.get(education, 0.0) if education else 0.0)
+        reached = [lvl for lvl in self.levels if lvl.min_years <= years]
+        return reached[-1] if reached else self.levels[0]
+
+    def level_rank(self, name: str) -> int:
+        """Return the position of level ``name``, lowest first."""
+        for rank, level in enumerate(self.levels):
+            if level.name == name:
+                return rank
+        raise NotFoundError(f"profile {self.name!r} has no level {name!r}")
+
+    def responsibilities_for(self, operation: str) -> dict[str, Responsibility]:
+        """Return the responsibilities (by key) that cover ``operation``."""
+        return {k: r for k, r in self.responsibilities.items() if operation in r.operations}
+
+    def roles_with(self, responsibility: str) -> list[str]:
+        """Return the keys of the roles that carry ``responsibility``."""
+        return [k for k, role in self.roles.items() if responsibility in role.responsibilities]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the profile as plain data, as ``profiles show --format json`` prints it."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+
+for _conv in (converter, strict_converter):
+    _conv.register_structure_hook(TimeRange, _structure_time_range)
+    _conv.register_unstructure_hook(TimeRange, str)
+    _conv.register_structure_hook_func(lambda t: t == _Ranges, _structure_ranges)
+    _conv.register_unstructure_hook_func(
+        lambda t: t == _Ranges, lambda rs: [str(r) for r in rs] if len(rs) != 1 else str(rs[0])
+    )
+
+
+# ---------------------------------------------------------------------------
+# Finding profiles
+# ---------------------------------------------------------------------------
+
+
+def shipped_profiles_dir() -> Path:
+    """Return the folder holding the profiles shipped with officekit.
+
+    In an installed wheel they are package data (``officekit/_profiles``); in a
+    source checkout, the repository's ``profiles/`` folder.
+    """
+    packaged = Path(str(importlib.resources.files("officekit"))) / "_profiles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "profiles"
+
+
+def _entry_point_profiles() -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=PROFILE_ENTRY_POINT_GROUP)}
+
+
+def _entry_point_path(ep: importlib.metadata.EntryPoint) -> Path:
+    try:
+        target = ep.load()
+    except Exception as exc:
+        raise ProfileError(
+            f"cannot load entry point {ep.value!r}: {exc}",
+            where=f"entry point {PROFILE_ENTRY_POINT_GROUP}:{ep.name}",
+        ) from exc
+    if isinstance(target, ModuleType):
+        base = Path(target.__file__ or "")
+        return base.parent if base.name == "__init__.py" else base.with_suffix("")
+    if isinstance(target, str | os.PathLike):
+        return Path(target)
+    raise ProfileError(
+        f"expected a module or a path, got {type(target).__name__}",
+        where=f"entry point {PROFILE_ENTRY_POINT_GROUP}:{ep.name}",
+    )
+
+
+def available_profiles() -> dict[str, str]:
+    """List the profiles that can be opened by name, with where each comes from.
+
+    Returns:
+        A mapping of name to origin: ``"shipped"`` or ``"entry point <dist>"``.
+        A shipped profile shadows an installed one of the same name.
+    """
+    found: dict[str, str] = {}
+    for ep_name, ep in sorted(_entry_point_profiles().items()):
+        dist = ep.dist.name if ep.dist else "?"
+        found[ep_name] = f"entry point ({dist})"
+    shipped = shipped_profiles_dir()
+    for child in sorted(shipped.iterdir()) if shipped.is_dir() else []:
+        if (child / PROFILE_FILE).is_file():
+            found[child.name] = "shipped"
+    return dict(sorted(found.items()))
+
+
+def resolve_profile_path(ref: str | os.PathLike[str], relative_to: Path | None = None) -> Path:
+    """Find the ``profile.toml`` that ``ref`` names.
+
+    ``ref`` is a path (to the file or its folder; relative paths against
+    ``relative_to``), or the name of a shipped or installed profile.
+
+    Raises:
+        NotFoundError: If nothing matches.
+    """
+    text = os.fspath(ref)
+    looks_like_path = isinstance(ref, os.PathLike) or os.sep in text or text.endswith(".toml")
+    if not looks_like_path:
+        shipped = shipped_profiles_dir() / text / PROFILE_FILE
+        if shipped.is_file():
+            return shipped.resolve()
+        eps = _entry_point_profiles()
+        if text in eps:
+            path = _entry_point_path(eps[text])
+            path = path if path.suffix == ".toml" else path / PROFILE_FILE
+            if not path.is_file():
+                raise NotFoundError(f"profile {text!r} (entry point) has no file at {path}")
+            return path.resolve()
+    path = Path(text)
+    if not path.is_absolute() and relative_to is not None:
+        path = relative_to / path
+    if path.is_dir():
+        path = path / PROFILE_FILE
+    if path.is_file():
+        return path.resolve()
+    if looks_like_path:
+        raise NotFoundError(f"no profile file at {path}")
+    known = ", ".join(available_profiles()) or "none"
+    raise NotFoundError(f"no profile named {text!r} (known: {known}); give a path to use your own")
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+_KeyPath = tuple[str, ...]
+
+
+@attrs.define
+class _Raw:
+    """A merged TOML document and, for each key path, the file that set it."""
+
+    data: dict[str, Any]
+    origin: dict[_KeyPath, Path]
+    files: list[Path]
+    plugins: list[Path]
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _record_origin(
+    data: Mapping[str, Any], prefix: _KeyPath, file: Path, out: dict[_KeyPath, Path]
+) -> None:
+    for key, value in data.items():
+        out[(*prefix, key)] = file
+        if isinstance(value, Mapping):
+            _record_origin(value, (*prefix, key), file, out)
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> _Raw:
+    if path in chain:
+        cycle = " -> ".join(_label(p) for p in (*chain, path))
+        raise ProfileError(f"'extends' forms a cycle: {cycle}", where=f"{_label(path)}: extends")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"not valid TOML: {exc}", where=_label(path)) from exc
+    except OSError as exc:
+        raise ProfileError(f"cannot read: {exc.strerror}", where=_label(path)) from exc
+    plugin = path.parent / "plugin.py"
+    own_plugins = [plugin] if plugin.is_file() else []
+    parent_ref = data.pop("extends", None)
+    origin: dict[_KeyPath, Path] = {}
+    _record_origin(data, (), path, origin)
+    if parent_ref is None:
+        return _Raw(data, origin, [path], own_plugins)
+    if not isinstance(parent_ref, str):
+        raise ProfileError(
+            f"expected the name or path of a profile, got {parent_ref!r}",
+            where=f"{_label(path)}: extends",
+        )
+    try:
+        parent_path = resolve_profile_path(parent_ref, relative_to=path.parent)
+    except NotFoundError as exc:
+        raise ProfileError(str(exc), where=f"{_label(path)}: extends") from exc
+    parent = _read_raw(parent_path, (*chain, path))
+    parent_origin = dict(parent.origin)
+    parent_origin.update(origin)
+    return _Raw(
+        _merge(parent.data, data),
+        parent_origin,
+        [path, *parent.files],
+        [*parent.plugins, *own_plugins],
+    )
+
+
+def _where(raw: _Raw, key_path: Sequence[str]) -> str:
+    for n in range(len(key_path), 0, -1):
+        file = raw.origin.get(tuple(key_path[:n]))
+        if file is not None:
+            return f"{_label(file)}: {'.'.join(key_path)}"
+    dotted = ".".join(key_path)
+    return f"{_label(raw.files[0])}: {dotted}" if dotted else _label(raw.files[0])
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, KeyError):
+        return "required key is missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown key(s): {', '.join(sorted(exc.extra_fields))}"
+    if isinstance(exc, TypeError | ValueError) and str(exc) and "__init__" not in str(exc):
+        return str(exc)
+    return _cattrs_format_exception(exc, type_)
+
+
+def _parse_cattrs_path(path: str) -> list[str]:
+    """Turn cattrs' ``$.roles['clerk'].title`` into ``['roles', 'clerk', 'title']``."""
+    parts: list[str] = []
+    i = 1 if path.startswith("$") else 0
+    while i < len(path):
+        if path[i] == ".":
+            j = i + 1
+            while j < len(path) and path[j] not in ".[":
+                j += 1
+            parts.append(path[i + 1 : j])
+            i = j
+        elif path[i] == "[":
+            j = path.index("]", i)
+            token = path[i + 1 : j]
+            if token[:1] in "'\"":
+                parts.append(token[1:-1])
+            elif parts:
+                parts[-1] = f"{parts[-1]}[{token}]"
+            i = j + 1
+        else:
+            i += 1
+    return parts
+
+
+def _structure(raw: _Raw) -> tuple[Profile | None, list[Problem]]:
+    try:
+        return strict_converter.structure(raw.data, Profile), []
+    except Exception as exc:
+        if not isinstance(exc, cattrs.BaseValidationError | TypeError | ValueError | KeyError):
+            raise
+        messages = cattrs.transform_error(exc, format_exception=_format_exception)
+    problems = []
+    for message in messages:
+        what, _, path = message.rpartition(" @ ")
+        key_path = _parse_cattrs_path(path)
+        if what.startswith("unknown key(s): ") and "," not in what:
+            key_path.append(what.removeprefix("unknown key(s): "))
+            what = "unknown key"
+        problems.append(Problem(_where(raw, key_path), what))
+    return None, problems
+
+
+def _semantic_problems(
+    profile: Profile, raw: _Raw, operations: Iterable[str] | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(key_path: Sequence[str], what: str) -> None:
+        problems.append(Problem(_where(raw, key_path), what))
+
+    try:
+        zoneinfo.ZoneInfo(profile.office.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        add(["office", "timezone"], f"unknown IANA timezone {profile.office.timezone!r}")
+    if pycountry.currencies.get(alpha_3=profile.office.currency) is None:
+        add(["office", "currency"], f"not an ISO 4217 currency code: {profile.office.currency!r}")
+    country = profile.office.country
+    if country is not None and pycountry.countries.get(alpha_2=country) is None:
+        add(["office", "country"], f"not an ISO 3166 alpha-2 country code: {country!r}")
+    if not profile.levels:
+        add(["levels"], "at least one responsibility level is needed")
+    level_names = [lvl.name for lvl in profile.levels]
+    for i, lvl in enumerate(profile.levels):
+        if level_names.count(lvl.name) > 1 and level_names.index(lvl.name) != i:
+            add(["levels", f"[{i}]"], f"level {lvl.name!r} is defined twice")
+        if i and lvl.min_years < profile.levels[i - 1].min_years:
+            add([f"levels[{i}]", "min_years"], "levels must be listed lowest first")
+    for edu, credit in profile.education.items():
+        if not math.isfinite(credit) or credit < 0:
+            add(["education", edu], f"credit must be a finite number of years >= 0, got {credit}")
+    extensions: dict[str, str] = {}
+    for key, dept in profile.departments.items():
+        if dept.extension in extensions:
+            add(
+                ["departments", key, "extension"],
+                f"extension {dept.extension} is already used by department "
+                f"{extensions[dept.extension]!r}",
+            )
+        extensions.setdefault(dept.extension, key)
+    known_ops = set(operations) if operations is not None else None
+    for key, resp in profile.responsibilities.items():
+        if resp.min_level not in level_names:
+            add(["responsibilities", key, "min_level"], f"no level named {resp.min_level!r}")
+        for i, op in enumerate(resp.operations):
+            if known_ops is not None and op not in known_ops:
+                add(
+                    ["responsibilities", key, f"operations[{i}]"],
+                    f"no operation named {op!r} (is the plugin that provides it installed?)",
+                )
+    for key, role in profile.roles.items():
+        if role.department is not None and role.department not in profile.departments:
+            add(["roles", key, "department"], f"no department named {role.department!r}")
+        for i, resp_key in enumerate(role.responsibilities):
+            if resp_key not in profile.responsibilities:
+                add(
+                    ["roles", key, f"responsibilities[{i}]"],
+                    f"no responsibility named {resp_key!r}",
+                )
+    if not profile.roles:
+        add(["roles"], "at least one role is needed")
+    return problems
+
+
+def _load(
+    ref: str | os.PathLike[str], operations: Iterable[str] | None
+) -> tuple[Profile | None, list[Problem]]:
+    try:
+        path = resolve_profile_path(ref)
+    except NotFoundError as exc:
+        return None, [Problem(os.fspath(ref), str(exc))]
+    try:
+        raw = _read_raw(path)
+    except ProfileError as exc:
+        return None, list(exc.problems)
+    raw.data.setdefault("name", path.parent.name)
+    profile, problems = _structure(raw)
+    if profile is None:
+        return None, problems
+    problems = _semantic_problems(profile, raw, operations)
+    source = ProfileSource(
+        files=tuple(str(f) for f in raw.files), plugins=tuple(str(p) for p in raw.plugins)
+    )
+    return attrs.evolve(profile, source=source), problems
+
+
+def profile_problems(
+    ref: str | os.PathLike[str], operations: Iterable[str] | None = None
+) -> list[Problem]:
+    """Return every problem in a profile, or an empty list if it is valid.
+
+    Args:
+        ref: A profile name or path.
+        operations: The registered operation names to check references against;
+            ``None`` skips that check.
+    """
+    return _load(ref, operations)[1]
+
+
+def load_profile(
+    ref: str | os.PathLike[str] | Profile, operations: Iterable[str] | None = None
+) -> Profile:
+    """Load and validate a profile.
+
+    Args:
+        ref: The name of a shipped or installed profile, a path to a
+            ``profile.toml`` or its folder, or an already loaded Profile.
+        operations: The registered operation names; every operation a
+            responsibility lists must be among them. ``None`` skips that check.
+
+    Returns:
+        The validated profile, ``extends`` resolved.
+
+    Raises:
+        ProfileError: Listing every problem found, each with its file and key path.
+    """
+    if isinstance(ref, Profile):
+        return ref
+    profile, problems = _load(ref, operations)
+    if problems or profile is None:
+        raise ProfileError(problems)
+    return profile

@@ -1,0 +1,285 @@
+"""Staff: hiring, roles, leaving, and the responsibility level each one holds."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import sqlalchemy as sa
+
+from officekit.core.store import staff, staff_roles
+from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from officekit.core.office import Office
+
+__all__ = ["StaffDirectory", "StaffMember"]
+
+
+@attrs.frozen
+class StaffMember:
+    """A member of staff of one office.
+
+    Attributes:
+        id: Database id.
+        office_id: Their office.
+        name: Full name.
+        roles: The profile's roles they hold; several in a small office.
+        experience_years: Years of front-office experience when hired.
+        education: Their education, a key of the profile's ``[education]`` table.
+        level: Their responsibility level, derived from experience and education
+            under the profile's rules.
+        hired_at: When they were hired.
+        left_at: When they left, or None while they work here.
+    """
+
+    id: int
+    office_id: int
+    name: str
+    roles: tuple[str, ...]
+    experience_years: float
+    education: str | None
+    level: str
+    hired_at: dt.datetime
+    left_at: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """True while they work at the office."""
+        return self.left_at is None
+
+
+class StaffDirectory:
+    """The staff of one office: ``office.staff``.
+
+    Changes made here are the office's own administration: they are recorded in
+    the event log with the office as actor (``staff.hire``, ``staff.change_roles``,
+    ``staff.leave``) and announced to plugins after commit.
+    """
+
+    def __init__(self, office: Office) -> None:
+        self._office = office
+
+    # -- reading --------------------------------------------------------------
+
+    def _member(self, row: Any, roles: Iterable[str]) -> StaffMember:
+        profile = self._office.profile
+        return StaffMember(
+            id=row.id,
+            office_id=row.office_id,
+            name=row.name,
+            roles=tuple(sorted(roles)),
+            experience_years=row.experience_years,
+            education=row.education,
+            level=profile.level_for(row.experience_years, row.education).name,
+            hired_at=row.hired_at,
+            left_at=row.left_at,
+        )
+
+    def _load(self, conn: sa.Connection, where: Any) -> list[StaffMember]:
+        rows = conn.execute(sa.select(staff).where(where).order_by(staff.c.id)).all()
+        if not rows:
+            return []
+        roles: dict[int, list[str]] = {r.id: [] for r in rows}
+        for staff_id, role in conn.execute(
+            sa.select(staff_roles.c.staff_id, staff_roles.c.role).where(
+                staff_roles.c.staff_id.in_(list(roles))
+            )
+        ):
+            roles[staff_id].append(role)
+        return [self._member(r, roles[r.id]) for r in rows]
+
+    def get(self, member_id: int) -> StaffMember:
+        """Return the member of staff with this id (also one who has left).
+
+        Raises:
+            NotFoundError: If the office has nobody with that id.
+        """
+        with self._office.engine.connect() as conn:
+            found = self._load(
+                conn, (staff.c.id == member_id) & (staff.c.office_id == self._office.id)
+            )
+        if not found:
+            raise NotFoundError(f"no member of staff with id {member_id} in this office")
+        return found[0]
+
+    def list(self, *, include_departed: bool = False) -> list[StaffMember]:
+        """Return the office's staff in hiring order.
+
+        Args:
+            include_departed: Also list those who have left.
+        """
+        where = staff.c.office_id == self._office.id
+        if not include_departed:
+            where = where & staff.c.left_at.is_(None)
+        with self._office.engine.connect() as conn:
+            return self._load(conn, where)
+
+    def with_role(self, role: str) -> builtins.list[StaffMember]:
+        """Return the active members of staff holding ``role``."""
+        return [m for m in self.list() if role in m.roles]
+
+    # -- validating -----------------------------------------------------------
+
+    def _check_roles(
+        self, roles: Sequence[str], problems: builtins.list[Problem]
+    ) -> tuple[str, ...]:
+        if isinstance(roles, str):
+            problems.append(Problem("roles", "expected a list of role names, got a string"))
+            return ()
+        if not roles:
+            problems.append(Problem("roles", "at least one role is needed"))
+        known = self._office.profile.roles
+        for i, role in enumerate(roles):
+            if role not in known:
+                problems.append(
+                    Problem(
+                        f"roles[{i}]",
+                        f"profile {self._office.profile.name!r} has no role {role!r} "
+                        f"(it has: {', '.join(known)})",
+                    )
+                )
+        if len(set(roles)) != len(roles):
+            problems.append(Problem("roles", "a role is listed twice"))
+        return tuple(sorted(roles))
+
+    def _resolve(self, member: StaffMember | int) -> StaffMember:
+        return self.get(member if isinstance(member, int) else member.id)
+
+    # -- changing -------------------------------------------------------------
+
+    def hire(
+        self,
+        name: str,
+        *,
+        roles: Sequence[str],
+        experience_years: float = 0,
+        education: str | None = None,
+    ) -> StaffMember:
+        """Hire a member of staff.
+
+        Args:
+            name: Their full name.
+            roles: Roles of the profile they will hold (one or more).
+            experience_years: Years of relevant experience.
+            education: A key of the profile's ``[education]`` table, or None.
+
+        Returns:
+            The new member of staff, with their derived level.
+
+        Raises:
+            ValidationError: Naming each bad argument; nothing is written.
+        """
+        problems: builtins.list[Problem] = []
+        if not isinstance(name, str) or not name.strip():
+            problems.append(Problem("name", "a name is needed"))
+        role_tuple = self._check_roles(roles, problems)
+        if (
+            isinstance(experience_years, bool)
+            or not isinstance(experience_years, int | float)
+            or not math.isfinite(experience_years)
+            or experience_years < 0
+        ):
+            problems.append(
+                Problem("experience_years", f"expected years >= 0, got {experience_years!r}")
+            )
+        if education is not None and education not in self._office.profile.education:
+            problems.append(
+                Problem(
+                    "education",
+                    f"profile {self._office.profile.name!r} has no education {education!r} "
+                    f"(it has: {', '.join(self._office.profile.education)})",
+                )
+            )
+        if problems:
+            raise ValidationError(problems)
+        clean_name = name.strip()
+
+        def act(conn: sa.Connection) -> int:
+            member_id: int = conn.execute(
+                staff.insert()
+                .values(
+                    office_id=self._office.id,
+                    name=clean_name,
+                    experience_years=float(experience_years),
+                    education=education,
+                    hired_at=self._office.clock.now(),
+                )
+                .returning(staff.c.id)
+            ).scalar_one()
+            conn.execute(
+                staff_roles.insert(), [{"staff_id": member_id, "role": r} for r in role_tuple]
+            )
+            return member_id
+
+        member_id = self._office.kernel.record_admin(
+            "staff.hire",
+            subject=clean_name,
+            detail={
+                "roles": list(role_tuple),
+                "experience_years": float(experience_years),
+                "education": education,
+            },
+            act=act,
+        )
+        member = self.get(member_id)
+        self._office.plugins.staff_hired(self._office, member)
+        return member
+
+    def change_roles(self, member: StaffMember | int, roles: Sequence[str]) -> StaffMember:
+        """Replace the roles a member of staff holds.
+
+        Raises:
+            ValidationError: If a role is unknown or none is given.
+            ConflictError: If they have left.
+            NotFoundError: If there is no such member of staff.
+        """
+        current = self._resolve(member)
+        problems: builtins.list[Problem] = []
+        role_tuple = self._check_roles(roles, problems)
+        if problems:
+            raise ValidationError(problems)
+        if not current.active:
+            raise ConflictError(f"{current.name} (id {current.id}) has left the office")
+
+        def act(conn: sa.Connection) -> None:
+            conn.execute(staff_roles.delete().where(staff_roles.c.staff_id == current.id))
+            conn.execute(
+                staff_roles.insert(), [{"staff_id": current.id, "role": r} for r in role_tuple]
+            )
+
+        self._office.kernel.record_admin(
+            "staff.change_roles",
+            subject=current.name,
+            detail={"staff_id": current.id, "from": list(current.roles), "to": list(role_tuple)},
+            act=act,
+        )
+        updated = self.get(current.id)
+        self._office.plugins.staff_roles_changed(self._office, updated, current.roles)
+        return updated
+
+    def leave(self, member: StaffMember | int) -> StaffMember:
+        """Record that a member of staff left; their history stays.
+
+        Raises:
+            ConflictError: If they already left.
+            NotFoundError: If there is no such member of staff.
+        """
+        current = self._resolve(member)
+        if not current.active:
+            raise ConflictError(f"{current.name} (id {current.id}) already left the office")
+        now = self._office.clock.now()
+
+        def act(conn: sa.Connection) -> None:
+            conn.execute(staff.update().where(staff.c.id == current.id).values(left_at=now))
+
+        self._office.kernel.record_admin(
+            "staff.leave", subject=current.name, detail={"staff_id": current.id}, act=act
+        )
+        updated = self.get(current.id)
+        self._office.plugins.staff_left(self._office, updated)
+        return updated

@@ -1,0 +1,221 @@
+"""The store: SQLAlchemy Core tables, engines and migrations.
+
+SQLite is the embedded default (WAL, foreign keys on, a busy timeout, and
+``BEGIN IMMEDIATE`` so that two processes writing at once queue instead of
+failing); PostgreSQL is used by giving a ``postgresql+psycopg://`` URL. The
+schema is owned by Alembic: :func:`migrate` brings any officekit database up
+to date and refuses one written by a newer officekit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Dialect, Engine
+
+from officekit.errors import StoreError
+
+__all__ = [
+    "DEFAULT_URL",
+    "events",
+    "make_engine",
+    "metadata",
+    "migrate",
+    "offices",
+    "staff",
+    "staff_roles",
+]
+
+DEFAULT_URL = "sqlite:///officekit.db"
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """An aware datetime, stored in UTC on every backend, read back aware (UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: officekit stores aware datetimes only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+offices = sa.Table(
+    "offices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(100), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("profile", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # Head of the event chain: the last sequence number and hash appended.
+    sa.Column("event_seq", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("event_head", sa.String(64), nullable=False, server_default="0" * 64),
+)
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("experience_years", sa.Float, nullable=False),
+    sa.Column("education", sa.String(100), nullable=True),
+    sa.Column("hired_at", UTCDateTime, nullable=False),
+    sa.Column("left_at", UTCDateTime, nullable=True),
+)
+
+staff_roles = sa.Table(
+    "staff_roles",
+    metadata,
+    sa.Column("staff_id", sa.ForeignKey("staff.id"), primary_key=True),
+    sa.Column("role", sa.String(100), primary_key=True),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("actor_id", sa.ForeignKey("staff.id"), nullable=True),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("operation", sa.String(100), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=True),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("duration_us", sa.BigInteger, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("office_id", "seq"),
+    sa.Index("ix_events_office_id_operation_occurred_at", "office_id", "operation", "occurred_at"),
+)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (IMMEDIATE, see below).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: sa.Connection) -> None:
+    # IMMEDIATE takes the write lock at BEGIN, so a transaction that reads then
+    # writes never fails half-way because another process wrote in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engine:
+    """Create an engine for an officekit store, configured for its backend.
+
+    Args:
+        url: A SQLAlchemy URL: ``sqlite:///path.db`` (the default backend) or
+            ``postgresql+psycopg://user:password@host/dbname``.
+        echo: Log every SQL statement.
+
+    Raises:
+        StoreError: If the URL cannot be parsed or its driver is not installed.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r}") from exc
+    kwargs: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"the driver for {parsed.drivername} is not installed ({exc.name}); "
+            "for PostgreSQL install officekit[postgres]"
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option(
+        "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
+    )
+    return cfg
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """Return the Alembic revision the database is at (``None``: empty database)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Create the schema, or bring it up to date, in one transaction.
+
+    Raises:
+        StoreError: If the database is unreachable, or was written by a newer
+            officekit (its revision is unknown to this one).
+    """
+    cfg = _alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    try:
+        current = schema_revision(engine)
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"cannot open the database: {exc.orig}") from exc
+    if current == head:
+        return
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception as exc:
+            raise StoreError(
+                f"the database is at schema revision {current}, which this officekit does not "
+                "know: it was written by a newer release"
+            ) from exc
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the officekit store (applied by ``Office.open``)."""

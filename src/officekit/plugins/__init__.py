@@ -1,0 +1,9 @@
+"""Built-in plugins.
+
+They are ordinary plugins, registered by dotted name like any other, and can
+be blocked by name with ``OFFICEKIT_DISABLE_PLUGINS``: officekit uses its own
+plugin API.
+"""
+
+DEFAULT_PLUGINS: tuple[str, ...] = ("officekit.plugins.kernel",)
+"""Dotted names of the plugins every office loads first."""

@@ -1,0 +1,19 @@
+"""The kernel's own operations: shifts, the desk log and the audit check."""
+
+from __future__ import annotations
+
+from officekit.core.operations import Operation
+from officekit.hookspecs import hookimpl
+
+KERNEL_OPERATIONS = (
+    Operation("desk.start_shift", "Start a shift at the front office."),
+    Operation("desk.end_shift", "End a shift at the front office."),
+    Operation("desk.note", "Write a note in the front-office log."),
+    Operation("audit.verify", "Check the event log's hash chain for tampering."),
+)
+
+
+@hookimpl
+def officekit_register_operations() -> list[Operation]:
+    """Register the kernel's operations."""
+    return list(KERNEL_OPERATIONS)
