@@ -423,6 +423,7 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> _Raw:
     plugin = path.parent / "plugin.py"
     own_plugins = [plugin] if plugin.is_file() else []
     parent_ref = data.pop("extends", None)
+    data.setdefault("name", path.parent.name)  # a name is never inherited
     origin: dict[_KeyPath, Path] = {}
     _record_origin(data, (), path, origin)
     if parent_ref is None:
@@ -580,7 +581,6 @@ def _load(
         raw = _read_raw(path)
     except ProfileError as exc:
         return None, list(exc.problems)
-    raw.data.setdefault("name", path.parent.name)
     profile, problems = _structure(raw)
     if profile is None:
         return None, problems

@@ -1,0 +1,97 @@
+"""Shared fixtures: a store on each backend, offices, clocks, hypothesis profiles.
+
+Every test that takes ``store_url`` runs twice: on an SQLite file and on
+PostgreSQL. The PostgreSQL run needs ``OFFICEKIT_TEST_POSTGRES_URL`` (a database
+the tests may fill and empty; ``.ci/run`` sets it) and is skipped, with that
+reason, without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+
+from officekit import ManualClock, Office
+from officekit.core.store import metadata
+
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=40, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+POSTGRES_ENV = "OFFICEKIT_TEST_POSTGRES_URL"
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store: an SQLite file, or the test PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'office.db'}"
+        return
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (a database URL); .ci/run sets it")
+    _reset_postgres(url)
+    yield url
+    _reset_postgres(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite store, for tests that are about something else than the backend."""
+    return f"sqlite:///{tmp_path / 'office.db'}"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock at Monday 2 March 2026, 09:00 UTC."""
+    return ManualClock(START)
+
+
+@pytest.fixture
+def open_office(store_url: str, clock: ManualClock) -> Iterator[Callable[..., Office]]:
+    """Open offices on the test store (both backends); closes them afterwards."""
+    opened: list[Office] = []
+
+    def factory(profile: Any = "medical", **kwargs: Any) -> Office:
+        kwargs.setdefault("clock", clock)
+        office = Office.open(store_url, profile=profile, **kwargs)
+        opened.append(office)
+        return office
+
+    yield factory
+    for office in opened:
+        office.close()
+
+
+@pytest.fixture
+def office(open_office: Callable[..., Office]) -> Office:
+    """A medical office on each backend."""
+    return open_office("medical")
+
+
+@pytest.fixture
+def sqlite_office(sqlite_url: str, clock: ManualClock) -> Iterator[Office]:
+    """A medical office on SQLite only, for tests of logic rather than storage."""
+    office = Office.open(sqlite_url, profile="medical", clock=clock)
+    yield office
+    office.close()

@@ -1,0 +1,95 @@
+"""The store: schema on open, migrations, backend settings, reopening."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from officekit import ManualClock, Office, StoreError
+from officekit.core.store import make_engine, migrate, schema_revision
+from officekit.errors import NotFoundError, ValidationError
+
+
+def test_open_creates_the_schema_at_head(office: Office) -> None:
+    assert schema_revision(office.engine) == "0001_kernel"
+    tables = set(sa.inspect(office.engine).get_table_names())
+    assert {"offices", "staff", "staff_roles", "events", "alembic_version"} <= tables
+
+
+def test_reopening_keeps_everything(
+    open_office: Callable[..., Office], store_url: str, clock: ManualClock
+) -> None:
+    first = open_office("medical")
+    anna = first.staff.hire("Anna", roles=["receptionist"])
+    first.close()
+    again = Office.open(store_url, clock=clock)  # profile=None: the office's own
+    assert again.profile.name == "medical"
+    assert again.key == first.key and again.id == first.id
+    assert again.staff.get(anna.id) == anna
+    again.close()
+
+
+def test_reopen_without_profile_needs_an_office(sqlite_url: str) -> None:
+    with pytest.raises(NotFoundError, match="give a profile"):
+        Office.open(sqlite_url)
+
+
+def test_several_offices_need_a_key_to_reopen(
+    open_office: Callable[..., Office], store_url: str
+) -> None:
+    open_office("medical", key="north").close()
+    open_office("medical", key="south").close()
+    with pytest.raises(NotFoundError, match="several offices"):
+        Office.open(store_url)
+    with Office.open(store_url, key="south") as south:
+        assert south.key == "south"
+
+
+def test_bad_office_key(sqlite_url: str) -> None:
+    with pytest.raises(ValidationError, match="key"):
+        Office.open(sqlite_url, profile="medical", key="Not A Key!")
+
+
+def test_sqlite_settings(sqlite_office: Office) -> None:
+    with sqlite_office.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+def test_foreign_keys_are_enforced(office: Office) -> None:
+    from officekit.core.store import staff_roles
+
+    with pytest.raises(sa.exc.IntegrityError), office.engine.begin() as conn:
+        conn.execute(staff_roles.insert().values(staff_id=999, role="clerk"))
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    with pytest.raises(StoreError, match="newer release"):
+        migrate(engine)
+    engine.dispose()
+
+
+def test_bad_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="not a database URL"):
+        make_engine("definitely not a url")
+
+
+def test_unusable_sqlite_path_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "plainfile").write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot"):
+        Office.open(f"sqlite:///{tmp_path}/plainfile/office.db", profile="medical")
+
+
+def test_unreachable_postgres_is_a_store_error() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Office.open("postgresql+psycopg://nobody:x@127.0.0.1:1/none", profile="medical")
