@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections.abc import Callable
 
@@ -34,7 +35,7 @@ def test_every_operation_appends_one_chained_event(office: Office, clock: Manual
         "desk.end_shift",
     ]
     assert log[0].prev_hash == GENESIS_HASH
-    for before, after in zip(log, log[1:], strict=False):
+    for before, after in itertools.pairwise(log):
         assert after.prev_hash == before.hash
     note = log[2]
     assert note.actor_name == "Anna Conti" and note.actor_id is not None
