@@ -13,7 +13,7 @@ from officekit.core.clock import Clock, ManualClock, SystemClock
 from officekit.core.desk import Desk
 from officekit.core.events import AuditReport, BrokenEvent, Event
 from officekit.core.kernel import Decision
-from officekit.core.office import Office, verify_store
+from officekit.core.office import Office, check_profile, verify_store
 from officekit.core.operations import Operation, OperationContext
 from officekit.core.profile import Profile, load_profile
 from officekit.core.staff import StaffMember
@@ -54,6 +54,7 @@ __all__ = [
     "SystemClock",
     "ValidationError",
     "__version__",
+    "check_profile",
     "hookimpl",
     "load_profile",
     "verify_store",

@@ -14,13 +14,11 @@ from rich.table import Table
 
 from officekit import __version__
 from officekit.core.clock import ManualClock
-from officekit.core.office import Office, verify_store
-from officekit.core.operations import OperationRegistry
+from officekit.core.office import Office, check_profile, verify_store
 from officekit.core.plugins import PluginHost, get_plugin_manager
 from officekit.core.profile import (
     available_profiles,
     load_profile,
-    profile_problems,
     resolve_profile_path,
 )
 from officekit.core.store import DEFAULT_URL
@@ -149,14 +147,7 @@ def profiles_validate(
 ) -> None:
     """Check a profile and print every problem; exit 1 if there is any."""
     try:
-        prof_path = resolve_profile_path(path)
-        raw_problems = profile_problems(prof_path)
-        operations: list[str] | None = None
-        if not raw_problems:
-            profile = load_profile(prof_path)
-            host = PluginHost(get_plugin_manager(profile_plugins=profile.source.plugins))
-            operations = list(OperationRegistry(host.register_operations()))
-        problems = raw_problems if operations is None else profile_problems(prof_path, operations)
+        problems = check_profile(path)
     except OfficekitError as exc:
         _fail(str(exc))
     if problems:
@@ -164,7 +155,7 @@ def profiles_validate(
         for problem in problems:
             err.print(f"  {problem}", markup=False)
         raise typer.Exit(1)
-    out.print(f"{prof_path}: valid")
+    out.print(f"{resolve_profile_path(path)}: valid")
 
 
 # -- plugins -----------------------------------------------------------------

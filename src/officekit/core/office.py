@@ -16,7 +16,12 @@ from officekit.core.events import AuditReport, Event, row_to_event, verify_chain
 from officekit.core.kernel import Kernel
 from officekit.core.operations import OperationRegistry
 from officekit.core.plugins import PluginHost, get_plugin_manager
-from officekit.core.profile import Profile, load_profile
+from officekit.core.profile import (
+    Profile,
+    load_profile,
+    profile_plugin_paths,
+    profile_problems,
+)
 from officekit.core.staff import StaffDirectory, StaffMember
 from officekit.core.store import (
     DEFAULT_URL,
@@ -26,9 +31,16 @@ from officekit.core.store import (
     offices,
     schema_revision,
 )
-from officekit.errors import ConflictError, NotFoundError, StoreError, ValidationError
+from officekit.errors import (
+    ConflictError,
+    NotFoundError,
+    Problem,
+    ProfileError,
+    StoreError,
+    ValidationError,
+)
 
-__all__ = ["Office", "verify_store"]
+__all__ = ["Office", "check_profile", "verify_store"]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
@@ -108,12 +120,13 @@ class Office:
         """
         if profile is None:
             key, profile = _stored_profile(url, key)
-        prof = load_profile(profile)  # structural check before loading plugins
-        pm = get_plugin_manager(profile_plugins=prof.source.plugins, plugins=plugins)
-        host = PluginHost(pm)
+        if isinstance(profile, Profile):
+            plugin_paths = profile.source.plugins
+        else:
+            plugin_paths = profile_plugin_paths(profile)
+        host = PluginHost(get_plugin_manager(profile_plugins=plugin_paths, plugins=plugins))
         operations = OperationRegistry(host.register_operations())
-        if not isinstance(profile, Profile):
-            prof = load_profile(profile, operations=operations)
+        prof = load_profile(profile, operations=operations)
         office_key = key if key is not None else prof.name
         profile_ref = prof.name if isinstance(profile, Profile) else _profile_ref(profile)
         if not _KEY.match(office_key):
@@ -242,6 +255,28 @@ class Office:
         """Verify this office's event chain (the office's own check: not recorded)."""
         with self.engine.connect() as conn:
             return verify_chain(conn, self.id)
+
+
+def check_profile(ref: str | os.PathLike[str], plugins: Iterable[object] = ()) -> list[Problem]:
+    """Return every problem of a profile, as ``Office.open`` would meet them.
+
+    The plugins an office would load (built-in, installed, the profile's own
+    ``plugin.py`` files and ``plugins``) register the operations that the
+    profile's responsibilities are checked against. This is what
+    ``officekit profiles validate`` runs.
+
+    Returns:
+        The problems, each naming its file and key path; empty when the profile is valid.
+
+    Raises:
+        PluginError: A plugin failed to load.
+    """
+    try:
+        plugin_paths = profile_plugin_paths(ref)
+    except ProfileError as exc:
+        return list(exc.problems)
+    host = PluginHost(get_plugin_manager(profile_plugins=plugin_paths, plugins=plugins))
+    return profile_problems(ref, OperationRegistry(host.register_operations()))
 
 
 def _profile_ref(profile: str | os.PathLike[str]) -> str:

@@ -8,6 +8,7 @@ See the [profiles guide](../guides/profiles.md) for the format.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import importlib.metadata
 import importlib.resources
@@ -41,6 +42,7 @@ __all__ = [
     "WeeklyHours",
     "available_profiles",
     "load_profile",
+    "profile_plugin_paths",
     "profile_problems",
     "shipped_profiles_dir",
 ]
@@ -491,22 +493,46 @@ def _parse_cattrs_path(path: str) -> list[str]:
     return parts
 
 
-def _structure(raw: _Raw) -> tuple[Profile | None, list[Problem]]:
+def _structure(
+    data: dict[str, Any], raw: _Raw
+) -> tuple[Profile | None, list[Problem], list[list[str]]]:
+    """Structure ``data``; on failure return the problems and the unknown keys' paths."""
     try:
-        return strict_converter.structure(raw.data, Profile), []
+        return strict_converter.structure(data, Profile), [], []
     except Exception as exc:
         if not isinstance(exc, cattrs.BaseValidationError | TypeError | ValueError | KeyError):
             raise
         messages = cattrs.transform_error(exc, format_exception=_format_exception)
     problems = []
+    unknown: list[list[str]] = []
     for message in messages:
         what, _, path = message.rpartition(" @ ")
         key_path = _parse_cattrs_path(path)
-        if what.startswith("unknown key(s): ") and "," not in what:
-            key_path.append(what.removeprefix("unknown key(s): "))
-            what = "unknown key"
-        problems.append(Problem(_where(raw, key_path), what))
-    return None, problems
+        if what.startswith("unknown key(s): "):
+            for key in what.removeprefix("unknown key(s): ").split(", "):
+                unknown.append([*key_path, key])
+                problems.append(Problem(_where(raw, [*key_path, key]), "unknown key"))
+        else:
+            problems.append(Problem(_where(raw, key_path), what))
+    return None, problems, unknown
+
+
+def _without(data: dict[str, Any], paths: list[list[str]]) -> dict[str, Any] | None:
+    """A copy of ``data`` without the keys at ``paths``; None if a path cannot be followed."""
+    pruned = copy.deepcopy(data)
+    for path in paths:
+        node: Any = pruned
+        for token in path[:-1]:
+            name, _, index = token.partition("[")
+            node = node.get(name) if isinstance(node, dict) else None
+            if index and isinstance(node, list):
+                node = node[int(index.rstrip("]"))]
+            if node is None:
+                return None
+        if not isinstance(node, dict):
+            return None
+        node.pop(path[-1], None)
+    return pruned
 
 
 def _semantic_problems(
@@ -581,14 +607,48 @@ def _load(
         raw = _read_raw(path)
     except ProfileError as exc:
         return None, list(exc.problems)
-    profile, problems = _structure(raw)
+    profile, problems, unknown = _structure(raw.data, raw)
+    if profile is None and unknown and len(unknown) == len(problems):
+        # Only unknown keys: check the rest too, so that every problem is listed at once.
+        pruned = _without(raw.data, unknown)
+        if pruned is not None:
+            profile, _, _ = _structure(pruned, raw)
     if profile is None:
         return None, problems
-    problems = _semantic_problems(profile, raw, operations)
+    problems += _semantic_problems(profile, raw, operations)
     source = ProfileSource(
         files=tuple(str(f) for f in raw.files), plugins=tuple(str(p) for p in raw.plugins)
     )
     return attrs.evolve(profile, source=source), problems
+
+
+def _operation_problems(profile: Profile, operations: Iterable[str]) -> list[Problem]:
+    known = set(operations)
+    return [
+        Problem(
+            f"{profile.name}: responsibilities.{key}.operations[{i}]",
+            f"no operation named {op!r} (is the plugin that provides it installed?)",
+        )
+        for key, resp in profile.responsibilities.items()
+        for i, op in enumerate(resp.operations)
+        if op not in known
+    ]
+
+
+def profile_plugin_paths(ref: str | os.PathLike[str]) -> tuple[str, ...]:
+    """Return the ``plugin.py`` files of a profile's ``extends`` chain, base first.
+
+    Read without validating the profile, so that a broken profile's plugins can
+    still register the operations it is checked against.
+
+    Raises:
+        ProfileError: If the chain cannot be read (a missing file, bad TOML, a cycle).
+    """
+    try:
+        path = resolve_profile_path(ref)
+    except NotFoundError as exc:
+        raise ProfileError(str(exc), where=os.fspath(ref)) from exc
+    return tuple(str(p) for p in _read_raw(path).plugins)
 
 
 def profile_problems(
@@ -622,6 +682,10 @@ def load_profile(
         ProfileError: Listing every problem found, each with its file and key path.
     """
     if isinstance(ref, Profile):
+        if operations is not None:
+            problems = _operation_problems(ref, operations)
+            if problems:
+                raise ProfileError(problems)
         return ref
     profile, problems = _load(ref, operations)
     if problems or profile is None:
