@@ -16,23 +16,33 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from officekit.core.calls import Call
     from officekit.core.events import Event
     from officekit.core.office import Office
     from officekit.core.operations import Operation, OperationContext
+    from officekit.core.questions import Answer
+    from officekit.core.routing import RoutingDecision
     from officekit.core.staff import StaffMember
+    from officekit.core.visitors import Visit
 
 __all__ = [
     "PROJECT_NAME",
     "hookimpl",
     "hookspec",
     "officekit_after_operation",
+    "officekit_answer_question",
     "officekit_before_operation",
+    "officekit_call_received",
     "officekit_check_permission",
     "officekit_office_opened",
     "officekit_register_operations",
+    "officekit_route_call",
     "officekit_staff_hired",
     "officekit_staff_left",
     "officekit_staff_roles_changed",
+    "officekit_visitor_arrived",
 ]
 
 PROJECT_NAME = "officekit"
@@ -144,4 +154,69 @@ def officekit_after_operation(office: Office, context: OperationContext, event: 
         office: The office.
         context: The operation, its actor, subject and detail.
         event: The event appended to the log for it.
+    """
+
+
+# --- The receptionist's desk -------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def officekit_route_call(
+    office: Office, reason: str, caller: str | None, line: str | None, at: dt.datetime
+) -> RoutingDecision | None:
+    """Decide where a call goes instead of the profile's routing rules.
+
+    ``firstresult``: exactly one decision must win, so the first plugin that
+    returns a decision ends the call; return None to let the next plugin, and
+    finally the profile's rules, decide.
+
+    Args:
+        office: The office.
+        reason: What the caller says they call about.
+        caller: The caller's number in E.164 form, if shown.
+        line: The priority line (number dialled), if any.
+        at: When the call arrives.
+
+    Returns:
+        A [`RoutingDecision`][officekit.core.routing.RoutingDecision] with
+        ``kind="plugin"`` and an explanation, or None.
+    """
+
+
+@hookspec
+def officekit_call_received(office: Office, call: Call, decision: RoutingDecision) -> None:
+    """Called after an incoming call was recorded: on a line, queued, or sent after hours.
+
+    Args:
+        office: The office.
+        call: The call as recorded.
+        decision: The routing decision, with its explanation.
+    """
+
+
+@hookspec
+def officekit_visitor_arrived(office: Office, visit: Visit) -> None:
+    """Called after a visitor checked in: notify their host here (a page, a chat message...).
+
+    Args:
+        office: The office.
+        visit: The visit, with its host (a member of staff or a department).
+    """
+
+
+@hookspec(firstresult=True)
+def officekit_answer_question(office: Office, question: str) -> Answer | None:
+    """Answer a customer's question before the knowledge base is searched.
+
+    ``firstresult``: one answer must win, so the first plugin that returns an
+    answer ends the call (an organisation's own search, for instance); return
+    None to let the next plugin, and finally the knowledge base, answer.
+
+    Args:
+        office: The office.
+        question: The question as asked.
+
+    Returns:
+        An [`Answer`][officekit.core.questions.Answer] (its ``source`` names the
+        plugin), or None.
     """

@@ -8,18 +8,23 @@ operations to it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
+from officekit.core.calls import CallDesk
 from officekit.core.events import AuditReport, Event, verify_chain
 from officekit.core.kernel import Decision
+from officekit.core.messages import MessageDesk
 from officekit.errors import ConflictError, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
+    from officekit.core.questions import Answer
     from officekit.core.staff import StaffMember
+    from officekit.core.visitors import VisitorDesk
 
 __all__ = ["Desk"]
 
@@ -34,12 +39,36 @@ class Desk:
     Attributes:
         office: The office.
         actor: The member of staff performing every operation of this desk.
+        calls: Call handling: answer, hold, resume, transfer, take a message, complete.
+        messages: Messages: take, deliver, acknowledge.
     """
 
     def __init__(self, office: Office, actor: StaffMember) -> None:
         self.office = office
         self.actor = actor
         self._closed = False
+        self.calls = CallDesk(self)
+        self.messages = MessageDesk(self)
+
+    @functools.cached_property
+    def visitors(self) -> VisitorDesk:
+        """Visitor operations: check in, hand over to the host, check out, release a student."""
+        from officekit.core.visitors import VisitorDesk
+
+        return VisitorDesk(self)
+
+    def answer(self, question: str) -> Answer:
+        """Answer a customer's question from the knowledge base, or escalate it.
+
+        The operation is ``questions.answer``.
+
+        A plugin's ``officekit_answer_question`` answer comes first. Below the
+        profile's confidence threshold the question is not answered but left as a
+        message for the department it concerns.
+        """
+        from officekit.core.questions import answer_question
+
+        return answer_question(self, question)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -159,7 +159,8 @@ class Kernel:
             subject: What it is about, recorded in the event.
             detail: The operation's data, recorded in the event (JSON values).
             act: The operation's effect, run inside the transaction; its return
-                value is returned. An exception in it rolls everything back.
+                value is returned. An exception in it rolls everything back. It may
+                add keys to ``detail`` (when a dict) to record what it found.
 
         Returns:
             What ``act`` returned (None without one) and the event recorded.
@@ -170,7 +171,8 @@ class Kernel:
         """
         op = self._office.operations[operation]
         decision = self.authorise(actor, op, subject)
-        detail = dict(detail or {})
+        # A dict is kept as given, so that ``act`` can add what it found to the event.
+        detail = detail if isinstance(detail, dict) else dict(detail or {})
         if not decision.allowed:
             with self._office.engine.begin() as conn:
                 self._append(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from officekit.core.calls import PhoneSystem
 from officekit.core.clock import Clock, SystemClock
 from officekit.core.desk import Desk
 from officekit.core.events import AuditReport, Event, row_to_event, verify_chain
 from officekit.core.kernel import Kernel
+from officekit.core.messages import MessageBook
 from officekit.core.operations import OperationRegistry
 from officekit.core.plugins import PluginHost, get_plugin_manager
 from officekit.core.profile import (
@@ -40,6 +44,10 @@ from officekit.errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from officekit.core.questions import KnowledgeBase
+    from officekit.core.visitors import VisitorBook
+
 __all__ = ["Office", "check_profile", "verify_store"]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -61,6 +69,8 @@ class Office:
         operations: The operations registered by its plugins.
         staff: Its staff directory.
         kernel: Authorisation and recording.
+        calls: Its phone system: incoming calls, lines, queue, routing, statistics.
+        messages: Messages taken for its departments and staff.
     """
 
     def __init__(
@@ -83,6 +93,22 @@ class Office:
         self.key = key
         self.staff = StaffDirectory(self)
         self.kernel = Kernel(self)
+        self.calls = PhoneSystem(self)
+        self.messages = MessageBook(self)
+
+    @functools.cached_property
+    def visitors(self) -> VisitorBook:
+        """The visitor log: who is in the building, waiting times, guardians."""
+        from officekit.core.visitors import VisitorBook
+
+        return VisitorBook(self)
+
+    @functools.cached_property
+    def knowledge_base(self) -> KnowledgeBase:
+        """The profile's knowledge base of customer questions (empty without one)."""
+        from officekit.core.questions import KnowledgeBase
+
+        return KnowledgeBase.for_profile(self.profile)
 
     @classmethod
     def open(

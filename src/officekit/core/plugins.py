@@ -32,9 +32,15 @@ from officekit.core.operations import Operation, OperationContext
 from officekit.errors import OfficekitError, PluginError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from officekit.core.calls import Call
     from officekit.core.events import Event
     from officekit.core.office import Office
+    from officekit.core.questions import Answer
+    from officekit.core.routing import RoutingDecision
     from officekit.core.staff import StaffMember
+    from officekit.core.visitors import Visit
 
 __all__ = [
     "DISABLE_ENV",
@@ -150,10 +156,10 @@ class PluginHost:
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
 
-    def _call(self, hook_name: str, **kwargs: Any) -> list[Any]:
+    def _call(self, hook_name: str, **kwargs: Any) -> Any:
         hook = getattr(self.pm.hook, hook_name)
         try:
-            result: list[Any] = hook(**kwargs)
+            result = hook(**kwargs)
         except OfficekitError:
             raise
         except Exception as exc:
@@ -223,3 +229,27 @@ class PluginHost:
     def after_operation(self, office: Office, context: OperationContext, event: Event) -> None:
         """Tell plugins an operation committed."""
         self._call("officekit_after_operation", office=office, context=context, event=event)
+
+    def route_call(
+        self, office: Office, *, reason: str, caller: str | None, line: str | None, at: dt.datetime
+    ) -> RoutingDecision | None:
+        """Ask plugins to route a call; the first decision wins (None: the profile decides)."""
+        result: RoutingDecision | None = self._call(
+            "officekit_route_call", office=office, reason=reason, caller=caller, line=line, at=at
+        )
+        return result
+
+    def call_received(self, office: Office, call: Call, decision: RoutingDecision) -> None:
+        """Tell plugins a call came in."""
+        self._call("officekit_call_received", office=office, call=call, decision=decision)
+
+    def visitor_arrived(self, office: Office, visit: Visit) -> None:
+        """Tell plugins a visitor checked in, so that the host is notified."""
+        self._call("officekit_visitor_arrived", office=office, visit=visit)
+
+    def answer_question(self, office: Office, question: str) -> Answer | None:
+        """Ask plugins to answer a question; the first answer wins (None: the knowledge base)."""
+        result: Answer | None = self._call(
+            "officekit_answer_question", office=office, question=question
+        )
+        return result

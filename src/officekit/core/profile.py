@@ -16,7 +16,7 @@ import math
 import os
 import tomllib
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,13 +32,20 @@ from officekit.errors import NotFoundError, Problem, ProfileError
 __all__ = [
     "PROFILE_ENTRY_POINT_GROUP",
     "Department",
+    "Holiday",
     "Level",
     "OfficeSettings",
+    "PhoneSettings",
     "Profile",
     "ProfileSource",
+    "QuestionSettings",
     "Responsibility",
     "Role",
+    "Routing",
+    "RoutingRule",
     "TimeRange",
+    "UrgentRule",
+    "VisitorPolicy",
     "WeeklyHours",
     "available_profiles",
     "load_profile",
@@ -205,6 +212,139 @@ class Role:
 
 
 @attrs.frozen
+class Holiday:
+    """A day the office, or some of its departments, is closed.
+
+    Attributes:
+        date: The day (in the office's timezone).
+        name: What it is, such as ``"Christmas Day"``.
+        departments: The departments closed that day; empty means the whole office.
+    """
+
+    date: dt.date
+    name: str = ""
+    departments: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class PhoneSettings:
+    """The multi-line phone system and the targets calls are measured against.
+
+    Attributes:
+        lines: How many calls the system carries at once; more callers wait in a queue.
+        service_level_seconds: A call answered within this many seconds meets the service level.
+        short_abandon_seconds: A caller who hangs up sooner is a short abandon, counted apart.
+        message_due_hours: A message not acknowledged within this many hours is overdue.
+    """
+
+    lines: int = 4
+    service_level_seconds: float = 20.0
+    short_abandon_seconds: float = 5.0
+    message_due_hours: float = 4.0
+
+
+@attrs.frozen
+class RoutingRule:
+    """One routing rule: when it matches a call, and where the call goes.
+
+    Exactly one way of matching is given: ``keywords`` (words or phrases in the
+    caller's stated reason), ``known_customer = true`` (the caller is a known
+    customer: the call goes to their department, or to ``department`` if they
+    have none), or ``lines`` (the call came in on one of these priority lines).
+
+    Attributes:
+        name: The rule's name, quoted in explanations.
+        department: Where a matching call goes.
+        keywords: Words or phrases of the caller's reason that match.
+        known_customer: Match calls from known customers.
+        lines: Priority lines (the numbers dialled) that match.
+        after_hours: Where the call goes when the department is closed (a department,
+            ``"voicemail"`` or ``"answering_service"``); defaults to ``routing.after_hours``.
+    """
+
+    name: str
+    department: str | None = None
+    keywords: tuple[str, ...] = ()
+    known_customer: bool = False
+    lines: tuple[str, ...] = ()
+    after_hours: str | None = None
+
+
+@attrs.frozen
+class UrgentRule:
+    """A kind of call that is urgent and is not routed as usual.
+
+    Attributes:
+        name: The rule's name, such as ``"emergency"``.
+        keywords: Words or phrases of the caller's reason that make the call urgent.
+        action: ``"script"``: the receptionist reads ``script`` to the caller instead of
+            routing; ``"flag"``: the call is flagged and goes straight to ``department``.
+        script: What to tell the caller (for ``"script"``).
+        department: Where a flagged call goes (for ``"flag"``).
+    """
+
+    name: str
+    keywords: tuple[str, ...]
+    action: str = "flag"
+    script: str = ""
+    department: str | None = None
+
+
+@attrs.frozen
+class Routing:
+    """How calls are routed.
+
+    Attributes:
+        default: The department a call goes to when no rule matches.
+        after_hours: Where a call goes when its department is closed, unless its rule says.
+        rules: The rules, checked in order; the first match wins.
+        urgent: Urgent-call rules, checked before routing.
+    """
+
+    default: str = "reception"
+    after_hours: str = "voicemail"
+    rules: tuple[RoutingRule, ...] = ()
+    urgent: tuple[UrgentRule, ...] = ()
+
+
+@attrs.frozen
+class VisitorPolicy:
+    """The sector's rules for visitors at the desk.
+
+    Attributes:
+        identity_check: A visitor's identity document must be checked at check-in.
+        badges: A numbered badge is issued at check-in and returned at check-out.
+        confidential: Visitors' names are not shown in the public visitor log.
+        patient_record: A patient's record number is needed at check-in.
+        restricted_words: Words that must not be recorded as a purpose at the desk
+            (medical details: minimum necessary).
+        guardian_release: Students are released only to a guardian on their list.
+    """
+
+    identity_check: bool = False
+    badges: bool = False
+    confidential: bool = False
+    patient_record: bool = False
+    restricted_words: tuple[str, ...] = ()
+    guardian_release: bool = False
+
+
+@attrs.frozen
+class QuestionSettings:
+    """How customers' questions are answered from the knowledge base.
+
+    Attributes:
+        knowledge_base: The knowledge-base file (TOML), relative to the profile that names it.
+        threshold: The confidence below which a question is escalated instead of answered.
+        escalate_to: The department that gets escalated questions as messages.
+    """
+
+    knowledge_base: str | None = None
+    threshold: float = 0.5
+    escalate_to: str = "reception"
+
+
+@attrs.frozen
 class ProfileSource:
     """Where a profile came from: its files, most derived first.
 
@@ -233,6 +373,11 @@ class Profile:
     education: Mapping[str, float] = attrs.field(factory=dict)
     responsibilities: Mapping[str, Responsibility] = attrs.field(factory=dict)
     roles: Mapping[str, Role] = attrs.field(factory=dict)
+    phones: PhoneSettings = PhoneSettings()
+    holidays: tuple[Holiday, ...] = ()
+    routing: Routing = Routing()
+    visitors: VisitorPolicy = VisitorPolicy()
+    questions: QuestionSettings = QuestionSettings()
     source: ProfileSource = ProfileSource()
 
     def level_for(self, experience_years: float, education: str | None = None) -> Level:
@@ -593,7 +738,87 @@ def _semantic_problems(
                 )
     if not profile.roles:
         add(["roles"], "at least one role is needed")
+    problems += _reception_problems(profile, add)
     return problems
+
+
+AFTER_HOURS_SERVICES = ("voicemail", "answering_service")
+"""Destinations outside the office a call can go to when a department is closed."""
+
+
+def _reception_problems(
+    profile: Profile, add: Callable[[Sequence[str], str], None]
+) -> list[Problem]:
+    depts = profile.departments
+    phones = profile.phones
+    if phones.lines < 1:
+        add(["phones", "lines"], f"a phone system needs at least one line, got {phones.lines}")
+    for key in ("service_level_seconds", "short_abandon_seconds", "message_due_hours"):
+        value = getattr(phones, key)
+        if not math.isfinite(value) or value <= 0:
+            add(["phones", key], f"expected a number > 0, got {value}")
+    for i, holiday in enumerate(profile.holidays):
+        for j, dept in enumerate(holiday.departments):
+            if dept not in depts:
+                add([f"holidays[{i}]", f"departments[{j}]"], f"no department named {dept!r}")
+
+    def destination(path: list[str], value: str | None) -> None:
+        if value is not None and value not in depts and value not in AFTER_HOURS_SERVICES:
+            add(path, f"no department named {value!r} (nor {' or '.join(AFTER_HOURS_SERVICES)})")
+
+    routing = profile.routing
+    if routing.default not in depts:
+        add(["routing", "default"], f"no department named {routing.default!r}")
+    destination(["routing", "after_hours"], routing.after_hours)
+    names: set[str] = set()
+    for i, rule in enumerate(routing.rules):
+        where = ["routing", f"rules[{i}]"]
+        if rule.name in names:
+            add([*where, "name"], f"rule {rule.name!r} is defined twice")
+        names.add(rule.name)
+        kinds = [
+            k
+            for k, on in (
+                ("keywords", bool(rule.keywords)),
+                ("known_customer", rule.known_customer),
+                ("lines", bool(rule.lines)),
+            )
+            if on
+        ]
+        if len(kinds) != 1:
+            add(
+                where,
+                "a rule matches by exactly one of keywords, known_customer, lines; "
+                f"got {kinds or 'none'}",
+            )
+        if rule.department is None and not rule.known_customer:
+            add([*where, "department"], "required key is missing")
+        if rule.department is not None and rule.department not in depts:
+            add([*where, "department"], f"no department named {rule.department!r}")
+        if any(not k.strip() for k in rule.keywords):
+            add([*where, "keywords"], "a keyword cannot be blank")
+        destination([*where, "after_hours"], rule.after_hours)
+    for i, urgent in enumerate(routing.urgent):
+        where = ["routing", f"urgent[{i}]"]
+        if not urgent.keywords or any(not k.strip() for k in urgent.keywords):
+            add([*where, "keywords"], "an urgent rule needs non-blank keywords")
+        if urgent.action not in ("script", "flag"):
+            add([*where, "action"], f"expected 'script' or 'flag', got {urgent.action!r}")
+        elif urgent.action == "script" and not urgent.script.strip():
+            add([*where, "script"], "a 'script' rule needs the script to read to the caller")
+        elif urgent.action == "flag" and urgent.department not in depts:
+            add([*where, "department"], f"no department named {urgent.department!r}")
+    questions = profile.questions
+    if not 0 <= questions.threshold <= 1:
+        add(
+            ["questions", "threshold"],
+            f"expected a confidence from 0 to 1, got {questions.threshold}",
+        )
+    if questions.escalate_to not in depts:
+        add(["questions", "escalate_to"], f"no department named {questions.escalate_to!r}")
+    if questions.knowledge_base is not None and not Path(questions.knowledge_base).is_file():
+        add(["questions", "knowledge_base"], f"no file at {questions.knowledge_base}")
+    return []
 
 
 def _load(
@@ -615,11 +840,22 @@ def _load(
             profile, _, _ = _structure(pruned, raw)
     if profile is None:
         return None, problems
+    profile = _resolve_knowledge_base(profile, raw)
     problems += _semantic_problems(profile, raw, operations)
     source = ProfileSource(
         files=tuple(str(f) for f in raw.files), plugins=tuple(str(p) for p in raw.plugins)
     )
     return attrs.evolve(profile, source=source), problems
+
+
+def _resolve_knowledge_base(profile: Profile, raw: _Raw) -> Profile:
+    """Make ``questions.knowledge_base`` absolute, relative to the file that named it."""
+    kb = profile.questions.knowledge_base
+    if kb is None or Path(kb).is_absolute():
+        return profile
+    origin = raw.origin.get(("questions", "knowledge_base"), raw.files[0])
+    questions = attrs.evolve(profile.questions, knowledge_base=str(origin.parent / kb))
+    return attrs.evolve(profile, questions=questions)
 
 
 def _operation_problems(profile: Profile, operations: Iterable[str]) -> list[Problem]:

@@ -5,5 +5,5 @@ be blocked by name with ``OFFICEKIT_DISABLE_PLUGINS``: officekit uses its own
 plugin API.
 """
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("officekit.plugins.kernel",)
+DEFAULT_PLUGINS: tuple[str, ...] = ("officekit.plugins.kernel", "officekit.plugins.reception")
 """Dotted names of the plugins every office loads first."""

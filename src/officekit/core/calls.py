@@ -1,0 +1,770 @@
+"""Calls through a multi-line phone system: lines, queue, hold, routing, outcomes, statistics.
+
+The office has ``phones.lines`` lines (profile). An incoming call is routed,
+then takes the lowest free line (``ringing``) or, when every line is busy,
+waits in the queue; when a line frees, the longest-waiting queued call takes
+it (urgent calls first). A receptionist answers a ringing call (``connected``), may put it on hold
+and resume it, and ends it by transferring it, taking a message, or completing
+it; the caller may hang up at any time (``abandoned`` if never answered). A
+call ends in exactly one outcome. Line, queue and hold are rows in the store,
+so several processes share one phone system safely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import phonenumbers
+import sqlalchemy as sa
+
+from officekit.core.convert import converter
+from officekit.core.messages import check_text, insert_message, recipient_problems
+from officekit.core.profile import AFTER_HOURS_SERVICES
+from officekit.core.routing import Router, RoutingDecision
+from officekit.core.store import calls, known_callers, offices
+from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from officekit.core.desk import Desk
+    from officekit.core.office import Office
+    from officekit.core.staff import StaffMember
+
+__all__ = ["LIVE", "Call", "CallDesk", "CallStats", "KnownCaller", "PhoneSystem"]
+
+LIVE = ("queued", "ringing", "connected", "on_hold")
+"""The statuses of a call that has not ended."""
+ON_LINE = ("ringing", "connected", "on_hold")
+WITHHELD = "withheld"
+
+
+@attrs.frozen
+class Call:
+    """One call, from arrival to its single outcome.
+
+    Attributes:
+        id: Database id.
+        office_id: The office.
+        caller_number: The caller's number in E.164 form, or ``"withheld"``.
+        caller_name: The caller's name, if known.
+        reason: What the caller said they called about.
+        dialled_line: The priority line (number dialled) it came in on, if any.
+        line: The line it occupies while ringing, connected or on hold; None when queued or ended.
+        status: ``queued``, ``ringing``, ``connected``, ``on_hold`` or ``ended``.
+        outcome: Once ended: ``completed``, ``transferred``, ``message``, ``abandoned`` or
+            ``after_hours`` (sent to voicemail or an answering service on arrival).
+        department: The department routing chose.
+        destination: Where routing sent it: the department, or an after-hours service.
+        routed_by: ``rule:<name>``, ``default``, ``urgent:<name>`` or ``plugin``.
+        urgent: ``script`` or ``flag`` for an urgent call.
+        script: What to tell the caller, for a scripted urgent call.
+        explanation: Why routing decided as it did.
+        transferred_to: ``department:<key>`` or ``staff:<id>`` after a transfer.
+        misrouted: True when it was transferred to another department than routing chose.
+        arrived_at: When it arrived.
+        answered_at: When a receptionist answered it.
+        ended_at: When it ended.
+        hold_started_at: When its current hold began, while on hold.
+        hold_seconds: Total time on hold.
+        handled_by: The member of staff who answered it.
+    """
+
+    id: int
+    office_id: int
+    caller_number: str
+    caller_name: str | None
+    reason: str
+    dialled_line: str | None
+    line: int | None
+    status: str
+    outcome: str | None
+    department: str | None
+    destination: str | None
+    routed_by: str
+    urgent: str | None
+    script: str | None
+    explanation: str
+    transferred_to: str | None
+    misrouted: bool
+    arrived_at: dt.datetime
+    answered_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    hold_started_at: dt.datetime | None = None
+    hold_seconds: float = 0.0
+    handled_by: int | None = None
+
+    @property
+    def wait_seconds(self) -> float | None:
+        """Seconds from arrival to answer (or to hanging up, if abandoned)."""
+        end = self.answered_at or (self.ended_at if self.outcome == "abandoned" else None)
+        return None if end is None else (end - self.arrived_at).total_seconds()
+
+
+@attrs.frozen
+class KnownCaller:
+    """A known customer's number, and the department that looks after them.
+
+    Attributes:
+        id: Database id.
+        number: The number in E.164 form.
+        name: The customer's name.
+        department: Their department, if they have one.
+    """
+
+    id: int
+    number: str
+    name: str
+    department: str | None = None
+
+
+@attrs.frozen
+class CallStats:
+    """Call statistics over a period, as the field defines them.
+
+    Attributes:
+        start: The period's start (inclusive).
+        end: The period's end (exclusive).
+        offered: Calls that reached the phone system's lines or queue.
+        after_hours: Calls sent to voicemail or an answering service on arrival.
+        answered: Calls answered by a receptionist.
+        answered_within_target: Calls answered within ``target_seconds``.
+        target_seconds: The service-level target, from the profile.
+        service_level: ``answered_within_target / (offered - short_abandons)``.
+        average_speed_of_answer: Mean seconds from arrival to answer, over answered calls.
+        abandoned: Calls whose callers hung up before an answer, short abandons excluded.
+        short_abandons: Callers who hung up within ``short_abandon_seconds``.
+        abandonment_rate: ``abandoned / (offered - short_abandons)``.
+        average_handling_time: Mean seconds from answer to end (talk plus hold).
+        transfers: Calls transferred.
+        misroutes: Transfers to another department than routing chose.
+        messages: Messages taken on calls.
+        urgent: Urgent calls.
+        in_progress: Calls of the period not ended yet.
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    offered: int
+    after_hours: int
+    answered: int
+    answered_within_target: int
+    target_seconds: float
+    service_level: float | None
+    average_speed_of_answer: float | None
+    abandoned: int
+    short_abandons: int
+    abandonment_rate: float | None
+    average_handling_time: float | None
+    transfers: int
+    misroutes: int
+    messages: int
+    urgent: int
+    in_progress: int
+
+
+def _row_to_call(row: Any) -> Call:
+    return converter.structure(dict(row._mapping), Call)
+
+
+class PhoneSystem:
+    """The office's phone system: ``office.calls``.
+
+    Incoming calls and hang-ups come from outside the office, so they are
+    recorded with the office as actor; answering and handling them is done at
+    a desk ([`CallDesk`][officekit.core.calls.CallDesk]).
+    """
+
+    def __init__(self, office: Office) -> None:
+        self._office = office
+        self.router = Router(office.profile)
+
+    # -- reading ----------------------------------------------------------------
+
+    def get(self, call: Call | int) -> Call:
+        """Return a call as it is now.
+
+        Raises:
+            NotFoundError: If the office has no such call.
+        """
+        call_id = call if isinstance(call, int) else call.id
+        with self._office.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(calls).where(calls.c.id == call_id, calls.c.office_id == self._office.id)
+            ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no call with id {call_id} in this office")
+        return _row_to_call(row)
+
+    def live(self) -> list[Call]:
+        """Return the calls not ended: on a line first (by line), then the queue (by arrival)."""
+        with self._office.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(calls)
+                .where(calls.c.office_id == self._office.id, calls.c.status.in_(LIVE))
+                .order_by(
+                    calls.c.line.is_(None),
+                    calls.c.line,
+                    calls.c.urgent.is_(None),
+                    calls.c.arrived_at,
+                    calls.c.id,
+                )
+            ).all()
+        return [_row_to_call(r) for r in rows]
+
+    def queue(self) -> list[Call]:
+        """Return the calls waiting for a line in the order they will get one.
+
+        Urgent calls first, then the longest-waiting.
+        """
+        return [c for c in self.live() if c.status == "queued"]
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> list[Call]:
+        """Return the calls that arrived in ``[start, end)``, in order of arrival."""
+        with self._office.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(calls)
+                .where(
+                    calls.c.office_id == self._office.id,
+                    calls.c.arrived_at >= start,
+                    calls.c.arrived_at < end,
+                )
+                .order_by(calls.c.arrived_at, calls.c.id)
+            ).all()
+        return [_row_to_call(r) for r in rows]
+
+    # -- known callers ------------------------------------------------------------
+
+    def normalise_number(self, number: str, where: str = "caller") -> str:
+        """Return ``number`` in E.164 form, read in the office's country.
+
+        Raises:
+            ValidationError: If it is not a valid phone number.
+        """
+        if number.strip().casefold() in (WITHHELD, "anonymous", "private", ""):
+            return WITHHELD
+        region = self._office.profile.office.country
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException as exc:
+            raise ValidationError(f"not a phone number: {number!r} ({exc})", where=where) from None
+        if not phonenumbers.is_valid_number(parsed):
+            raise ValidationError(
+                f"not a valid phone number in {region or 'international form'}: {number!r}",
+                where=where,
+            )
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    def register_caller(self, number: str, name: str, department: str | None = None) -> KnownCaller:
+        """Make a customer's number known, with the department that looks after them.
+
+        Raises:
+            ValidationError: Bad number, blank name or unknown department; nothing is written.
+        """
+        problems: list[Problem] = []
+        try:
+            e164 = self.normalise_number(number, where="number")
+        except ValidationError as exc:
+            problems += exc.problems
+            e164 = ""
+        if e164 == WITHHELD:
+            problems.append(Problem("number", "a known caller needs a number"))
+        if not name.strip():
+            problems.append(Problem("name", "a name is needed"))
+        if department is not None and department not in self._office.profile.departments:
+            problems.append(Problem("department", f"no department named {department!r}"))
+        if problems:
+            raise ValidationError(problems)
+
+        def act(conn: sa.Connection) -> int:
+            existing = conn.execute(
+                sa.select(known_callers.c.id).where(
+                    known_callers.c.office_id == self._office.id, known_callers.c.number == e164
+                )
+            ).scalar_one_or_none()
+            values = {"name": name.strip(), "department": department}
+            if existing is not None:
+                conn.execute(
+                    known_callers.update().where(known_callers.c.id == existing).values(**values)
+                )
+                return int(existing)
+            new_id: int = conn.execute(
+                known_callers.insert()
+                .values(office_id=self._office.id, number=e164, **values)
+                .returning(known_callers.c.id)
+            ).scalar_one()
+            return new_id
+
+        caller_id = self._office.kernel.record_admin(
+            "callers.register", subject=e164, detail={"department": department}, act=act
+        )
+        return KnownCaller(caller_id, e164, name.strip(), department)
+
+    def known_caller(self, number: str) -> KnownCaller | None:
+        """Return the known caller with this number, or None."""
+        e164 = self.normalise_number(number)
+        with self._office.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(known_callers).where(
+                    known_callers.c.office_id == self._office.id, known_callers.c.number == e164
+                )
+            ).one_or_none()
+        return None if row is None else KnownCaller(row.id, row.number, row.name, row.department)
+
+    # -- routing --------------------------------------------------------------------
+
+    def route(
+        self,
+        reason: str,
+        *,
+        caller: str | None = None,
+        line: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> RoutingDecision:
+        """Decide where a call would go, without recording anything.
+
+        A plugin's ``officekit_route_call`` answer wins over the profile's rules.
+
+        Args:
+            reason: What the caller says they call about.
+            caller: Their number, to recognise known customers.
+            line: The priority line (number dialled), if any.
+            at: When (aware); now by default.
+        """
+        when = at or self._office.clock.now()
+        if when.tzinfo is None:
+            raise ValidationError("must be timezone-aware", where="at")
+        known = self.known_caller(caller) if caller else None
+        decided = self._office.plugins.route_call(
+            self._office,
+            reason=reason,
+            caller=known.number if known else caller,
+            line=line,
+            at=when,
+        )
+        if decided is not None:
+            return decided
+        return self.router.decide(
+            reason,
+            at=when,
+            caller_department=known.department if known else None,
+            known_customer=known is not None,
+            line=line,
+        )
+
+    # -- the phone system's own events ---------------------------------------------------
+
+    def _lock(self, conn: sa.Connection) -> None:
+        # Serialise line changes per office (SQLite's BEGIN IMMEDIATE already does).
+        conn.execute(
+            sa.select(offices.c.id).where(offices.c.id == self._office.id).with_for_update()
+        )
+
+    def _free_lines(self, conn: sa.Connection) -> list[int]:
+        busy = set(
+            conn.execute(
+                sa.select(calls.c.line).where(
+                    calls.c.office_id == self._office.id, calls.c.line.is_not(None)
+                )
+            ).scalars()
+        )
+        return [n for n in range(1, self._office.profile.phones.lines + 1) if n not in busy]
+
+    def receive(
+        self,
+        caller: str,
+        reason: str = "",
+        *,
+        name: str | None = None,
+        line: int | None = None,
+        dialled: str | None = None,
+    ) -> Call:
+        """An incoming call: route it, then give it a line or put it in the queue.
+
+        Args:
+            caller: The caller's number (``"withheld"`` if not shown).
+            reason: What the caller says they call about (from an IVR or the first words).
+            name: The caller's name, if given.
+            line: The line the phone system put it on; the lowest free one by default.
+            dialled: The priority line (number dialled), for routing rules on lines.
+
+        Returns:
+            The call: ``ringing`` on a line, ``queued``, or ended ``after_hours``.
+
+        Raises:
+            ValidationError: A bad number, or a line that does not exist; nothing is written.
+            ConflictError: The line asked for is busy; nothing is written.
+        """
+        office = self._office
+        number = self.normalise_number(caller)
+        n_lines = office.profile.phones.lines
+        if line is not None and (isinstance(line, bool) or not 1 <= line <= n_lines):
+            raise ValidationError(
+                f"the phone system has lines 1 to {n_lines}, not {line!r}", where="line"
+            )
+        now = office.clock.now()
+        decision = self.route(
+            reason, caller=number if number != WITHHELD else None, line=dialled, at=now
+        )
+        known = self.known_caller(number) if number != WITHHELD else None
+        after_hours = decision.destination in AFTER_HOURS_SERVICES
+        routed_by = {
+            "rule": f"rule:{decision.rule}",
+            "urgent": f"urgent:{decision.rule}",
+        }.get(decision.kind, decision.kind)
+
+        def act(conn: sa.Connection) -> int:
+            self._lock(conn)
+            taken: int | None = None
+            if not after_hours:
+                free = self._free_lines(conn)
+                if line is not None:
+                    if line not in free:
+                        raise ConflictError(f"line {line} is busy")
+                    taken = line
+                elif free:
+                    taken = free[0]
+            call_id: int = conn.execute(
+                calls.insert()
+                .values(
+                    office_id=office.id,
+                    caller_number=number,
+                    caller_name=name or (known.name if known else None),
+                    reason=reason,
+                    dialled_line=dialled,
+                    line=taken,
+                    status="ended" if after_hours else ("ringing" if taken else "queued"),
+                    outcome="after_hours" if after_hours else None,
+                    department=decision.department,
+                    destination=decision.destination,
+                    routed_by=routed_by,
+                    urgent=decision.urgent,
+                    script=decision.script,
+                    explanation=decision.explanation,
+                    arrived_at=now,
+                    ended_at=now if after_hours else None,
+                )
+                .returning(calls.c.id)
+            ).scalar_one()
+            detail["line"] = taken
+            return call_id
+
+        detail: dict[str, Any] = {
+            "department": decision.department,
+            "destination": decision.destination,
+            "routed_by": routed_by,
+            "urgent": decision.urgent,
+            "explanation": decision.explanation,
+        }
+        call_id = office.kernel.record_admin(
+            "calls.receive", subject=number, detail=detail, act=act
+        )
+        call = self.get(call_id)
+        office.plugins.call_received(office, call, decision)
+        return call
+
+    def hang_up(self, call: Call | int) -> Call:
+        """The caller hung up: ``abandoned`` if nobody answered, else ``completed``.
+
+        Raises:
+            ConflictError: If the call already ended.
+        """
+        current = self.get(call)
+        return _end(self._office, None, current, "hang_up", {})
+
+    # -- statistics -------------------------------------------------------------------
+
+    def stats(self, start: dt.datetime, end: dt.datetime) -> CallStats:
+        """Compute the call statistics of the calls that arrived in ``[start, end)``.
+
+        Raises:
+            ValidationError: If the period is empty or its ends are naive.
+        """
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValidationError("the period's ends must be timezone-aware", where="start/end")
+        if end <= start:
+            raise ValidationError("the period must end after it starts", where="start/end")
+        return compute_stats(self.between(start, end), self._office, start, end)
+
+
+def compute_stats(
+    period_calls: Sequence[Call], office: Office, start: dt.datetime, end: dt.datetime
+) -> CallStats:
+    """Aggregate :class:`CallStats` from calls (see its attributes for the definitions)."""
+    phones = office.profile.phones
+    offered = [c for c in period_calls if c.outcome != "after_hours"]
+    answered = [c for c in offered if c.answered_at is not None]
+    waits = [c.wait_seconds for c in answered if c.wait_seconds is not None]
+    abandoned_all = [c for c in offered if c.outcome == "abandoned"]
+    short = [c for c in abandoned_all if (c.wait_seconds or 0) < phones.short_abandon_seconds]
+    base = len(offered) - len(short)
+    within = sum(1 for w in waits if w <= phones.service_level_seconds)
+    handled = [
+        (c.ended_at - c.answered_at).total_seconds()
+        for c in answered
+        if c.ended_at is not None and c.answered_at is not None
+    ]
+    return CallStats(
+        start=start,
+        end=end,
+        offered=len(offered),
+        after_hours=len(period_calls) - len(offered),
+        answered=len(answered),
+        answered_within_target=within,
+        target_seconds=phones.service_level_seconds,
+        service_level=within / base if base else None,
+        average_speed_of_answer=statistics.fmean(waits) if waits else None,
+        abandoned=len(abandoned_all) - len(short),
+        short_abandons=len(short),
+        abandonment_rate=(len(abandoned_all) - len(short)) / base if base else None,
+        average_handling_time=statistics.fmean(handled) if handled else None,
+        transfers=sum(1 for c in period_calls if c.outcome == "transferred"),
+        misroutes=sum(1 for c in period_calls if c.misrouted),
+        messages=sum(1 for c in period_calls if c.outcome == "message"),
+        urgent=sum(1 for c in period_calls if c.urgent is not None),
+        in_progress=sum(1 for c in period_calls if c.status != "ended"),
+    )
+
+
+_ALLOWED = {
+    "answer": ("ringing",),
+    "hold": ("connected",),
+    "resume": ("on_hold",),
+    "transfer": ("connected", "on_hold"),
+    "take_message": ("connected", "on_hold"),
+    "complete": ("connected", "on_hold"),
+    "hang_up": LIVE,
+}
+
+
+def _check_status(call: Call, action: str) -> None:
+    allowed = _ALLOWED[action]
+    if call.status not in allowed:
+        raise ConflictError(
+            f"call {call.id} is {call.status}: it can be {action.replace('_', ' ')} "
+            f"only when {' or '.join(allowed)}"
+        )
+
+
+def _end(
+    office: Office,
+    desk: Desk | None,
+    call: Call,
+    action: str,
+    values: dict[str, Any],
+    detail: dict[str, Any] | None = None,
+    extra: Any = None,
+) -> Call:
+    """End a call (transfer, message, complete, hang up), free its line, promote the queue."""
+    _check_status(call, action)
+    now = office.clock.now()
+    outcome = {
+        "transfer": "transferred",
+        "take_message": "message",
+        "complete": "completed",
+        "hang_up": "completed" if call.answered_at is not None else "abandoned",
+    }[action]
+    hold = call.hold_seconds
+    if call.hold_started_at is not None:
+        hold += (now - call.hold_started_at).total_seconds()
+    detail = {"call_id": call.id, "line": call.line, "outcome": outcome, **(detail or {})}
+
+    def act(conn: sa.Connection) -> Any:
+        conn.execute(sa.select(offices.c.id).where(offices.c.id == office.id).with_for_update())
+        fresh = conn.execute(sa.select(calls.c.status).where(calls.c.id == call.id)).scalar_one()
+        if fresh != call.status:
+            raise ConflictError(f"call {call.id} changed meanwhile (now {fresh})")
+        conn.execute(
+            calls.update()
+            .where(calls.c.id == call.id)
+            .values(
+                status="ended",
+                outcome=outcome,
+                line=None,
+                ended_at=now,
+                hold_started_at=None,
+                hold_seconds=hold,
+                **values,
+            )
+        )
+        result = extra(conn) if extra is not None else None
+        if call.line is not None:
+            waiting = conn.execute(
+                sa.select(calls.c.id)
+                .where(calls.c.office_id == office.id, calls.c.status == "queued")
+                .order_by(calls.c.urgent.is_(None), calls.c.arrived_at, calls.c.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            if waiting is not None:
+                conn.execute(
+                    calls.update()
+                    .where(calls.c.id == waiting)
+                    .values(status="ringing", line=call.line)
+                )
+                detail["promoted_call"] = waiting
+        return result
+
+    operation = f"calls.{action}"
+    if desk is None:
+        office.kernel.record_admin(operation, subject=call.caller_number, detail=detail, act=act)
+    else:
+        desk.perform(operation, subject=call.caller_number, detail=detail, act=act)
+    return office.calls.get(call.id)
+
+
+class CallDesk:
+    """Call handling at a desk: ``desk.calls``."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    @property
+    def _office(self) -> Office:
+        return self._desk.office
+
+    def _update(self, call: Call, action: str, values: dict[str, Any]) -> Call:
+        _check_status(call, action)
+
+        def act(conn: sa.Connection) -> None:
+            changed = conn.execute(
+                calls.update()
+                .where(calls.c.id == call.id, calls.c.status == call.status)
+                .values(**values)
+            ).rowcount
+            if changed != 1:
+                raise ConflictError(f"call {call.id} changed meanwhile")
+
+        self._desk.perform(
+            f"calls.{action}",
+            subject=call.caller_number,
+            detail={"call_id": call.id, "line": call.line},
+            act=act,
+        )
+        return self._office.calls.get(call.id)
+
+    def answer(self, call: Call | int | None = None) -> Call:
+        """Answer a ringing call (``calls.answer``); by default urgent first, then longest-waiting.
+
+        Raises:
+            ConflictError: If the call is not ringing, or no call is.
+        """
+        if call is None:
+            ringing = [c for c in self._office.calls.live() if c.status == "ringing"]
+            if not ringing:
+                raise ConflictError("no call is ringing")
+            current = min(ringing, key=lambda c: (c.urgent is None, c.arrived_at, c.id))
+        else:
+            current = self._office.calls.get(call)
+        now = self._office.clock.now()
+        return self._update(
+            current,
+            "answer",
+            {"status": "connected", "answered_at": now, "handled_by": self._desk.actor.id},
+        )
+
+    def hold(self, call: Call | int) -> Call:
+        """Put a connected call on hold (``calls.hold``); it keeps its line."""
+        current = self._office.calls.get(call)
+        return self._update(
+            current, "hold", {"status": "on_hold", "hold_started_at": self._office.clock.now()}
+        )
+
+    def resume(self, call: Call | int) -> Call:
+        """Take a call off hold (``calls.resume``)."""
+        current = self._office.calls.get(call)
+        assert current.hold_started_at is not None or current.status != "on_hold"
+        held = (
+            (self._office.clock.now() - current.hold_started_at).total_seconds()
+            if current.hold_started_at
+            else 0.0
+        )
+        return self._update(
+            current,
+            "resume",
+            {
+                "status": "connected",
+                "hold_started_at": None,
+                "hold_seconds": current.hold_seconds + held,
+            },
+        )
+
+    def transfer(
+        self,
+        call: Call | int,
+        *,
+        department: str | None = None,
+        person: StaffMember | int | None = None,
+    ) -> Call:
+        """Transfer a call to a department's extension or a named person (``calls.transfer``).
+
+        A transfer to another department than routing chose is recorded as a misroute.
+
+        Raises:
+            ValidationError: Unknown department or person; nothing is written.
+            ConflictError: If the call is not connected or on hold.
+        """
+        office = self._office
+        current = office.calls.get(call)
+        problems = recipient_problems(office, department, person)
+        if problems:
+            raise ValidationError(problems)
+        if person is not None:
+            member = office.staff.get(person if isinstance(person, int) else person.id)
+            target = f"staff:{member.id}"
+            depts = {office.profile.roles[r].department for r in member.roles} - {None}
+            misrouted = current.department is not None and current.department not in depts
+        else:
+            assert department is not None
+            target = f"department:{department}"
+            misrouted = current.department is not None and department != current.department
+        return _end(
+            office,
+            self._desk,
+            current,
+            "transfer",
+            {"transferred_to": target, "misrouted": misrouted},
+            {"to": target, "routed_to": current.department, "misrouted": misrouted},
+        )
+
+    def take_message(
+        self,
+        call: Call | int,
+        text: str,
+        *,
+        department: str | None = None,
+        person: StaffMember | int | None = None,
+    ) -> Call:
+        """Take a message for an unavailable department or person; the call ends.
+
+        The operation is ``calls.take_message``.
+
+        Raises:
+            ValidationError: Bad text or recipient; nothing is written.
+            ConflictError: If the call is not connected or on hold.
+        """
+        office = self._office
+        current = office.calls.get(call)
+        clean = check_text(text)
+        problems = recipient_problems(office, department, person)
+        if problems:
+            raise ValidationError(problems)
+        person_id = None if person is None else (person if isinstance(person, int) else person.id)
+
+        def extra(conn: sa.Connection) -> int:
+            return insert_message(
+                conn, office, text=clean, for_department=department, for_staff_id=person_id,
+                from_name=current.caller_name, from_number=current.caller_number,
+                taken_by=self._desk.actor.id, call_id=current.id,
+            )  # fmt: skip
+
+        return _end(
+            office, self._desk, current, "take_message", {},
+            {"department": department, "staff_id": person_id}, extra,
+        )  # fmt: skip
+
+    def complete(self, call: Call | int) -> Call:
+        """End a call handled at the desk (``calls.complete``)."""
+        current = self._office.calls.get(call)
+        return _end(self._office, self._desk, current, "complete", {})

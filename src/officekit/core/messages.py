@@ -1,0 +1,271 @@
+"""Messages: taken for a department or a person who is unavailable, delivered, acknowledged.
+
+A message is taken at the desk (from a call, or from a question the
+knowledge base could not answer), delivered to its recipient, and
+acknowledged by them. One not acknowledged by its due time is overdue.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import sqlalchemy as sa
+
+from officekit.core.convert import converter
+from officekit.core.store import messages
+from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from officekit.core.desk import Desk
+    from officekit.core.office import Office
+    from officekit.core.staff import StaffMember
+
+__all__ = ["Message", "MessageBook", "MessageDesk", "insert_message", "recipient_problems"]
+
+MAX_MESSAGE_LENGTH = 4000
+
+
+@attrs.frozen
+class Message:
+    """A message for a department or a member of staff.
+
+    Attributes:
+        id: Database id.
+        office_id: The office.
+        call_id: The call it was taken on, if any.
+        for_department: The department it is for, if for a department.
+        for_staff_id: The member of staff it is for, if for a person.
+        from_name: Who left it, if known.
+        from_number: Their phone number, if known.
+        text: The message.
+        taken_by: The member of staff who took it (None: the office itself).
+        taken_at: When it was taken.
+        due_at: When it must be acknowledged by.
+        delivered_at: When it was delivered to its recipient.
+        acknowledged_at: When the recipient acknowledged it.
+        acknowledged_by: Who acknowledged it.
+    """
+
+    id: int
+    office_id: int
+    call_id: int | None
+    for_department: str | None
+    for_staff_id: int | None
+    from_name: str | None
+    from_number: str | None
+    text: str
+    taken_by: int | None
+    taken_at: dt.datetime
+    due_at: dt.datetime
+    delivered_at: dt.datetime | None = None
+    acknowledged_at: dt.datetime | None = None
+    acknowledged_by: int | None = None
+
+    def overdue(self, now: dt.datetime) -> bool:
+        """True when it is not acknowledged and its due time has passed."""
+        return self.acknowledged_at is None and now > self.due_at
+
+
+def recipient_problems(
+    office: Office, department: str | None, person: StaffMember | int | None
+) -> list[Problem]:
+    """Check a message's or transfer's recipient: exactly one known department or active person."""
+    if (department is None) == (person is None):
+        return [Problem("department/person", "give exactly one of department or person")]
+    if department is not None and department not in office.profile.departments:
+        known = ", ".join(office.profile.departments)
+        return [Problem("department", f"no department named {department!r} (known: {known})")]
+    if person is not None:
+        member = office.staff.get(person if isinstance(person, int) else person.id)
+        if not member.active:
+            return [Problem("person", f"{member.name} (id {member.id}) has left the office")]
+    return []
+
+
+def insert_message(
+    conn: sa.Connection,
+    office: Office,
+    *,
+    text: str,
+    for_department: str | None = None,
+    for_staff_id: int | None = None,
+    from_name: str | None = None,
+    from_number: str | None = None,
+    taken_by: int | None = None,
+    call_id: int | None = None,
+) -> int:
+    """Write a message inside the caller's transaction and return its id (already validated)."""
+    now = office.clock.now()
+    due = now + dt.timedelta(hours=office.profile.phones.message_due_hours)
+    message_id: int = conn.execute(
+        messages.insert()
+        .values(
+            office_id=office.id,
+            call_id=call_id,
+            for_department=for_department,
+            for_staff_id=for_staff_id,
+            from_name=from_name,
+            from_number=from_number,
+            text=text,
+            taken_by=taken_by,
+            taken_at=now,
+            due_at=due,
+        )
+        .returning(messages.c.id)
+    ).scalar_one()
+    return message_id
+
+
+def check_text(text: str, where: str = "text") -> str:
+    """Return the stripped message text, or raise ValidationError naming ``where``."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("a message needs some text", where=where)
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            f"a message is at most {MAX_MESSAGE_LENGTH} characters, got {len(text)}", where=where
+        )
+    return text.strip()
+
+
+def _row_to_message(row: Any) -> Message:
+    return converter.structure(dict(row._mapping), Message)
+
+
+class MessageBook:
+    """The office's messages: ``office.messages``."""
+
+    def __init__(self, office: Office) -> None:
+        self._office = office
+
+    def get(self, message_id: int) -> Message:
+        """Return one message.
+
+        Raises:
+            NotFoundError: If the office has no message with that id.
+        """
+        with self._office.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(messages).where(
+                    messages.c.id == message_id, messages.c.office_id == self._office.id
+                )
+            ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no message with id {message_id} in this office")
+        return _row_to_message(row)
+
+    def list(
+        self,
+        *,
+        department: str | None = None,
+        person: StaffMember | int | None = None,
+        unacknowledged: bool = False,
+    ) -> list[Message]:
+        """Return messages, oldest first, optionally for one department or person."""
+        query = sa.select(messages).where(messages.c.office_id == self._office.id)
+        if department is not None:
+            query = query.where(messages.c.for_department == department)
+        if person is not None:
+            person_id = person if isinstance(person, int) else person.id
+            query = query.where(messages.c.for_staff_id == person_id)
+        if unacknowledged:
+            query = query.where(messages.c.acknowledged_at.is_(None))
+        with self._office.engine.connect() as conn:
+            rows = conn.execute(query.order_by(messages.c.id)).all()
+        return [_row_to_message(r) for r in rows]
+
+    def overdue(self, at: dt.datetime | None = None) -> builtins.list[Message]:
+        """Return the messages not acknowledged by their due time, oldest first."""
+        now = at or self._office.clock.now()
+        query = (
+            sa.select(messages)
+            .where(
+                messages.c.office_id == self._office.id,
+                messages.c.acknowledged_at.is_(None),
+                messages.c.due_at < now,
+            )
+            .order_by(messages.c.due_at)
+        )
+        with self._office.engine.connect() as conn:
+            return [_row_to_message(r) for r in conn.execute(query).all()]
+
+
+class MessageDesk:
+    """Message operations at a desk: ``desk.messages``."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    def take(
+        self,
+        text: str,
+        *,
+        department: str | None = None,
+        person: StaffMember | int | None = None,
+        from_name: str | None = None,
+        from_number: str | None = None,
+    ) -> Message:
+        """Take a message for a department or a person, outside a call (``messages.take``).
+
+        Raises:
+            ValidationError: Bad text or recipient; nothing is written.
+        """
+        office = self._desk.office
+        clean = check_text(text)
+        problems = recipient_problems(office, department, person)
+        if problems:
+            raise ValidationError(problems)
+        person_id = None if person is None else (person if isinstance(person, int) else person.id)
+
+        def act(conn: sa.Connection) -> int:
+            return insert_message(
+                conn, office, text=clean, for_department=department, for_staff_id=person_id,
+                from_name=from_name, from_number=from_number, taken_by=self._desk.actor.id,
+            )  # fmt: skip
+
+        message_id, _ = self._desk.perform(
+            "messages.take",
+            subject=department or f"staff:{person_id}",
+            detail={"department": department, "staff_id": person_id},
+            act=act,
+        )
+        assert message_id is not None
+        return office.messages.get(message_id)
+
+    def _mark(self, message: Message | int, operation: str, column: str) -> Message:
+        office = self._desk.office
+        current = office.messages.get(message if isinstance(message, int) else message.id)
+        if getattr(current, column) is not None:
+            raise ConflictError(f"message {current.id} was already {column.removesuffix('_at')}")
+        now = office.clock.now()
+        values: dict[str, Any] = {column: now}
+        if column == "acknowledged_at":
+            values["acknowledged_by"] = self._desk.actor.id
+            if current.delivered_at is None:
+                values["delivered_at"] = now
+
+        def act(conn: sa.Connection) -> None:
+            conn.execute(messages.update().where(messages.c.id == current.id).values(**values))
+
+        self._desk.perform(
+            operation, subject=f"message:{current.id}", detail={"message_id": current.id}, act=act
+        )
+        return office.messages.get(current.id)
+
+    def deliver(self, message: Message | int) -> Message:
+        """Record that a message was delivered to its recipient (``messages.deliver``).
+
+        Raises:
+            ConflictError: If it was already delivered.
+        """
+        return self._mark(message, "messages.deliver", "delivered_at")
+
+    def acknowledge(self, message: Message | int) -> Message:
+        """Record that the recipient acknowledged a message (``messages.acknowledge``).
+
+        Raises:
+            ConflictError: If it was already acknowledged.
+        """
+        return self._mark(message, "messages.acknowledge", "acknowledged_at")
