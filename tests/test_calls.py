@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reception_profile import write_reception_profile
 
 import officekit
 from officekit import ConflictError, ManualClock, NotFoundError, Office, ValidationError
 from officekit.core.calls import Call
 from officekit.core.routing import RoutingDecision
-from tests.reception_profile import write_reception_profile
 
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # 10:00 in London too (GMT)
 
@@ -130,7 +130,7 @@ def test_messages_are_taken_delivered_acknowledged_and_overdue(
         ended = desk.calls.take_message(
             desk.calls.answer(call), "Call back re invoice", person=bill
         )
-        other = desk.messages.take("Parcel for billing at the desk", department="billing")
+        desk.messages.take("Parcel for billing at the desk", department="billing")
     assert ended.outcome == "message" and ended.line is None
     first, second = office.messages.list()
     assert first.call_id == call.id and first.for_staff_id == bill.id

@@ -11,11 +11,11 @@ indexes return.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 import attrs
+import phonenumbers
 
 from officekit.core.profile import AFTER_HOURS_SERVICES, Department, Profile, RoutingRule
 from officekit.core.text import tokens
@@ -50,10 +50,20 @@ class RoutingDecision:
     script: str | None = None
 
 
-def normalise_line(line: str) -> str:
-    """Reduce a phone number or line label to what identifies it: its digits, or its words."""
-    digits = re.sub(r"\D", "", line)
-    return digits if digits else line.strip().casefold()
+def normalise_line(line: str, region: str | None = None) -> str:
+    """Reduce a line to what identifies it: a phone number in E.164 form, else its text.
+
+    Args:
+        line: A number dialled (in any national or international form) or a line label.
+        region: The ISO country to read national numbers in (the office's country).
+    """
+    try:
+        parsed = phonenumbers.parse(line, region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return " ".join(line.casefold().split())
 
 
 class PhraseIndex:
@@ -97,11 +107,12 @@ class Router:
         self._rules = routing.rules
         self._keywords = PhraseIndex([r.keywords for r in routing.rules])
         self._urgent = PhraseIndex([u.keywords for u in routing.urgent])
+        self._region = profile.office.country
         self._lines: dict[str, int] = {}
         self._known_customer: int | None = None
         for position, rule in enumerate(routing.rules):
             for line in rule.lines:
-                self._lines.setdefault(normalise_line(line), position)
+                self._lines.setdefault(normalise_line(line, self._region), position)
             if rule.known_customer and self._known_customer is None:
                 self._known_customer = position
         self._holidays: dict[dt.date, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
@@ -163,10 +174,9 @@ class Router:
             candidates.append((keyword[0], f"matched {keyword[1]!r} in the reason"))
         if known_customer and self._known_customer is not None:
             candidates.append((self._known_customer, "the caller is a known customer"))
-        if line is not None and normalise_line(line) in self._lines:
-            candidates.append(
-                (self._lines[normalise_line(line)], f"the call came in on line {line}")
-            )
+        dialled = normalise_line(line, self._region) if line is not None else None
+        if dialled is not None and dialled in self._lines:
+            candidates.append((self._lines[dialled], f"the call came in on line {line}"))
         if candidates:
             position, why = min(candidates)
             rule: RoutingRule = self._rules[position]
