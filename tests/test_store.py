@@ -9,14 +9,55 @@ import pytest
 import sqlalchemy as sa
 
 from officekit import ManualClock, Office, StoreError
-from officekit.core.store import make_engine, migrate, schema_revision
+from officekit.core.store import (
+    make_engine,
+    migrate,
+    offices,
+    schema_revision,
+    staff,
+    staff_roles,
+)
 from officekit.errors import NotFoundError, ValidationError
+
+HEAD = "0002_reception"
 
 
 def test_open_creates_the_schema_at_head(office: Office) -> None:
-    assert schema_revision(office.engine) == "0001_kernel"
+    assert schema_revision(office.engine) == HEAD
     tables = set(sa.inspect(office.engine).get_table_names())
     assert {"offices", "staff", "staff_roles", "events", "alembic_version"} <= tables
+    assert {"calls", "messages", "visits", "known_callers", "guardians"} <= tables
+
+
+def test_a_database_from_an_older_release_opens(store_url: str, clock: ManualClock) -> None:
+    from alembic import command
+
+    from officekit.core.store import _alembic_config, write_transaction
+
+    engine = make_engine(store_url)
+    cfg = _alembic_config()
+    with write_transaction(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001_kernel")  # the schema of the first release
+        # what 0.1 wrote: an office and a member of staff
+        office_id = conn.execute(
+            offices.insert()
+            .values(key="medical", name="Old", profile="medical", created_at=clock.now())
+            .returning(offices.c.id)
+        ).scalar_one()
+        staff_id = conn.execute(
+            staff.insert()
+            .values(office_id=office_id, name="Anna", experience_years=2.0, hired_at=clock.now())
+            .returning(staff.c.id)
+        ).scalar_one()
+        conn.execute(staff_roles.insert().values(staff_id=staff_id, role="receptionist"))
+    assert schema_revision(engine) == "0001_kernel"
+    engine.dispose()
+    again = Office.open(store_url, clock=clock)  # migrated on open
+    assert schema_revision(again.engine) == HEAD
+    assert again.staff.get(staff_id).roles == ("receptionist",)
+    assert again.calls.live() == []
+    again.close()
 
 
 def test_reopening_keeps_everything(

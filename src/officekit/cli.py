@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from officekit import __version__
+from officekit.core.calls import CallStats
 from officekit.core.clock import ManualClock
 from officekit.core.office import Office, check_profile, verify_store
 from officekit.core.plugins import PluginHost, get_plugin_manager
@@ -21,6 +22,7 @@ from officekit.core.profile import (
     load_profile,
     resolve_profile_path,
 )
+from officekit.core.routing import Router
 from officekit.core.store import DEFAULT_URL
 from officekit.errors import OfficekitError, ProfileError
 from officekit.simulate import DEFAULT_START, simulate, summarise
@@ -44,6 +46,10 @@ app.add_typer(profiles_app, name="profiles")
 app.add_typer(plugins_app, name="plugins")
 app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
+calls_app = typer.Typer(help="Route calls and see call statistics.", no_args_is_help=True)
+visitors_app = typer.Typer(help="The visitor log.", no_args_is_help=True)
+app.add_typer(calls_app, name="calls")
+app.add_typer(visitors_app, name="visitors")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -291,6 +297,132 @@ def audit_verify(db: DbOption = DEFAULT_URL) -> None:
         out.print("the store holds no office")
     if broken:
         raise typer.Exit(1)
+
+
+# -- reception -------------------------------------------------------------------
+
+
+def _moment(text: str | None, tz: dt.tzinfo, option: str) -> dt.datetime | None:
+    """Parse an ISO date-time; a naive one is in the office's timezone."""
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option} must be a date-time such as 2026-11-26T19:30, got {text!r}", 2)
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def _day(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option} must be a date as YYYY-MM-DD, got {text!r}", 2)
+
+
+@calls_app.command("route")
+def calls_route(
+    reason: Annotated[str, typer.Argument(help="What the caller says they call about.")],
+    profile: Annotated[
+        str, typer.Option("--profile", help="Profile name or path.")
+    ] = "smallbusiness",
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="When the call arrives (ISO; naive = office time). Default: now."
+        ),
+    ] = None,
+    caller: Annotated[
+        str | None, typer.Option("--caller", help="The caller's number (needs --db to be known).")
+    ] = None,
+    line: Annotated[str | None, typer.Option("--line", help="The priority line dialled.")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Use this office's known callers and plugins too."),
+    ] = None,
+    fmt: FormatOption = "text",
+) -> None:
+    """Say where a call would go, and why."""
+    _check_format(fmt)
+    if db is not None:
+        with Office.open(db, profile=profile) as office:
+            when = _moment(at, office.profile.office.tz, "--at")
+            decision = office.calls.route(reason, caller=caller, line=line, at=when)
+            prof = office.profile
+    elif profile is None:
+        _fail("give --profile, or --db to use an office's own profile", 2)
+    else:
+        prof = load_profile(profile)
+        when = _moment(at, prof.office.tz, "--at") or dt.datetime.now(prof.office.tz)
+        decision = Router(prof).decide(reason, at=when, line=line)
+    if fmt == "json":
+        from officekit.core.convert import converter
+
+        out.print_json(json.dumps(converter.unstructure(decision)))
+        return
+    if decision.urgent == "script":
+        out.print(f"[bold red]URGENT[/bold red]: {decision.script}", markup=True)
+    else:
+        target = decision.destination or ""
+        name = prof.departments[target].name if target in prof.departments else target
+        out.print(f"[bold]{name}[/bold] ({target})", markup=True)
+    out.print(decision.explanation, markup=False)
+
+
+@calls_app.command("stats")
+def calls_stats(
+    db: DbOption = DEFAULT_URL,
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (office time).")] = (
+        "2000-01-01"
+    ),
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, included; default: today.")
+    ] = None,
+    key: KeyOption = None,
+    fmt: FormatOption = "text",
+) -> None:
+    """Show call statistics over a period: service level, speed of answer, abandonment..."""
+    _check_format(fmt)
+    first = _day(start, "--from")
+    with Office.open(db, key=key) as office:
+        tz = office.profile.office.tz
+        last = _day(end, "--to") if end else office.clock.now().astimezone(tz).date()
+        if last < first:
+            _fail("--to must not be before --from", 2)
+        stats = office.calls.stats(
+            dt.datetime.combine(first, dt.time(), tz),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz),
+        )
+    if fmt == "json":
+        from officekit.core.convert import converter
+
+        out.print_json(json.dumps(converter.unstructure(stats)))
+        return
+    for line in summarise_call_stats(stats):
+        out.print(line, markup=False)
+
+
+def summarise_call_stats(stats: CallStats) -> list[str]:
+    """Render call statistics as lines of text."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    def secs(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f} s"
+
+    return [
+        f"Calls offered: {stats.offered} (after hours: {stats.after_hours}, "
+        f"in progress: {stats.in_progress})",
+        f"Service level ({stats.target_seconds:g} s): {pct(stats.service_level)} "
+        f"({stats.answered_within_target} of {stats.answered} answered)",
+        f"Average speed of answer: {secs(stats.average_speed_of_answer)}",
+        f"Abandonment rate: {pct(stats.abandonment_rate)} ({stats.abandoned} abandoned, "
+        f"{stats.short_abandons} short abandons apart)",
+        f"Average handling time: {secs(stats.average_handling_time)}",
+        f"Transfers: {stats.transfers} (misroutes: {stats.misroutes}); messages: {stats.messages}; "
+        f"urgent: {stats.urgent}",
+    ]
 
 
 # -- simulate ------------------------------------------------------------------

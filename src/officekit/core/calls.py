@@ -13,6 +13,7 @@ so several processes share one phone system safely.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -165,6 +166,48 @@ class CallStats:
     in_progress: int
 
 
+@functools.lru_cache(maxsize=4096)
+def _e164(number: str, region: str | None) -> str:
+    """E.164 form of ``number``, ``"withheld"`` or ``"!<why not>"``; cached, callers call again."""
+    if number.strip().casefold() in (WITHHELD, "anonymous", "private", ""):
+        return WITHHELD
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        return f"!not a phone number: {number!r} ({exc})"
+    if not phonenumbers.is_valid_number(parsed):
+        return f"!not a valid phone number in {region or 'international form'}: {number!r}"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_INSERT_CALL = calls.insert().returning(calls.c.id)
+_LOCK_OFFICE = (
+    sa.select(offices.c.id).where(offices.c.id == sa.bindparam("b_office_id")).with_for_update()
+)
+# One round trip for what an incoming call needs: the busy lines and the known caller.
+_LINES_AND_CALLER = sa.union_all(
+    sa.select(
+        sa.literal("line").label("kind"),
+        calls.c.line.label("n"),
+        sa.null().label("name"),
+        sa.null().label("department"),
+    ).where(calls.c.office_id == sa.bindparam("b_office_id"), calls.c.line.is_not(None)),
+    sa.select(
+        sa.literal("known").label("kind"),
+        known_callers.c.id,
+        known_callers.c.name,
+        known_callers.c.department,
+    ).where(
+        known_callers.c.office_id == sa.bindparam("b_office_id"),
+        known_callers.c.number == sa.bindparam("b_number"),
+    ),
+)
+_KNOWN_CALLER = sa.select(known_callers).where(
+    known_callers.c.office_id == sa.bindparam("b_office_id"),
+    known_callers.c.number == sa.bindparam("b_number"),
+)
+
+
 def _row_to_call(row: Any) -> Call:
     return converter.structure(dict(row._mapping), Call)
 
@@ -243,19 +286,10 @@ class PhoneSystem:
         Raises:
             ValidationError: If it is not a valid phone number.
         """
-        if number.strip().casefold() in (WITHHELD, "anonymous", "private", ""):
-            return WITHHELD
-        region = self._office.profile.office.country
-        try:
-            parsed = phonenumbers.parse(number, region)
-        except phonenumbers.NumberParseException as exc:
-            raise ValidationError(f"not a phone number: {number!r} ({exc})", where=where) from None
-        if not phonenumbers.is_valid_number(parsed):
-            raise ValidationError(
-                f"not a valid phone number in {region or 'international form'}: {number!r}",
-                where=where,
-            )
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        result = _e164(number, self._office.profile.office.country)
+        if result.startswith("!"):
+            raise ValidationError(result[1:], where=where)
+        return result
 
     def register_caller(self, number: str, name: str, department: str | None = None) -> KnownCaller:
         """Make a customer's number known, with the department that looks after them.
@@ -306,11 +340,11 @@ class PhoneSystem:
         """Return the known caller with this number, or None."""
         e164 = self.normalise_number(number)
         with self._office.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(known_callers).where(
-                    known_callers.c.office_id == self._office.id, known_callers.c.number == e164
-                )
-            ).one_or_none()
+            return self._lookup(conn, e164)
+
+    def _lookup(self, conn: sa.Connection, e164: str) -> KnownCaller | None:
+        params = {"b_office_id": self._office.id, "b_number": e164}
+        row = conn.execute(_KNOWN_CALLER, params).one_or_none()
         return None if row is None else KnownCaller(row.id, row.number, row.name, row.department)
 
     # -- routing --------------------------------------------------------------------
@@ -337,6 +371,18 @@ class PhoneSystem:
         if when.tzinfo is None:
             raise ValidationError("must be timezone-aware", where="at")
         known = self.known_caller(caller) if caller else None
+        return self._decide(reason, known=known, caller=caller, line=line, at=when)
+
+    def _decide(
+        self,
+        reason: str,
+        *,
+        known: KnownCaller | None,
+        caller: str | None,
+        line: str | None,
+        at: dt.datetime,
+    ) -> RoutingDecision:
+        when = at
         decided = self._office.plugins.route_call(
             self._office,
             reason=reason,
@@ -357,20 +403,9 @@ class PhoneSystem:
     # -- the phone system's own events ---------------------------------------------------
 
     def _lock(self, conn: sa.Connection) -> None:
-        # Serialise line changes per office (SQLite's BEGIN IMMEDIATE already does).
-        conn.execute(
-            sa.select(offices.c.id).where(offices.c.id == self._office.id).with_for_update()
-        )
-
-    def _free_lines(self, conn: sa.Connection) -> list[int]:
-        busy = set(
-            conn.execute(
-                sa.select(calls.c.line).where(
-                    calls.c.office_id == self._office.id, calls.c.line.is_not(None)
-                )
-            ).scalars()
-        )
-        return [n for n in range(1, self._office.profile.phones.lines + 1) if n not in busy]
+        # Serialise line changes per office; SQLite's BEGIN IMMEDIATE already has.
+        if conn.dialect.name != "sqlite":
+            conn.execute(_LOCK_OFFICE, {"b_office_id": self._office.id})
 
     def receive(
         self,
@@ -405,64 +440,76 @@ class PhoneSystem:
                 f"the phone system has lines 1 to {n_lines}, not {line!r}", where="line"
             )
         now = office.clock.now()
-        decision = self.route(
-            reason, caller=number if number != WITHHELD else None, line=dialled, at=now
-        )
-        known = self.known_caller(number) if number != WITHHELD else None
-        after_hours = decision.destination in AFTER_HOURS_SERVICES
-        routed_by = {
-            "rule": f"rule:{decision.rule}",
-            "urgent": f"urgent:{decision.rule}",
-        }.get(decision.kind, decision.kind)
+        values: dict[str, Any] = {}
+        detail: dict[str, Any] = {}
+        decisions: list[RoutingDecision] = []
 
         def act(conn: sa.Connection) -> int:
+            # One transaction: the known-caller lookup, routing and the line are consistent.
             self._lock(conn)
+            busy: set[int] = set()
+            known: KnownCaller | None = None
+            params = {"b_office_id": office.id, "b_number": number}
+            for kind, n, caller_name, department in conn.execute(_LINES_AND_CALLER, params):
+                if kind == "line":
+                    busy.add(n)
+                else:
+                    known = KnownCaller(n, number, caller_name, department)
+            decision = self._decide(
+                reason, known=known, caller=None if number == WITHHELD else number,
+                line=dialled, at=now,
+            )  # fmt: skip
+            decisions.append(decision)
+            after_hours = decision.destination in AFTER_HOURS_SERVICES
             taken: int | None = None
             if not after_hours:
-                free = self._free_lines(conn)
+                free = [n for n in range(1, n_lines + 1) if n not in busy]
                 if line is not None:
                     if line not in free:
                         raise ConflictError(f"line {line} is busy")
                     taken = line
                 elif free:
                     taken = free[0]
-            call_id: int = conn.execute(
-                calls.insert()
-                .values(
-                    office_id=office.id,
-                    caller_number=number,
-                    caller_name=name or (known.name if known else None),
-                    reason=reason,
-                    dialled_line=dialled,
-                    line=taken,
-                    status="ended" if after_hours else ("ringing" if taken else "queued"),
-                    outcome="after_hours" if after_hours else None,
-                    department=decision.department,
-                    destination=decision.destination,
-                    routed_by=routed_by,
-                    urgent=decision.urgent,
-                    script=decision.script,
-                    explanation=decision.explanation,
-                    arrived_at=now,
-                    ended_at=now if after_hours else None,
-                )
-                .returning(calls.c.id)
-            ).scalar_one()
-            detail["line"] = taken
+            routed_by = {
+                "rule": f"rule:{decision.rule}",
+                "urgent": f"urgent:{decision.rule}",
+            }.get(decision.kind, decision.kind)
+            values.update(
+                office_id=office.id,
+                caller_number=number,
+                caller_name=name or (known.name if known else None),
+                reason=reason,
+                dialled_line=dialled,
+                line=taken,
+                status="ended" if after_hours else ("ringing" if taken else "queued"),
+                outcome="after_hours" if after_hours else None,
+                department=decision.department,
+                destination=decision.destination,
+                routed_by=routed_by,
+                urgent=decision.urgent,
+                script=decision.script,
+                explanation=decision.explanation,
+                transferred_to=None,
+                misrouted=False,
+                arrived_at=now,
+                ended_at=now if after_hours else None,
+            )
+            call_id: int = conn.execute(_INSERT_CALL, values).scalar_one()
+            detail.update(
+                line=taken,
+                department=decision.department,
+                destination=decision.destination,
+                routed_by=routed_by,
+                urgent=decision.urgent,
+                explanation=decision.explanation,
+            )
             return call_id
 
-        detail: dict[str, Any] = {
-            "department": decision.department,
-            "destination": decision.destination,
-            "routed_by": routed_by,
-            "urgent": decision.urgent,
-            "explanation": decision.explanation,
-        }
         call_id = office.kernel.record_admin(
             "calls.receive", subject=number, detail=detail, act=act
         )
-        call = self.get(call_id)
-        office.plugins.call_received(office, call, decision)
+        call = Call(id=call_id, **values)
+        office.plugins.call_received(office, call, decisions[0])
         return call
 
     def hang_up(self, call: Call | int) -> Call:
@@ -572,7 +619,8 @@ def _end(
     detail = {"call_id": call.id, "line": call.line, "outcome": outcome, **(detail or {})}
 
     def act(conn: sa.Connection) -> Any:
-        conn.execute(sa.select(offices.c.id).where(offices.c.id == office.id).with_for_update())
+        if conn.dialect.name != "sqlite":
+            conn.execute(_LOCK_OFFICE, {"b_office_id": office.id})
         fresh = conn.execute(sa.select(calls.c.status).where(calls.c.id == call.id)).scalar_one()
         if fresh != call.status:
             raise ConflictError(f"call {call.id} changed meanwhile (now {fresh})")

@@ -168,6 +168,20 @@ def event_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+# Built once: SQLAlchemy then reuses their compiled form without rebuilding them.
+_HEAD = (
+    sa.select(offices.c.event_seq, offices.c.event_head)
+    .where(offices.c.id == sa.bindparam("b_office_id"))
+    .with_for_update()
+)
+_INSERT = events.insert().returning(events.c.id)
+_MOVE_HEAD = (
+    offices.update()
+    .where(offices.c.id == sa.bindparam("b_office_id"))
+    .values(event_seq=sa.bindparam("b_seq"), event_head=sa.bindparam("b_head"))
+)
+
+
 def append_event(
     conn: sa.Connection,
     *,
@@ -187,11 +201,7 @@ def append_event(
     ``BEGIN IMMEDIATE`` already holds the write lock), so two processes
     appending at once get consecutive sequence numbers.
     """
-    head = conn.execute(
-        sa.select(offices.c.event_seq, offices.c.event_head)
-        .where(offices.c.id == office_id)
-        .with_for_update()
-    ).one_or_none()
+    head = conn.execute(_HEAD, {"b_office_id": office_id}).one_or_none()
     if head is None:
         raise NotFoundError(f"no office with id {office_id}")
     seq = head.event_seq + 1
@@ -209,13 +219,9 @@ def append_event(
     }
     digest = event_hash(prev_hash=head.event_head, detail_json=detail_json, **fields)
     event_id = conn.execute(
-        events.insert()
-        .values(**fields, detail=detail_json, prev_hash=head.event_head, hash=digest)
-        .returning(events.c.id)
+        _INSERT, {**fields, "detail": detail_json, "prev_hash": head.event_head, "hash": digest}
     ).scalar_one()
-    conn.execute(
-        offices.update().where(offices.c.id == office_id).values(event_seq=seq, event_head=digest)
-    )
+    conn.execute(_MOVE_HEAD, {"b_office_id": office_id, "b_seq": seq, "b_head": digest})
     return Event(
         id=event_id,
         detail=json.loads(detail_json),

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from officekit.core.events import Event, Outcome, append_event
 from officekit.core.operations import Operation, OperationContext
+from officekit.core.store import write_transaction
 from officekit.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -174,22 +175,52 @@ class Kernel:
         # A dict is kept as given, so that ``act`` can add what it found to the event.
         detail = detail if isinstance(detail, dict) else dict(detail or {})
         if not decision.allowed:
-            with self._office.engine.begin() as conn:
-                self._append(
-                    conn,
-                    actor=actor,
-                    operation=operation,
-                    subject=subject,
-                    outcome="denied",
-                    duration_us=0,
-                    detail={"reason": decision.reason, "decided_by": decision.decided_by},
-                )
+            self.record_refusal(
+                actor, operation, subject, decision.reason, decided_by=decision.decided_by
+            )
             raise PermissionDenied(actor.name, operation, decision.reason)
         context = OperationContext(operation, actor.id, actor.name, subject, detail)
         self._office.plugins.before_operation(self._office, context)
         result, event = self._transact(actor, operation, subject, detail, act or _nothing)
         self._office.plugins.after_operation(self._office, context, event)
         return result, event
+
+    def record_refusal(
+        self,
+        actor: StaffMember,
+        operation: str,
+        subject: str | None,
+        reason: str,
+        *,
+        decided_by: str = "profile",
+    ) -> Event:
+        """Record that ``actor`` was refused ``operation``, in a transaction of its own.
+
+        The event has outcome ``"denied"`` and the reason in its detail. Raising
+        [`PermissionDenied`][officekit.errors.PermissionDenied] is left to the caller.
+        An operation's own rule (a student released only to a listed guardian)
+        refuses this way, as [`run`][officekit.core.kernel.Kernel.run] does for the profile.
+
+        Args:
+            actor: Who was refused.
+            operation: What they were refused.
+            subject: What it was about, recorded in the event.
+            reason: Why, recorded in the event.
+            decided_by: Who refused: ``"profile"``, ``"plugin"``, or the operation's own rule.
+
+        Returns:
+            The ``"denied"`` event.
+        """
+        with write_transaction(self._office.engine) as conn:
+            return self._append(
+                conn,
+                actor=actor,
+                operation=operation,
+                subject=subject,
+                outcome="denied",
+                duration_us=0,
+                detail={"reason": reason, "decided_by": decided_by},
+            )
 
     def record_admin(
         self,
@@ -211,7 +242,7 @@ class Kernel:
         detail: Mapping[str, Any],
         act: Callable[[sa.Connection], T],
     ) -> tuple[T, Event]:
-        with self._office.engine.begin() as conn:
+        with write_transaction(self._office.engine) as conn:
             started = time.perf_counter_ns()
             result = act(conn)
             duration_us = (time.perf_counter_ns() - started) // 1000

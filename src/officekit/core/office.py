@@ -34,6 +34,7 @@ from officekit.core.store import (
     migrate,
     offices,
     schema_revision,
+    write_transaction,
 )
 from officekit.errors import (
     ConflictError,
@@ -183,7 +184,7 @@ class Office:
     def _ensure_office_row(
         engine: sa.Engine, key: str, profile: Profile, profile_ref: str, clock: Clock
     ) -> int:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             row = conn.execute(sa.select(offices.c.id).where(offices.c.key == key)).one_or_none()
             if row is not None:
                 conn.execute(

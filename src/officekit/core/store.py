@@ -1,15 +1,17 @@
 """The store: SQLAlchemy Core tables, engines and migrations.
 
 SQLite is the embedded default (WAL, foreign keys on, a busy timeout, and
-``BEGIN IMMEDIATE`` so that two processes writing at once queue instead of
-failing); PostgreSQL is used by giving a ``postgresql+psycopg://`` URL. The
+``BEGIN IMMEDIATE`` for write transactions so that two processes writing at
+once queue instead of failing); PostgreSQL is used by giving a ``postgresql+psycopg://`` URL. The
 schema is owned by Alembic: :func:`migrate` brings any officekit database up
 to date and refuses one written by a newer officekit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ __all__ = [
     "staff",
     "staff_roles",
     "visits",
+    "write_transaction",
 ]
 
 DEFAULT_URL = "sqlite:///officekit.db"
@@ -244,10 +247,30 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+WRITE_OPTION = "officekit_write"
+
+
 def _sqlite_on_begin(conn: sa.Connection) -> None:
-    # IMMEDIATE takes the write lock at BEGIN, so a transaction that reads then
-    # writes never fails half-way because another process wrote in between.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A write transaction takes the write lock at BEGIN (IMMEDIATE), so one that
+    # reads then writes never fails half-way because another process wrote in
+    # between; reads stay DEFERRED and never wait for writers (WAL).
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """Open a write transaction: committed at the end, rolled back on an exception.
+
+    On SQLite it begins IMMEDIATE (the write lock is taken first); elsewhere it is
+    an ordinary transaction.
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
 
 
 def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engine:
@@ -327,6 +350,6 @@ def migrate(engine: Engine) -> None:
                 f"the database is at schema revision {current}, which this officekit does not "
                 "know: it was written by a newer release"
             ) from exc
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
