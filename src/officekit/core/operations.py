@@ -82,6 +82,13 @@ class OperationRegistry(Mapping[str, Operation]):
         except KeyError:
             raise NotFoundError(f"no operation named {name!r}") from None
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._ops
+
+    def get(self, name: str, default: Operation | None = None) -> Operation | None:  # type: ignore[override]
+        """Return the operation named ``name``, or ``default``."""
+        return self._ops.get(name, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._ops)
 

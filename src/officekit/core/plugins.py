@@ -15,6 +15,7 @@ then ``check_pending()`` makes sure every implementation matches a spec.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -93,6 +94,15 @@ def _import_file(path: Path, module_name: str) -> ModuleType:
     return module
 
 
+def _register(pm: pluggy.PluginManager, plugin: object, name: str, where: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"{where}: {exc}") from exc
+    except ValueError as exc:  # the same plugin, or the same name, registered twice
+        raise PluginError(f"{where}: {exc}") from exc
+
+
 def get_plugin_manager(
     *,
     profile_plugins: Sequence[str | Path] = (),
@@ -128,14 +138,19 @@ def get_plugin_manager(
     for path in profile_plugins:
         path = Path(path)
         name = f"profile:{path.parent.name}"
-        if pm.is_blocked(name) or pm.has_plugin(name):
+        n = 1
+        while pm.has_plugin(name):  # two profiles of the chain in folders of the same name
+            n += 1
+            name = f"profile:{path.parent.name}#{n}"
+        if pm.is_blocked(name):
             continue
-        module = _import_file(path, f"officekit_profile_plugin_{path.parent.name}")
-        pm.register(module, name=name)
+        digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+        module = _import_file(path, f"officekit_profile_plugin_{digest}")
+        _register(pm, module, name, f"{path}")
     for plugin in plugins:
         name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}@{id(plugin):x}"
         if not pm.is_blocked(name):
-            pm.register(plugin, name=name)
+            _register(pm, plugin, name, f"plugin {name!r} passed to Office.open")
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

@@ -464,7 +464,7 @@ def available_profiles() -> dict[str, str]:
     """List the profiles that can be opened by name, with where each comes from.
 
     Returns:
-        A mapping of name to origin: ``"shipped"`` or ``"entry point <dist>"``.
+        A mapping of name to origin: ``"shipped"`` or ``"entry point (<dist>)"``.
         A shipped profile shadows an installed one of the same name.
     """
     found: dict[str, str] = {}
@@ -556,7 +556,7 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> _Raw:
+def _read_raw(path: Path, chain: tuple[Path, ...] = (), name: str | None = None) -> _Raw:
     if path in chain:
         cycle = " -> ".join(_label(p) for p in (*chain, path))
         raise ProfileError(f"'extends' forms a cycle: {cycle}", where=f"{_label(path)}: extends")
@@ -570,7 +570,7 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = ()) -> _Raw:
     plugin = path.parent / "plugin.py"
     own_plugins = [plugin] if plugin.is_file() else []
     parent_ref = data.pop("extends", None)
-    data.setdefault("name", path.parent.name)  # a name is never inherited
+    data.setdefault("name", name or path.parent.name)  # a name is never inherited
     origin: dict[_KeyPath, Path] = {}
     _record_origin(data, (), path, origin)
     if parent_ref is None:
@@ -829,7 +829,10 @@ def _load(
     except NotFoundError as exc:
         return None, [Problem(os.fspath(ref), str(exc))]
     try:
-        raw = _read_raw(path)
+        text = os.fspath(ref)
+        is_name = not (isinstance(ref, os.PathLike) or os.sep in text or text.endswith(".toml"))
+        # a profile found by name (an entry point's, say) is called by that name
+        raw = _read_raw(path, name=text if is_name else None)
     except ProfileError as exc:
         return None, list(exc.problems)
     profile, problems, unknown = _structure(raw.data, raw)
