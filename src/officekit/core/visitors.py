@@ -1,0 +1,662 @@
+"""Visitors: check in, hand over to the host, check out; guardians and student release.
+
+A visitor is checked in at the desk for a member of staff or a department
+(``visitors.check_in``), handed over to their host (``visitors.receive``) and
+checked out when they leave (``visitors.check_out``). Everyone checked in and
+not out is in the building: [`VisitorBook.present`][officekit.core.visitors.VisitorBook.present]
+is the evacuation head count.
+
+The profile's ``[visitors]`` policy adds the sector's rules: an identity
+document checked at the desk, numbered badges, confidential visitors whose
+names stay out of the public log and the event log, a patient's record number
+for an appointment, words that must not be recorded as a purpose (medical
+details: minimum necessary), and students released only to a listed guardian.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import sqlalchemy as sa
+
+from officekit.core.convert import converter
+from officekit.core.store import guardians, offices, visits
+from officekit.core.text import tokens
+from officekit.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from officekit.core.desk import Desk
+    from officekit.core.events import Event
+    from officekit.core.office import Office
+    from officekit.core.staff import StaffMember
+
+__all__ = ["CONFIDENTIAL_NAME", "Visit", "VisitorBook", "VisitorDesk", "WaitingStats"]
+
+CONFIDENTIAL_NAME = "Confidential visitor"
+"""What stands for a confidential visitor's name wherever it is shown or recorded publicly."""
+
+MAX_NAME_LENGTH = 200
+MAX_PURPOSE_LENGTH = 500
+MAX_REFERENCE_LENGTH = 100
+
+
+@attrs.frozen
+class Visit:
+    """One visit, from check-in to check-out.
+
+    Attributes:
+        id: Database id.
+        office_id: The office.
+        visitor_name: The visitor's name (for a confidential visitor, only in full data).
+        purpose: Why they came, in neutral words.
+        host_staff_id: The member of staff they came to see, if a person.
+        host_department: The department they came to see, if a department.
+        appointment: True when they have an appointment.
+        confidential: True when their name is kept out of the public log and the event log.
+        identity_document: The identity document checked at the desk, if one was.
+        badge: The badge number issued, if the profile issues badges.
+        record_ref: The patient's record number, for an appointment where the profile needs it.
+        checked_in_at: When they were checked in.
+        checked_in_by: The member of staff who checked them in.
+        received_at: When their host received them.
+        checked_out_at: When they left the building.
+    """
+
+    id: int
+    office_id: int
+    visitor_name: str
+    purpose: str
+    host_staff_id: int | None
+    host_department: str | None
+    appointment: bool
+    confidential: bool
+    identity_document: str | None
+    badge: int | None
+    record_ref: str | None
+    checked_in_at: dt.datetime
+    checked_in_by: int | None
+    received_at: dt.datetime | None = None
+    checked_out_at: dt.datetime | None = None
+
+    @property
+    def in_building(self) -> bool:
+        """True from check-in until check-out."""
+        return self.checked_out_at is None
+
+    @property
+    def waiting_seconds(self) -> float | None:
+        """Seconds from check-in until the host received them; None while not received."""
+        if self.received_at is None:
+            return None
+        return (self.received_at - self.checked_in_at).total_seconds()
+
+    @property
+    def public_name(self) -> str:
+        """The name that may be shown publicly: ``"Confidential visitor"`` when confidential."""
+        return CONFIDENTIAL_NAME if self.confidential else self.visitor_name
+
+
+@attrs.frozen
+class WaitingStats:
+    """How long visitors who checked in during a period waited for their host.
+
+    Attributes:
+        start: The period's start (inclusive).
+        end: The period's end (exclusive).
+        visits: Visitors checked in during the period.
+        received: Those their host received.
+        mean_seconds: Mean wait from check-in to being received, over those received.
+        median_seconds: Median of the same waits.
+        max_seconds: The longest of the same waits.
+        still_waiting: Those still in the building and not yet received.
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    visits: int
+    received: int
+    mean_seconds: float | None
+    median_seconds: float | None
+    max_seconds: float | None
+    still_waiting: int
+
+
+def _row_to_visit(row: Any) -> Visit:
+    return converter.structure(dict(row._mapping), Visit)
+
+
+def _same_name(name: str) -> str:
+    """The form two names are compared in: spaces collapsed, case folded."""
+    return " ".join(name.split()).casefold()
+
+
+def _text(
+    value: object, where: str, what: str, limit: int, problems: list[Problem], *, required: bool
+) -> str | None:
+    """Return ``value`` stripped (spaces collapsed), or add a problem naming ``where``."""
+    if not required and (value is None or (isinstance(value, str) and not value.strip())):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(where, f"{what} is needed"))
+        return None
+    clean = " ".join(value.split())
+    if len(clean) > limit:
+        problems.append(Problem(where, f"{what} is at most {limit} characters, got {len(clean)}"))
+        return None
+    return clean
+
+
+def _check_period(start: dt.datetime, end: dt.datetime) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError("the period's ends must be timezone-aware", where="start/end")
+    if end <= start:
+        raise ValidationError("the period must end after it starts", where="start/end")
+
+
+def _restricted_hits(purpose: str, restricted: Sequence[str]) -> list[str]:
+    """Return the restricted words (or phrases) that ``purpose`` contains, compared by stems."""
+    said = tokens(purpose)
+    hits = []
+    for word in restricted:
+        wanted = tokens(word)
+        n = len(wanted)
+        if n and any(said[i : i + n] == wanted for i in range(len(said) - n + 1)):
+            hits.append(word)
+    return hits
+
+
+class VisitorBook:
+    """The office's visitor log and guardian lists: ``office.visitors``.
+
+    Reading here records nothing. Adding a guardian is the office's own
+    administration (``guardians.add``, with the office as actor).
+    """
+
+    def __init__(self, office: Office) -> None:
+        self._office = office
+
+    # -- visits -------------------------------------------------------------------
+
+    def get(self, visit: Visit | int) -> Visit:
+        """Return a visit as it is now, with full data.
+
+        Raises:
+            NotFoundError: If the office has no such visit.
+        """
+        visit_id = visit if isinstance(visit, int) else visit.id
+        with self._office.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(visits).where(
+                    visits.c.id == visit_id, visits.c.office_id == self._office.id
+                )
+            ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no visit with id {visit_id} in this office")
+        return _row_to_visit(row)
+
+    def present(self) -> list[Visit]:
+        """Return everyone in the building (checked in, not out), first arrived first.
+
+        This is the evacuation head count, so it holds full data: confidential
+        visitors' names too.
+        """
+        with self._office.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(visits)
+                .where(visits.c.office_id == self._office.id, visits.c.checked_out_at.is_(None))
+                .order_by(visits.c.checked_in_at, visits.c.id)
+            ).all()
+        return [_row_to_visit(r) for r in rows]
+
+    def _between(self, start: dt.datetime, end: dt.datetime) -> builtins.list[Visit]:
+        _check_period(start, end)
+        with self._office.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(visits)
+                .where(
+                    visits.c.office_id == self._office.id,
+                    visits.c.checked_in_at >= start,
+                    visits.c.checked_in_at < end,
+                )
+                .order_by(visits.c.checked_in_at, visits.c.id)
+            ).all()
+        return [_row_to_visit(r) for r in rows]
+
+    def log(self, start: dt.datetime, end: dt.datetime, *, public: bool = True) -> list[Visit]:
+        """Return the visits checked in during ``[start, end)``, in order of arrival.
+
+        Args:
+            start: The period's start (aware, inclusive).
+            end: The period's end (aware, exclusive).
+            public: Return the public log: a confidential visitor's name is replaced
+                by ``"Confidential visitor"`` and their purpose by ``"Confidential"``,
+                and nobody's identity document or record number is shown.
+                ``False`` returns full data.
+
+        Raises:
+            ValidationError: If the period is empty or its ends are naive.
+        """
+        found = self._between(start, end)
+        if not public:
+            return found
+        return [
+            attrs.evolve(
+                v,
+                visitor_name=v.public_name,
+                purpose="Confidential" if v.confidential else v.purpose,
+                identity_document=None,
+                record_ref=None,
+            )
+            for v in found
+        ]
+
+    def waiting_times(self, start: dt.datetime, end: dt.datetime) -> WaitingStats:
+        """Measure how long the visitors checked in during ``[start, end)`` waited for their host.
+
+        Raises:
+            ValidationError: If the period is empty or its ends are naive.
+        """
+        found = self._between(start, end)
+        waits = [v.waiting_seconds for v in found if v.waiting_seconds is not None]
+        return WaitingStats(
+            start=start,
+            end=end,
+            visits=len(found),
+            received=len(waits),
+            mean_seconds=statistics.fmean(waits) if waits else None,
+            median_seconds=float(statistics.median(waits)) if waits else None,
+            max_seconds=max(waits) if waits else None,
+            still_waiting=sum(1 for v in found if v.in_building and v.received_at is None),
+        )
+
+    # -- guardians ----------------------------------------------------------------
+
+    def guardians_of(self, student: str) -> list[str]:
+        """Return the guardians a student may be released to, in the order they were added.
+
+        Names are compared with spaces collapsed and case folded.
+        """
+        wanted = _same_name(student) if isinstance(student, str) else ""
+        with self._office.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(guardians.c.student, guardians.c.guardian)
+                .where(guardians.c.office_id == self._office.id)
+                .order_by(guardians.c.id)
+            ).all()
+        return [r.guardian for r in rows if _same_name(r.student) == wanted]
+
+    def is_guardian(self, student: str, guardian: str) -> bool:
+        """Tell whether ``guardian`` is on ``student``'s list (names as in guardians_of)."""
+        wanted = _same_name(guardian)
+        return any(_same_name(g) == wanted for g in self.guardians_of(student))
+
+    def add_guardian(self, student: str, guardian: str) -> None:
+        """Put a guardian on a student's list (``guardians.add``, the office as actor).
+
+        Raises:
+            ValidationError: A blank or too long name; nothing is written.
+            ConflictError: The guardian is already on the student's list.
+        """
+        problems: list[Problem] = []
+        student_name = _text(
+            student, "student", "the student's name", MAX_NAME_LENGTH, problems, required=True
+        )
+        guardian_name = _text(
+            guardian, "guardian", "the guardian's name", MAX_NAME_LENGTH, problems, required=True
+        )
+        if problems:
+            raise ValidationError(problems)
+        assert student_name is not None and guardian_name is not None
+        if self.is_guardian(student_name, guardian_name):
+            raise ConflictError(f"{guardian_name} is already a guardian of {student_name}")
+
+        def act(conn: sa.Connection) -> None:
+            conn.execute(
+                guardians.insert().values(
+                    office_id=self._office.id, student=student_name, guardian=guardian_name
+                )
+            )
+
+        self._office.kernel.record_admin(
+            "guardians.add", subject=student_name, detail={"guardian": guardian_name}, act=act
+        )
+
+
+class VisitorDesk:
+    """Visitor operations at a desk: ``desk.visitors``.
+
+    Every input is checked before anything is written: a refused check-in,
+    hand-over or check-out changes nothing and records nothing.
+    """
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    @property
+    def _office(self) -> Office:
+        return self._desk.office
+
+    def _host_problems(
+        self, host: StaffMember | int | None, department: str | None
+    ) -> tuple[int | None, list[Problem]]:
+        office = self._office
+        if (host is None) == (department is None):
+            return None, [Problem("host/department", "give exactly one of host or department")]
+        if department is not None:
+            if department not in office.profile.departments:
+                known = ", ".join(office.profile.departments)
+                return None, [
+                    Problem("department", f"no department named {department!r} (known: {known})")
+                ]
+            return None, []
+        host_id = host if isinstance(host, int) else getattr(host, "id", None)
+        if isinstance(host, bool) or not isinstance(host_id, int):
+            return None, [Problem("host", f"expected a member of staff or their id, got {host!r}")]
+        try:
+            member = office.staff.get(host_id)
+        except NotFoundError as exc:
+            return None, [Problem("host", str(exc))]
+        if not member.active:
+            return None, [Problem("host", f"{member.name} (id {member.id}) has left the office")]
+        return member.id, []
+
+    def check_in(
+        self,
+        name: str,
+        purpose: str,
+        *,
+        host: StaffMember | int | None = None,
+        department: str | None = None,
+        appointment: bool = False,
+        identity_document: str | None = None,
+        record_ref: str | None = None,
+        confidential: bool | None = None,
+    ) -> Visit:
+        """Check a visitor in for a member of staff or a department (``visitors.check_in``).
+
+        The event's subject is the visitor's public name, so a confidential
+        visitor's name never enters the event log. After the check-in has
+        committed, plugins' ``officekit_visitor_arrived`` is called so that the
+        host is notified.
+
+        Args:
+            name: The visitor's name.
+            purpose: Why they came, in neutral words.
+            host: The member of staff (or their id) they came to see.
+            department: The department they came to see (instead of a host).
+            appointment: They have an appointment.
+            identity_document: The identity document checked (needed when the
+                profile's ``identity_check`` is on).
+            record_ref: The patient's record number (needed for an appointment
+                when the profile's ``patient_record`` is on).
+            confidential: Keep their name out of the public log; the profile's
+                ``confidential`` setting by default.
+
+        Returns:
+            The visit, with its badge number when the profile issues badges.
+
+        Raises:
+            ValidationError: Every problem with the input (a blank name, neither or
+                both of host and department, an unknown department, a host who is
+                not active staff of this office, a missing identity document or
+                record number, a purpose with medical details); nothing is written.
+            PermissionDenied: The actor may not check visitors in (the refusal is recorded).
+        """
+        office = self._office
+        policy = office.profile.visitors
+        problems: list[Problem] = []
+        visitor = _text(
+            name, "name", "the visitor's name", MAX_NAME_LENGTH, problems, required=True
+        )
+        reason = _text(purpose, "purpose", "a purpose", MAX_PURPOSE_LENGTH, problems, required=True)
+        host_id, host_problems = self._host_problems(host, department)
+        problems += host_problems
+        if not isinstance(appointment, bool):
+            problems.append(Problem("appointment", f"expected true or false, got {appointment!r}"))
+        if confidential is not None and not isinstance(confidential, bool):
+            problems.append(
+                Problem("confidential", f"expected true or false, got {confidential!r}")
+            )
+        document = _text(
+            identity_document,
+            "identity_document",
+            "the identity document checked",
+            MAX_REFERENCE_LENGTH,
+            problems,
+            required=policy.identity_check,
+        )
+        record = _text(
+            record_ref,
+            "record_ref",
+            "the patient's record number",
+            MAX_REFERENCE_LENGTH,
+            problems,
+            required=policy.patient_record and appointment is True,
+        )
+        if reason is not None and policy.restricted_words:
+            hits = _restricted_hits(reason, policy.restricted_words)
+            if hits:
+                problems.append(
+                    Problem(
+                        "purpose",
+                        "medical details are not recorded at the desk (minimum necessary): "
+                        f"the purpose mentions {', '.join(repr(h) for h in hits)}; "
+                        "record a neutral purpose instead, such as 'appointment' or "
+                        "'to see the nurse'",
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
+        assert visitor is not None and reason is not None
+        is_confidential = policy.confidential if confidential is None else confidential
+        public_name = CONFIDENTIAL_NAME if is_confidential else visitor
+        now = office.clock.now()
+        detail: dict[str, Any] = {
+            "host_staff_id": host_id,
+            "host_department": department,
+            "appointment": appointment,
+            "confidential": is_confidential,
+        }
+
+        def act(conn: sa.Connection) -> int:
+            badge: int | None = None
+            if policy.badges:
+                # Serialise badge numbers per office (SQLite's BEGIN IMMEDIATE already does).
+                conn.execute(
+                    sa.select(offices.c.id).where(offices.c.id == office.id).with_for_update()
+                )
+                taken = set(
+                    conn.execute(
+                        sa.select(visits.c.badge).where(
+                            visits.c.office_id == office.id,
+                            visits.c.checked_out_at.is_(None),
+                            visits.c.badge.is_not(None),
+                        )
+                    ).scalars()
+                )
+                badge = next(n for n in range(1, len(taken) + 2) if n not in taken)
+            visit_id: int = conn.execute(
+                visits.insert()
+                .values(
+                    office_id=office.id,
+                    visitor_name=visitor,
+                    purpose=reason,
+                    host_staff_id=host_id,
+                    host_department=department,
+                    appointment=appointment,
+                    confidential=is_confidential,
+                    identity_document=document,
+                    badge=badge,
+                    record_ref=record,
+                    checked_in_at=now,
+                    checked_in_by=self._desk.actor.id,
+                )
+                .returning(visits.c.id)
+            ).scalar_one()
+            detail["visit_id"] = visit_id
+            detail["badge"] = badge
+            return visit_id
+
+        visit_id, _ = self._desk.perform(
+            "visitors.check_in", subject=public_name, detail=detail, act=act
+        )
+        assert visit_id is not None
+        visit = office.visitors.get(visit_id)
+        office.plugins.visitor_arrived(office, visit)
+        return visit
+
+    def receive(self, visit: Visit | int) -> Visit:
+        """Record that the host received a waiting visitor (``visitors.receive``).
+
+        Raises:
+            NotFoundError: If the office has no such visit.
+            ConflictError: If they were already received, or have left the building.
+            PermissionDenied: The actor may not do it (the refusal is recorded).
+        """
+        office = self._office
+        current = office.visitors.get(visit)
+        if not current.in_building:
+            raise ConflictError(f"visit {current.id}: the visitor is not in the building")
+        if current.received_at is not None:
+            raise ConflictError(
+                f"visit {current.id}: the visitor was already received at "
+                f"{current.received_at.isoformat()}"
+            )
+        now = office.clock.now()
+
+        def act(conn: sa.Connection) -> None:
+            done = conn.execute(
+                visits.update()
+                .where(
+                    visits.c.id == current.id,
+                    visits.c.received_at.is_(None),
+                    visits.c.checked_out_at.is_(None),
+                )
+                .values(received_at=now)
+            )
+            if done.rowcount != 1:
+                raise ConflictError(f"visit {current.id} was received or checked out meanwhile")
+
+        self._desk.perform(
+            "visitors.receive",
+            subject=current.public_name,
+            detail={
+                "visit_id": current.id,
+                "waited_seconds": (now - current.checked_in_at).total_seconds(),
+            },
+            act=act,
+        )
+        return office.visitors.get(current.id)
+
+    def check_out(self, visit: Visit | int) -> Visit:
+        """Check a visitor out of the building (``visitors.check_out``); their badge is free again.
+
+        Raises:
+            NotFoundError: If the office has no such visit.
+            ConflictError: If the visitor is not in the building.
+            PermissionDenied: The actor may not do it (the refusal is recorded).
+        """
+        office = self._office
+        current = office.visitors.get(visit)
+        if not current.in_building:
+            raise ConflictError(
+                f"visit {current.id}: the visitor is not in the building (checked out at "
+                f"{current.checked_out_at.isoformat() if current.checked_out_at else '?'})"
+            )
+        now = office.clock.now()
+
+        def act(conn: sa.Connection) -> None:
+            done = conn.execute(
+                visits.update()
+                .where(visits.c.id == current.id, visits.c.checked_out_at.is_(None))
+                .values(checked_out_at=now)
+            )
+            if done.rowcount != 1:
+                raise ConflictError(f"visit {current.id}: the visitor is not in the building")
+
+        self._desk.perform(
+            "visitors.check_out",
+            subject=current.public_name,
+            detail={"visit_id": current.id, "badge": current.badge},
+            act=act,
+        )
+        return office.visitors.get(current.id)
+
+    def release_student(
+        self, student: str, guardian: str, *, identity_document: str | None = None
+    ) -> Event:
+        """Release a student to a guardian on their list (``visitors.release_student``).
+
+        A guardian who is not on the list is refused: the refusal is recorded as a
+        ``"denied"`` event before `PermissionDenied` is raised.
+
+        Args:
+            student: The student's name.
+            guardian: The name of the person collecting them.
+            identity_document: The guardian's identity document, checked (needed when
+                the profile's ``identity_check`` is on). Only the fact that it was
+                checked is recorded.
+
+        Returns:
+            The event that records the release.
+
+        Raises:
+            ConflictError: The profile does not release students to guardians.
+            ValidationError: A blank name or a missing identity document; nothing is written.
+            PermissionDenied: The guardian is not on the student's list, or the actor
+                may not release students (the refusal is recorded).
+        """
+        office = self._office
+        policy = office.profile.visitors
+        operation = "visitors.release_student"
+        if not policy.guardian_release:
+            raise ConflictError(
+                f"profile {office.profile.name!r} does not release students to guardians "
+                "([visitors] guardian_release)"
+            )
+        problems: list[Problem] = []
+        student_name = _text(
+            student, "student", "the student's name", MAX_NAME_LENGTH, problems, required=True
+        )
+        guardian_name = _text(
+            guardian, "guardian", "the guardian's name", MAX_NAME_LENGTH, problems, required=True
+        )
+        document = _text(
+            identity_document,
+            "identity_document",
+            "the guardian's identity document",
+            MAX_REFERENCE_LENGTH,
+            problems,
+            required=policy.identity_check,
+        )
+        if problems:
+            raise ValidationError(problems)
+        assert student_name is not None and guardian_name is not None
+        self._desk._check_open()
+        if not office.visitors.is_guardian(student_name, guardian_name):
+            actor = self._desk.actor
+            decision = self._desk.can(operation, student_name)
+            if decision.allowed:
+                why = f"{guardian_name} is not on the list of guardians of {student_name}"
+                by = "guardian_list"
+            else:
+                why, by = decision.reason, decision.decided_by
+            office.kernel.record_refusal(actor, operation, student_name, why, decided_by=by)
+            raise PermissionDenied(actor.name, operation, why)
+        _, event = self._desk.perform(
+            operation,
+            subject=student_name,
+            detail={"guardian": guardian_name, "identity_checked": document is not None},
+        )
+        return event
