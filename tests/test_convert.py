@@ -22,18 +22,30 @@ from officekit import (
     Profile,
     StaffMember,
 )
+from officekit.core.calls import Call, CallStats, KnownCaller
 from officekit.core.convert import converter, make_converter, strict_converter
+from officekit.core.messages import Message
 from officekit.core.plugins import PluginInfo
 from officekit.core.profile import (
     Department,
+    Holiday,
     Level,
     OfficeSettings,
+    PhoneSettings,
     ProfileSource,
+    QuestionSettings,
     Responsibility,
     Role,
+    Routing,
+    RoutingRule,
     TimeRange,
+    UrgentRule,
+    VisitorPolicy,
     WeeklyHours,
 )
+from officekit.core.questions import Answer, KBEntry, Match
+from officekit.core.routing import RoutingDecision
+from officekit.core.visitors import Visit, WaitingStats
 from officekit.errors import Problem
 from officekit.simulate import SimulationReport
 
@@ -42,6 +54,8 @@ keys = st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True)
 aware = st.datetimes(
     min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)
 )
+st.register_type_strategy(dt.datetime, aware)
+st.register_type_strategy(float, st.floats(allow_nan=False, allow_infinity=False))
 years = st.floats(min_value=0, max_value=60, allow_nan=False)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | text,
@@ -194,34 +208,69 @@ STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     Problem: st.builds(Problem, where=text, what=text),
     SimulationReport: st.builds(
         SimulationReport,
-        profile=keys,
-        seed=st.integers(0, 2**32),
         start=st.dates(),
-        days=st.integers(1, 100),
-        open_days=st.integers(0, 100),
+        calls=st.from_type(CallStats),
+        visitors_waiting_seconds=st.none() | years,
         staff=st.lists(
             st.tuples(text, st.lists(keys, max_size=2).map(tuple), keys), max_size=3
         ).map(tuple),
-        shifts=st.integers(0, 1000),
-        enquiries=st.integers(0, 1000),
-        refusals=st.integers(0, 1000),
-        audits=st.integers(0, 1000),
-        audits_ok=st.integers(0, 1000),
         events=st.dictionaries(text, st.integers(0, 1000), max_size=4),
     ),
 }
 
 
+# Everything else is built from its type hints, with these strategies for the leaves.
+for _cls in (SimulationReport, Answer, Match, CallStats):
+    attrs.resolve_types(_cls)
+for _cls in (
+    Holiday,
+    PhoneSettings,
+    QuestionSettings,
+    RoutingRule,
+    UrgentRule,
+    VisitorPolicy,
+    Call,
+    CallStats,
+    KnownCaller,
+    Message,
+    RoutingDecision,
+    Visit,
+    WaitingStats,
+    KBEntry,
+):
+    STRATEGIES.setdefault(_cls, st.from_type(_cls))
+STRATEGIES[Routing] = st.builds(
+    Routing,
+    rules=st.lists(st.from_type(RoutingRule), max_size=2).map(tuple),
+    urgent=st.lists(st.from_type(UrgentRule), max_size=2).map(tuple),
+)
+confidences = st.floats(min_value=0, max_value=1)
+STRATEGIES[Match] = st.builds(
+    Match, entry=st.from_type(KBEntry), confidence=confidences, score=years
+)
+STRATEGIES[Answer] = st.builds(Answer, confidence=confidences)
+
+
 def _all_attrs_classes() -> set[type]:
     import officekit
+    import officekit.core.calls
+    import officekit.core.messages
     import officekit.core.plugins
     import officekit.core.profile
+    import officekit.core.questions
+    import officekit.core.routing
+    import officekit.core.visitors
     import officekit.errors
     import officekit.simulate
 
     found: set[type] = set()
     for module in (
         officekit,
+        officekit.core.calls,
+        officekit.core.messages,
+        officekit.core.routing,
+        officekit.core.visitors,
+        officekit.core.questions,
         officekit.core.profile,
         officekit.core.plugins,
         officekit.errors,
