@@ -300,3 +300,40 @@ def test_profile_to_dict_is_plain_data() -> None:
     data = load_profile("medical", operations=KERNEL_OPS).to_dict()
     assert data["name"] == "medical"
     assert isinstance(data["departments"]["reception"]["hours"]["mon"], str | list)
+
+
+def test_overlapping_opening_hours(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "overlap",
+        """
+        extends = "medical"
+        [departments.reception]
+        hours = { mon = ["09:00-12:00", "11:00-13:00"] }
+        """,
+    )
+    (problem,) = problems_of(path)
+    assert problem == (
+        "overlap/profile.toml: departments.reception.hours.mon: "
+        "opening hours 09:00-12:00 and 11:00-13:00 overlap"
+    )
+
+
+def test_level_problems_name_the_file_that_set_the_levels(tmp_path: Path) -> None:
+    write(
+        tmp_path / "parent",
+        """
+        extends = "base"
+        [[levels]]
+        name = "junior"
+        min_years = 3
+        [[levels]]
+        name = "junior"
+        min_years = 1
+        """,
+    )
+    child = write(tmp_path / "child", 'extends = "../parent"\n')
+    problems = problems_of(child)
+    assert "parent/profile.toml: levels[1].name: level 'junior' is defined twice" in problems
+    assert (
+        "parent/profile.toml: levels[1].min_years: levels must be listed lowest first" in problems
+    )

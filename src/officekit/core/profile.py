@@ -12,8 +12,10 @@ import copy
 import datetime as dt
 import importlib.metadata
 import importlib.resources
+import itertools
 import math
 import os
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -596,8 +598,10 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = (), name: str | None = None)
 
 
 def _where(raw: _Raw, key_path: Sequence[str]) -> str:
+    # origins are recorded per table key: "levels[2]" was set with "levels"
+    plain = tuple(re.sub(r"\[\d+\]$", "", part) for part in key_path)
     for n in range(len(key_path), 0, -1):
-        file = raw.origin.get(tuple(key_path[:n]))
+        file = raw.origin.get(plain[:n])
         if file is not None:
             return f"{_label(file)}: {'.'.join(key_path)}"
     dotted = ".".join(key_path)
@@ -702,7 +706,7 @@ def _semantic_problems(
     level_names = [lvl.name for lvl in profile.levels]
     for i, lvl in enumerate(profile.levels):
         if level_names.count(lvl.name) > 1 and level_names.index(lvl.name) != i:
-            add(["levels", f"[{i}]"], f"level {lvl.name!r} is defined twice")
+            add([f"levels[{i}]", "name"], f"level {lvl.name!r} is defined twice")
         if i and lvl.min_years < profile.levels[i - 1].min_years:
             add([f"levels[{i}]", "min_years"], "levels must be listed lowest first")
     for edu, credit in profile.education.items():
@@ -710,6 +714,14 @@ def _semantic_problems(
             add(["education", edu], f"credit must be a finite number of years >= 0, got {credit}")
     extensions: dict[str, str] = {}
     for key, dept in profile.departments.items():
+        for day in WEEKDAYS:
+            ranges = sorted(getattr(dept.hours, day), key=lambda r: r.start)
+            for before, after in itertools.pairwise(ranges):
+                if after.start < before.end:
+                    add(
+                        ["departments", key, "hours", day],
+                        f"opening hours {before} and {after} overlap",
+                    )
         if dept.extension in extensions:
             add(
                 ["departments", key, "extension"],
