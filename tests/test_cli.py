@@ -105,6 +105,7 @@ def test_audit_verify_on_a_missing_store(tmp_path: Path) -> None:
         "audit", "verify", "--db", f"sqlite:///{tmp_path / 'none.db'}", cwd=tmp_path, ok=False
     )
     assert proc.returncode == 1 and "no officekit store" in proc.stderr
+    assert not (tmp_path / "none.db").exists()  # a mistyped path creates nothing
 
 
 @pytest.mark.parametrize("profile", ["medical", "legal", "education", "smallbusiness"])

@@ -17,8 +17,10 @@ from officekit.core.profile import (
 )
 from officekit.errors import NotFoundError
 from officekit.plugins.kernel import KERNEL_OPERATIONS
+from officekit.plugins.reception import RECEPTION_OPERATIONS
 
 KERNEL_OPS = [op.name for op in KERNEL_OPERATIONS]
+BUILTIN_OPS = KERNEL_OPS + [op.name for op in RECEPTION_OPERATIONS]
 SHIPPED = ["medical", "legal", "education", "smallbusiness"]
 
 
@@ -35,7 +37,7 @@ def write(folder: Path, text: str, name: str = "profile.toml") -> Path:
     return path
 
 
-def problems_of(path: Path, operations: list[str] | None = KERNEL_OPS) -> list[str]:
+def problems_of(path: Path, operations: list[str] | None = BUILTIN_OPS) -> list[str]:
     with pytest.raises(ProfileError) as info:
         load_profile(path, operations=operations)
     return [str(p) for p in info.value.problems]
@@ -43,7 +45,7 @@ def problems_of(path: Path, operations: list[str] | None = KERNEL_OPS) -> list[s
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_profiles_load_by_name(name: str) -> None:
-    profile = load_profile(name, operations=KERNEL_OPS)
+    profile = load_profile(name, operations=BUILTIN_OPS)
     assert profile.name == name
     assert profile.source.files[-1].endswith("base/profile.toml")
     assert profile.office.tz is not None
@@ -68,8 +70,8 @@ def test_extends_overrides_and_inherits(tmp_path: Path) -> None:
         title = "Front desk"
         """,
     )
-    base = load_profile("medical", operations=KERNEL_OPS)
-    profile = load_profile(path, operations=KERNEL_OPS)
+    base = load_profile("medical", operations=BUILTIN_OPS)
+    profile = load_profile(path, operations=BUILTIN_OPS)
     assert profile.name == "clinic"
     assert profile.office.name == "Hillside Clinic"
     # tables merge key by key: what the child does not set is inherited
@@ -103,7 +105,7 @@ def test_extends_by_relative_path_and_lists_replace_whole(tmp_path: Path) -> Non
         operations = ["desk.note"]
         """,
     )
-    profile = load_profile(child, operations=KERNEL_OPS)
+    profile = load_profile(child, operations=BUILTIN_OPS)
     assert profile.responsibilities["front_office"].operations == ("desk.note",)
     assert profile.responsibilities["front_office"].min_level == "trainee"
 
@@ -255,12 +257,12 @@ def test_operation_check_is_skipped_without_a_registry(tmp_path: Path) -> None:
         extends = "medical"
         [responsibilities.future]
         description = "Later issues add these"
-        operations = ["calls.answer"]
+        operations = ["payroll.distribute"]
         min_level = "trainee"
         """,
     )
     assert profile_problems(path) == []
-    assert any("calls.answer" in str(p) for p in profile_problems(path, KERNEL_OPS))
+    assert any("payroll.distribute" in str(p) for p in profile_problems(path, BUILTIN_OPS))
 
 
 def test_an_invalid_profile_opens_nothing(tmp_path: Path, sqlite_url: str) -> None:
@@ -278,7 +280,7 @@ def test_unknown_profile_name() -> None:
 
 
 def test_level_derivation_uses_experience_and_education() -> None:
-    profile = load_profile("base", operations=KERNEL_OPS)
+    profile = load_profile("base", operations=BUILTIN_OPS)
     assert profile.level_for(0).name == "trainee"
     assert profile.level_for(1).name == "associate"
     assert profile.level_for(3).name == "associate"
@@ -287,7 +289,7 @@ def test_level_derivation_uses_experience_and_education() -> None:
 
 
 def test_opening_hours_queries() -> None:
-    profile = load_profile("base", operations=KERNEL_OPS)
+    profile = load_profile("base", operations=BUILTIN_OPS)
     hours = profile.departments["reception"].hours
     monday = dt.date(2026, 3, 2)
     assert hours.on(monday)
@@ -297,7 +299,7 @@ def test_opening_hours_queries() -> None:
 
 
 def test_profile_to_dict_is_plain_data() -> None:
-    data = load_profile("medical", operations=KERNEL_OPS).to_dict()
+    data = load_profile("medical", operations=BUILTIN_OPS).to_dict()
     assert data["name"] == "medical"
     assert isinstance(data["departments"]["reception"]["hours"]["mon"], str | list)
 
@@ -311,11 +313,10 @@ def test_overlapping_opening_hours(tmp_path: Path) -> None:
         hours = { mon = ["09:00-12:00", "11:00-13:00"] }
         """,
     )
-    (problem,) = problems_of(path)
-    assert problem == (
+    assert problems_of(path) == [
         "overlap/profile.toml: departments.reception.hours.mon: "
         "opening hours 09:00-12:00 and 11:00-13:00 overlap"
-    )
+    ]
 
 
 def test_level_problems_name_the_file_that_set_the_levels(tmp_path: Path) -> None:

@@ -168,7 +168,13 @@ def profiles_validate(
 
 
 @plugins_app.command("list")
-def plugins_list(profile: ProfileOption = None, fmt: FormatOption = "text") -> None:
+def plugins_list(
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="Also load this profile's own plugin.py files."),
+    ] = None,
+    fmt: FormatOption = "text",
+) -> None:
     """List the loaded plugins, where each comes from and the hooks it implements."""
     _check_format(fmt)
     profile_plugins: tuple[str, ...] = ()
@@ -213,7 +219,7 @@ def staff_hire(
     role: Annotated[list[str], typer.Option("--role", help="A role to hold; repeat for several.")],
     experience: Annotated[float, typer.Option("--experience", help="Years of experience.")] = 0.0,
     education: Annotated[
-        str | None, typer.Option("--education", help="A key of the profile's [education].")
+        str | None, typer.Option("--education", help="A key of the profile's education table.")
     ] = None,
     db: DbOption = DEFAULT_URL,
     key: KeyOption = None,
@@ -340,12 +346,13 @@ def calls_route(
         str | None,
         typer.Option("--db", help="Use this office's known callers and plugins too."),
     ] = None,
+    key: KeyOption = None,
     fmt: FormatOption = "text",
 ) -> None:
     """Say where a call would go, and why."""
     _check_format(fmt)
     if db is not None:
-        with Office.open(db, profile=profile) as office:
+        with Office.open(db, profile=profile, key=key) as office:
             when = _moment(at, office.profile.office.tz, "--at")
             decision = office.calls.route(reason, caller=caller, line=line, at=when)
             prof = office.profile
@@ -423,6 +430,113 @@ def summarise_call_stats(stats: CallStats) -> list[str]:
         f"Transfers: {stats.transfers} (misroutes: {stats.misroutes}); messages: {stats.messages}; "
         f"urgent: {stats.urgent}",
     ]
+
+
+@app.command("ask")
+def ask(
+    question: Annotated[str, typer.Argument(help="The customer's question.")],
+    profile: Annotated[str, typer.Option("--profile", help="Profile name or path.")] = (
+        "smallbusiness"
+    ),
+    fmt: FormatOption = "text",
+) -> None:
+    """Answer a customer's question from the profile's knowledge base (records nothing)."""
+    _check_format(fmt)
+    from officekit.core.questions import KnowledgeBase
+
+    prof = load_profile(profile)
+    kb = KnowledgeBase.for_profile(prof)
+    match = kb.search(question)
+    threshold = prof.questions.threshold
+    answered = match is not None and match.confidence >= threshold
+    department = None
+    if not answered:
+        routed = Router(prof).decide(question, at=dt.datetime.now(prof.office.tz))
+        in_profile = routed.department in prof.departments
+        department = routed.department if in_profile else prof.questions.escalate_to
+    if fmt == "json":
+        out.print_json(
+            json.dumps(
+                {
+                    "question": question,
+                    "answered": answered,
+                    "answer": match.entry.answer if answered and match else None,
+                    "entry_id": match.entry.id if match else None,
+                    "confidence": match.confidence if match else 0.0,
+                    "threshold": threshold,
+                    "escalate_to": department,
+                }
+            )
+        )
+        return
+    confidence = match.confidence if match else 0.0
+    if answered and match is not None:
+        out.print(match.entry.answer, markup=False)
+        out.print(
+            f"(entry {match.entry.id!r}: {match.entry.question!r}, confidence {confidence:.2f})",
+            markup=False,
+        )
+    else:
+        out.print(
+            f"No confident answer (confidence {confidence:.2f} < {threshold:g}): at the desk "
+            f"this question would be left as a message for {department}.",
+            markup=False,
+        )
+
+
+def _host_name(
+    staff_id: int | None, department: str | None, hosts: dict[int, str], depts: Any
+) -> str:
+    if staff_id is not None:
+        return hosts.get(staff_id, f"staff {staff_id}")
+    if department is not None and department in depts:
+        return str(depts[department].name)
+    return department or "?"
+
+
+@visitors_app.command("present")
+def visitors_present(
+    db: DbOption = DEFAULT_URL,
+    key: KeyOption = None,
+    fmt: FormatOption = "text",
+) -> None:
+    """Who is in the building now (an evacuation head count); confidential names hidden."""
+    _check_format(fmt)
+    with Office.open(db, key=key) as office:
+        present = office.visitors.present()
+        now = office.clock.now()
+        tz = office.profile.office.tz
+        depts = office.profile.departments
+        hosts = {m.id: m.name for m in office.staff.list(include_departed=True)}
+    rows = [
+        {
+            "visit": v.id,
+            "visitor": v.public_name,
+            "host": _host_name(v.host_staff_id, v.host_department, hosts, depts),
+            "badge": v.badge,
+            "checked_in": v.checked_in_at.astimezone(tz).isoformat(timespec="minutes"),
+            "received": v.received_at is not None,
+            "minutes_in_building": round((now - v.checked_in_at).total_seconds() / 60),
+        }
+        for v in present
+    ]
+    if fmt == "json":
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(
+        "visit", "visitor", "host", "badge", "checked in", "with host", title="In the building"
+    )
+    for r in rows:
+        table.add_row(
+            str(r["visit"]),
+            str(r["visitor"]),
+            str(r["host"]),
+            "" if r["badge"] is None else str(r["badge"]),
+            str(r["checked_in"]),
+            "yes" if r["received"] else "waiting",
+        )
+    out.print(table)
+    out.print(f"{len(rows)} visitor(s) in the building")
 
 
 # -- simulate ------------------------------------------------------------------

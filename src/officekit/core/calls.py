@@ -539,7 +539,10 @@ class PhoneSystem:
 def compute_stats(
     period_calls: Sequence[Call], office: Office, start: dt.datetime, end: dt.datetime
 ) -> CallStats:
-    """Aggregate :class:`CallStats` from calls (see its attributes for the definitions)."""
+    """Aggregate [`CallStats`][officekit.core.calls.CallStats] from calls.
+
+    See its attributes for the definitions.
+    """
     phones = office.profile.phones
     offered = [c for c in period_calls if c.outcome != "after_hours"]
     answered = [c for c in offered if c.answered_at is not None]

@@ -1,6 +1,6 @@
 """The private cattrs converters.
 
-One factory, :func:`make_converter`, registers the hooks every officekit
+One factory, `make_converter`, registers the hooks every officekit
 converter needs once (Decimal, aware datetimes, dates, times, tuples). Two
 instances are made from it:
 

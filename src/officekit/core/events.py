@@ -3,7 +3,7 @@
 Every operation appends one [`Event`][officekit.Event] in the same transaction
 as its effect. Each event carries the hash of the one before it in its office,
 so changing, removing or reordering any event breaks the chain from there on;
-:func:`verify_chain` finds the first broken event.
+[`verify_chain`][officekit.core.events.verify_chain] finds the first broken event.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ __all__ = [
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of an office's first event."""
 
-Outcome = Literal["ok", "denied", "failed"]
+Outcome = Literal["ok", "denied"]
 
 
 @attrs.frozen
@@ -53,7 +53,8 @@ class Event:
         actor_name: Their name at the time (``"office"`` for the office itself).
         operation: The operation's name.
         subject: What it was about, if anything.
-        outcome: ``"ok"``, ``"denied"`` or ``"failed"``.
+        outcome: ``"ok"``, or ``"denied"`` for a refusal (an operation that fails
+            rolls back and records nothing).
         duration_us: How long the operation's work took, in microseconds.
         detail: The operation's own data (JSON values).
         prev_hash: Hash of the event before it (``GENESIS_HASH`` for the first).
@@ -306,7 +307,7 @@ def verify_chain(conn: sa.Connection, office_id: int) -> AuditReport:
             )
         prev = row.hash
         expected_seq += 1
-    if office.event_seq != expected_seq - 1 or office.event_head != prev:
+    if office.event_seq != expected_seq - 1:
         return AuditReport(
             office.key,
             checked,
@@ -316,6 +317,18 @@ def verify_chain(conn: sa.Connection, office_id: int) -> AuditReport:
                 None,
                 f"the log ends at event {expected_seq - 1} but the office recorded "
                 f"{office.event_seq} events: events at the end were removed",
+            ),
+        )
+    if office.event_head != prev:
+        return AuditReport(
+            office.key,
+            checked,
+            BrokenEvent(
+                office.key,
+                expected_seq - 1,
+                None,
+                f"the last event's hash differs from the head the office recorded: event "
+                f"{expected_seq - 1} was changed and its hash recomputed",
             ),
         )
     return AuditReport(office.key, checked)

@@ -32,6 +32,7 @@ from officekit.core.store import (
     events,
     make_engine,
     migrate,
+    missing_sqlite_file,
     offices,
     schema_revision,
     write_transaction,
@@ -177,7 +178,11 @@ class Office:
             office_id=office_id,
             key=office_key,
         )
-        host.office_opened(office)
+        try:
+            host.office_opened(office)
+        except BaseException:
+            office.close()
+            raise
         return office
 
     @staticmethod
@@ -258,7 +263,7 @@ class Office:
         Args:
             operation: Only this operation, or a prefix ending in ``.`` (``"desk."``).
             actor: Only events by this member of staff.
-            outcome: Only ``"ok"``, ``"denied"`` or ``"failed"``.
+            outcome: Only ``"ok"`` or ``"denied"``.
             limit: At most this many (the latest ones).
         """
         query = sa.select(events).where(events.c.office_id == self.id)
@@ -315,6 +320,8 @@ def _profile_ref(profile: str | os.PathLike[str]) -> str:
 
 
 def _stored_profile(url: str | sa.URL, key: str | None) -> tuple[str, str]:
+    if missing_sqlite_file(url):
+        raise NotFoundError(f"no officekit store at {url}: give a profile to create one")
     engine = make_engine(url)
     try:
         if schema_revision(engine) is None:
@@ -344,6 +351,8 @@ def verify_store(url: str | sa.URL) -> list[AuditReport]:
     Raises:
         StoreError: If there is no officekit store at ``url``.
     """
+    if missing_sqlite_file(url):
+        raise StoreError(f"no officekit store at {url}")
     engine = make_engine(url)
     try:
         if schema_revision(engine) is None:

@@ -1,8 +1,8 @@
 """Building the plugin manager, and a typed front for calling hooks.
 
 Each [`Office`][officekit.Office] gets its own manager from
-:func:`get_plugin_manager`; there is no module-level manager. Plugins are
-loaded in this order:
+[`get_plugin_manager`][officekit.core.plugins.get_plugin_manager]; there is no
+module-level manager. Plugins are loaded in this order:
 
 1. the built-in plugins in `officekit.plugins` (``DEFAULT_PLUGINS``);
 2. installed plugins, from the ``officekit`` entry-point group;
@@ -165,7 +165,7 @@ class PluginHost:
     ``pm.hook.officekit_after_operation(...)``, so mypy checks the calls.
 
     Args:
-        pm: A manager from :func:`get_plugin_manager`.
+        pm: A manager from [`get_plugin_manager`][officekit.core.plugins.get_plugin_manager].
     """
 
     def __init__(self, pm: pluggy.PluginManager) -> None:

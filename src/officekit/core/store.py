@@ -2,9 +2,10 @@
 
 SQLite is the embedded default (WAL, foreign keys on, a busy timeout, and
 ``BEGIN IMMEDIATE`` for write transactions so that two processes writing at
-once queue instead of failing); PostgreSQL is used by giving a ``postgresql+psycopg://`` URL. The
-schema is owned by Alembic: :func:`migrate` brings any officekit database up
-to date and refuses one written by a newer officekit.
+once queue instead of failing); PostgreSQL is used by giving a
+``postgresql+psycopg://`` URL. The schema is owned by Alembic:
+[`migrate`][officekit.core.store.migrate] brings any officekit database up to
+date and refuses one written by a newer officekit.
 """
 
 from __future__ import annotations
@@ -271,6 +272,18 @@ def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn
+
+
+def missing_sqlite_file(url: str | sa.URL) -> bool:
+    """True when ``url`` names an SQLite file that does not exist (opening it would create it)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return False
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return False
+    return not database.startswith("file:") and not Path(database).expanduser().exists()
 
 
 def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engine:
