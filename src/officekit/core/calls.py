@@ -22,6 +22,7 @@ import attrs
 import phonenumbers
 import sqlalchemy as sa
 
+from officekit.core.clock import check_period
 from officekit.core.convert import converter
 from officekit.core.messages import check_text, insert_message, recipient_problems
 from officekit.core.profile import AFTER_HOURS_SERVICES
@@ -529,10 +530,7 @@ class PhoneSystem:
         Raises:
             ValidationError: If the period is empty or its ends are naive.
         """
-        if start.tzinfo is None or end.tzinfo is None:
-            raise ValidationError("the period's ends must be timezone-aware", where="start/end")
-        if end <= start:
-            raise ValidationError("the period must end after it starts", where="start/end")
+        check_period(start, end)
         return compute_stats(self.between(start, end), self._office, start, end)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "ManualClock", "SystemClock"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "check_period"]
 
 
 @runtime_checkable
@@ -76,3 +76,17 @@ class ManualClock:
 def _require_aware(value: dt.datetime, name: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+def check_period(start: dt.datetime, end: dt.datetime) -> None:
+    """Check a reporting period ``[start, end)``: aware ends, end after start.
+
+    Raises:
+        ValidationError: Naming ``start/end`` and what is wrong.
+    """
+    from officekit.errors import ValidationError
+
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError("the period's ends must be timezone-aware", where="start/end")
+    if end <= start:
+        raise ValidationError("the period must end after it starts", where="start/end")

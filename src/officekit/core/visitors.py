@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import sqlalchemy as sa
 
+from officekit.core.clock import check_period
 from officekit.core.convert import converter
 from officekit.core.store import guardians, offices, visits
 from officekit.core.text import tokens
@@ -157,13 +158,6 @@ def _text(
     return clean
 
 
-def _check_period(start: dt.datetime, end: dt.datetime) -> None:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationError("the period's ends must be timezone-aware", where="start/end")
-    if end <= start:
-        raise ValidationError("the period must end after it starts", where="start/end")
-
-
 def _restricted_hits(purpose: str, restricted: Sequence[str]) -> list[str]:
     """Return the restricted words (or phrases) that ``purpose`` contains, compared by stems."""
     said = tokens(purpose)
@@ -220,7 +214,7 @@ class VisitorBook:
         return [_row_to_visit(r) for r in rows]
 
     def _between(self, start: dt.datetime, end: dt.datetime) -> builtins.list[Visit]:
-        _check_period(start, end)
+        check_period(start, end)
         with self._office.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(visits)
