@@ -338,3 +338,33 @@ def test_level_problems_name_the_file_that_set_the_levels(tmp_path: Path) -> Non
     assert (
         "parent/profile.toml: levels[1].min_years: levels must be listed lowest first" in problems
     )
+
+
+def test_a_string_is_not_a_list(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "strlist",
+        """
+        extends = "medical"
+        [roles.receptionist]
+        responsibilities = "front_office"
+        [roles.clerk]
+        responsibilities = ["front_office", 3]
+        """,
+    )
+    assert problems_of(path) == [
+        "strlist/profile.toml: roles.receptionist.responsibilities: "
+        "expected a list, got str 'front_office'",
+        "strlist/profile.toml: roles.clerk.responsibilities[1]: expected str, got int 3",
+    ]
+
+
+def test_a_broken_knowledge_base_stops_the_profile(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    write(folder, 'extends = "medical"\n[questions]\nknowledge_base = "faq.toml"\n')
+    (folder / "faq.toml").write_text(
+        '[[entries]]\nid = "a"\nquestion = "Q?"\nanswer = "A."\ndepartment = "mars"\n'
+        '[[entries]]\nid = "b"\nquestion = "Q2?"\n'
+    )
+    problems = problems_of(folder / "profile.toml")
+    assert any("faq.toml: entries[0].department" in p and "mars" in p for p in problems)
+    assert any("faq.toml: entries[1].answer" in p for p in problems)

@@ -442,7 +442,7 @@ def ask(
 ) -> None:
     """Answer a customer's question from the profile's knowledge base (records nothing)."""
     _check_format(fmt)
-    from officekit.core.questions import KnowledgeBase
+    from officekit.core.questions import KnowledgeBase, escalation_department
 
     prof = load_profile(profile)
     kb = KnowledgeBase.for_profile(prof)
@@ -451,9 +451,7 @@ def ask(
     answered = match is not None and match.confidence >= threshold
     department = None
     if not answered:
-        routed = Router(prof).decide(question, at=dt.datetime.now(prof.office.tz))
-        in_profile = routed.department in prof.departments
-        department = routed.department if in_profile else prof.questions.escalate_to
+        department = escalation_department(prof, question, at=dt.datetime.now(prof.office.tz))
     if fmt == "json":
         out.print_json(
             json.dumps(

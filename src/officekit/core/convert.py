@@ -14,13 +14,23 @@ Both are private: the public API takes and returns attrs objects.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.preconf.json import make_converter as _make_json_converter
+from cattrs.v import format_exception as _cattrs_format_exception
 
-__all__ = ["converter", "make_converter", "parse_time", "strict_converter"]
+__all__ = [
+    "converter",
+    "format_structuring_error",
+    "make_converter",
+    "parse_cattrs_path",
+    "parse_time",
+    "strict_converter",
+]
 
 
 def parse_time(value: str) -> dt.time:
@@ -79,6 +89,72 @@ def _strict(kind: type, *accepted: type) -> Any:
     return hook
 
 
+def format_structuring_error(exc: BaseException, type_: type | None) -> str:
+    """Say what is wrong with one value, for ``cattrs.transform_error``."""
+    if isinstance(exc, KeyError):
+        return "required key is missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown key(s): {', '.join(sorted(exc.extra_fields))}"
+    if isinstance(exc, TypeError | ValueError) and str(exc) and "__init__" not in str(exc):
+        return str(exc)
+    return _cattrs_format_exception(exc, type_)
+
+
+def parse_cattrs_path(path: str) -> list[str]:
+    """Turn cattrs' ``$.roles['clerk'].title`` into ``['roles', 'clerk', 'title']``."""
+    parts: list[str] = []
+    i = 1 if path.startswith("$") else 0
+    while i < len(path):
+        if path[i] == ".":
+            j = i + 1
+            while j < len(path) and path[j] not in ".[":
+                j += 1
+            parts.append(path[i + 1 : j])
+            i = j
+        elif path[i] == "[":
+            j = path.index("]", i)
+            token = path[i + 1 : j]
+            if token[:1] in "'\"":
+                parts.append(token[1:-1])
+            elif parts:
+                parts[-1] = f"{parts[-1]}[{token}]"
+            i = j + 1
+        else:
+            i += 1
+    return parts
+
+
+def _strict_sequence_factory(type_: Any, conv: cattrs.Converter) -> Any:
+    """Structure ``tuple[X, ...]`` from a list only: a string is not a list of letters."""
+    (element,) = [a for a in typing.get_args(type_) if a is not Ellipsis]
+    element_hook = conv.get_structure_hook(element)
+
+    def hook(value: Any, _: type) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {type(value).__name__} {value!r}")
+        result = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            try:
+                result.append(element_hook(item, element))
+            except Exception as exc:
+                note = IterableValidationNote(
+                    f"Structuring {type_} @ index {index}", index, element
+                )
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {type_!r}", errors, type_)
+        return tuple(result)
+
+    return hook
+
+
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    args = typing.get_args(type_)
+    return typing.get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
 def make_converter(*, strict: bool = False) -> cattrs.Converter:
     """Build a converter with officekit's hooks registered.
 
@@ -100,6 +176,9 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
         conv.register_structure_hook(int, _strict(int, int))
         conv.register_structure_hook(float, _strict(float, int, float))
         conv.register_structure_hook(bool, _strict(bool, bool))
+        conv.register_structure_hook_factory(
+            _is_homogeneous_tuple, lambda t: _strict_sequence_factory(t, conv)
+        )
     return conv
 
 

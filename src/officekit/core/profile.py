@@ -26,9 +26,14 @@ from typing import Any
 import attrs
 import cattrs
 import pycountry
-from cattrs.v import format_exception as _cattrs_format_exception
 
-from officekit.core.convert import converter, parse_time, strict_converter
+from officekit.core.convert import (
+    converter,
+    format_structuring_error,
+    parse_cattrs_path,
+    parse_time,
+    strict_converter,
+)
 from officekit.errors import NotFoundError, Problem, ProfileError
 
 __all__ = [
@@ -608,40 +613,6 @@ def _where(raw: _Raw, key_path: Sequence[str]) -> str:
     return f"{_label(raw.files[0])}: {dotted}" if dotted else _label(raw.files[0])
 
 
-def _format_exception(exc: BaseException, type_: type | None) -> str:
-    if isinstance(exc, KeyError):
-        return "required key is missing"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown key(s): {', '.join(sorted(exc.extra_fields))}"
-    if isinstance(exc, TypeError | ValueError) and str(exc) and "__init__" not in str(exc):
-        return str(exc)
-    return _cattrs_format_exception(exc, type_)
-
-
-def _parse_cattrs_path(path: str) -> list[str]:
-    """Turn cattrs' ``$.roles['clerk'].title`` into ``['roles', 'clerk', 'title']``."""
-    parts: list[str] = []
-    i = 1 if path.startswith("$") else 0
-    while i < len(path):
-        if path[i] == ".":
-            j = i + 1
-            while j < len(path) and path[j] not in ".[":
-                j += 1
-            parts.append(path[i + 1 : j])
-            i = j
-        elif path[i] == "[":
-            j = path.index("]", i)
-            token = path[i + 1 : j]
-            if token[:1] in "'\"":
-                parts.append(token[1:-1])
-            elif parts:
-                parts[-1] = f"{parts[-1]}[{token}]"
-            i = j + 1
-        else:
-            i += 1
-    return parts
-
-
 def _structure(
     data: dict[str, Any], raw: _Raw
 ) -> tuple[Profile | None, list[Problem], list[list[str]]]:
@@ -651,12 +622,12 @@ def _structure(
     except Exception as exc:
         if not isinstance(exc, cattrs.BaseValidationError | TypeError | ValueError | KeyError):
             raise
-        messages = cattrs.transform_error(exc, format_exception=_format_exception)
+        messages = cattrs.transform_error(exc, format_exception=format_structuring_error)
     problems = []
     unknown: list[list[str]] = []
     for message in messages:
         what, _, path = message.rpartition(" @ ")
-        key_path = _parse_cattrs_path(path)
+        key_path = parse_cattrs_path(path)
         if what.startswith("unknown key(s): "):
             for key in what.removeprefix("unknown key(s): ").split(", "):
                 unknown.append([*key_path, key])
@@ -830,6 +801,12 @@ def _reception_problems(
         add(["questions", "escalate_to"], f"no department named {questions.escalate_to!r}")
     if questions.knowledge_base is not None and not Path(questions.knowledge_base).is_file():
         add(["questions", "knowledge_base"], f"no file at {questions.knowledge_base}")
+        return []
+    if questions.knowledge_base is not None:
+        # The knowledge base is part of the profile: its problems stop the office opening too.
+        from officekit.core.questions import knowledge_base_problems
+
+        return knowledge_base_problems(questions.knowledge_base, depts)
     return []
 
 

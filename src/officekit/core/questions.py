@@ -36,9 +36,9 @@ import attrs
 import cattrs
 import sqlalchemy as sa
 
-from officekit.core.convert import strict_converter
+from officekit.core.convert import format_structuring_error, parse_cattrs_path, strict_converter
 from officekit.core.messages import insert_message
-from officekit.core.profile import Profile, _format_exception, _parse_cattrs_path
+from officekit.core.profile import Profile
 from officekit.core.routing import Router
 from officekit.core.text import STOPWORDS, stem, words
 from officekit.errors import PluginError, Problem, ProfileError, ValidationError
@@ -229,9 +229,9 @@ def _structure_entry(item: Any, where: str) -> tuple[KBEntry | None, list[tuple[
     except Exception as exc:
         if not isinstance(exc, cattrs.BaseValidationError | TypeError | ValueError | KeyError):
             raise
-        for message in cattrs.transform_error(exc, format_exception=_format_exception):
+        for message in cattrs.transform_error(exc, format_exception=format_structuring_error):
             what, _, path = message.rpartition(" @ ")
-            key_path = ".".join([where, *_parse_cattrs_path(path)])
+            key_path = ".".join([where, *parse_cattrs_path(path)])
             if what.startswith("unknown key(s): "):
                 for key in what.removeprefix("unknown key(s): ").split(", "):
                     problems.append((f"{key_path}.{key}", "unknown key"))
