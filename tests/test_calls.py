@@ -109,6 +109,18 @@ def test_transfer_after_routing_is_a_misroute(desk_office: Office) -> None:
     assert event.detail["misrouted"] is True
 
 
+def test_transfer_to_an_extension(desk_office: Office) -> None:
+    office = desk_office
+    anna = staff(office)
+    call = office.calls.receive("020 7946 0018", "a question about my bill")
+    with office.desk(anna) as desk:
+        desk.calls.answer(call)
+        with pytest.raises(ValidationError, match="no department has extension '999'"):
+            desk.calls.transfer(call, extension="999")
+        done = desk.calls.transfer(call, extension="120")
+    assert done.transferred_to == "department:billing" and not done.misrouted
+
+
 def test_transfer_to_a_named_person(desk_office: Office) -> None:
     office = desk_office
     anna = staff(office)

@@ -745,17 +745,36 @@ class CallDesk:
         *,
         department: str | None = None,
         person: StaffMember | int | None = None,
+        extension: str | None = None,
     ) -> Call:
-        """Transfer a call to a department's extension or a named person (``calls.transfer``).
+        """Transfer a call to a department (by key or extension) or a named person.
 
-        A transfer to another department than routing chose is recorded as a misroute.
+        The operation is ``calls.transfer``. A transfer to another department than
+        routing chose is recorded as a misroute.
+
+        Args:
+            call: The call, connected or on hold.
+            department: The department's key, or
+            extension: its phone extension, or
+            person: a member of staff.
 
         Raises:
-            ValidationError: Unknown department or person; nothing is written.
+            ValidationError: Unknown department, extension or person; nothing is written.
             ConflictError: If the call is not connected or on hold.
         """
         office = self._office
         current = office.calls.get(call)
+        if extension is not None:
+            by_extension = {d.extension: k for k, d in office.profile.departments.items()}
+            if department is not None or extension not in by_extension:
+                known = ", ".join(sorted(by_extension))
+                raise ValidationError(
+                    f"no department has extension {extension!r} (extensions: {known})"
+                    if department is None
+                    else "give a department or an extension, not both",
+                    where="extension",
+                )
+            department = by_extension[extension]
         problems = recipient_problems(office, department, person)
         if problems:
             raise ValidationError(problems)
