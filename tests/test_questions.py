@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -522,15 +523,19 @@ def test_staff_without_the_responsibility_are_refused_and_it_is_recorded(
     assert office.messages.list() == []
 
 
-def test_a_broken_knowledge_base_is_reported_and_nothing_is_written(
-    open_office: OpenOffice, tmp_path: Path
+def test_a_broken_knowledge_base_stops_the_office_opening(
+    open_office: OpenOffice, tmp_path: Path, store_url: str
 ) -> None:
     faq = write_faq(tmp_path / "broken", GOOD_ENTRY.format(id="a") * 2)
-    office = open_office(write_profile(tmp_path / "brokenkb", knowledge_base=faq))
-    with office.desk(receptionist(office)) as desk, pytest.raises(ProfileError) as info:
-        desk.answer("Where can I park?")
+    with pytest.raises(ProfileError) as info:
+        open_office(write_profile(tmp_path / "brokenkb", knowledge_base=faq))
     assert info.value.problems[0].where.endswith("faq.toml: entries[1].id")
-    assert office.events(operation="questions.") == []
+    # nothing was created: the store is still empty
+    engine = sa.create_engine(store_url)
+    try:
+        assert "offices" not in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
 
 
 class FaqBot:
