@@ -243,7 +243,7 @@ def test_bad_input_changes_nothing(desk_office: Office) -> None:
     with pytest.raises(ConflictError, match="line 1 is busy"):
         office.calls.receive("020 7946 0019", "hello", line=1)
     with office.desk(anna) as desk:
-        with pytest.raises(ConflictError, match="only when connected or on_hold"):
+        with pytest.raises(ConflictError, match="only a call that is connected or on_hold"):
             desk.calls.transfer(call, department="billing")
         answered = desk.calls.answer(call)
         mid = _snapshot(office)
@@ -255,7 +255,7 @@ def test_bad_input_changes_nothing(desk_office: Office) -> None:
             desk.calls.transfer(answered, person=999)
         with pytest.raises(ValidationError, match="text"):
             desk.calls.take_message(answered, "  ", department="billing")
-        with pytest.raises(ConflictError, match="only when ringing"):
+        with pytest.raises(ConflictError, match="only a call that is ringing"):
             desk.calls.answer(answered)
         with pytest.raises(NotFoundError, match="no call with id 999"):
             desk.calls.answer(999)

@@ -330,8 +330,9 @@ def _day(text: str, option: str) -> dt.date:
 def calls_route(
     reason: Annotated[str, typer.Argument(help="What the caller says they call about.")],
     profile: Annotated[
-        str, typer.Option("--profile", help="Profile name or path.")
-    ] = "smallbusiness",
+        str | None,
+        typer.Option("--profile", help="Profile name or path; with --db, the office's own."),
+    ] = None,
     at: Annotated[
         str | None,
         typer.Option(
@@ -351,8 +352,10 @@ def calls_route(
 ) -> None:
     """Say where a call would go, and why."""
     _check_format(fmt)
+    if db is not None and profile is not None:
+        _fail("give --profile or --db (which uses its office's own profile), not both", 2)
     if db is not None:
-        with Office.open(db, profile=profile, key=key) as office:
+        with Office.open(db, key=key) as office:
             when = _moment(at, office.profile.office.tz, "--at")
             decision = office.calls.route(reason, caller=caller, line=line, at=when)
             prof = office.profile

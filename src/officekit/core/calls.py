@@ -28,7 +28,7 @@ from officekit.core.messages import check_text, insert_message, recipient_proble
 from officekit.core.profile import AFTER_HOURS_SERVICES
 from officekit.core.routing import Router, RoutingDecision
 from officekit.core.store import calls, known_callers, offices
-from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
+from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -371,8 +371,10 @@ class PhoneSystem:
         when = at or self._office.clock.now()
         if when.tzinfo is None:
             raise ValidationError("must be timezone-aware", where="at")
-        known = self.known_caller(caller) if caller else None
-        return self._decide(reason, known=known, caller=caller, line=line, at=when)
+        number = self.normalise_number(caller) if caller else WITHHELD
+        known = self.known_caller(number) if number != WITHHELD else None
+        caller_e164 = None if number == WITHHELD else number
+        return self._decide(reason, known=known, caller=caller_e164, line=line, at=when)
 
     def _decide(
         self,
@@ -392,13 +394,33 @@ class PhoneSystem:
             at=when,
         )
         if decided is not None:
-            return decided
+            return self._check_plugin_decision(decided)
         return self.router.decide(
             reason,
             at=when,
             caller_department=known.department if known else None,
             known_customer=known is not None,
             line=line,
+        )
+
+    def _check_plugin_decision(self, decided: object) -> RoutingDecision:
+        """A plugin's routing decision must name a real destination; it is marked as a plugin's."""
+        if not isinstance(decided, RoutingDecision):
+            raise PluginError(
+                f"officekit_route_call must return a RoutingDecision or None, got {decided!r}"
+            )
+        depts = self._office.profile.departments
+        dest = decided.destination
+        if dest is None and decided.urgent != "script":
+            raise PluginError("a plugin's routing decision needs a destination (or a script)")
+        if dest is not None and dest not in depts and dest not in AFTER_HOURS_SERVICES:
+            raise PluginError(
+                f"a plugin routed a call to {dest!r}, which is no department of profile "
+                f"{self._office.profile.name!r} (nor {' or '.join(AFTER_HOURS_SERVICES)})"
+            )
+        department = decided.department if decided.department in depts else dest
+        return attrs.evolve(
+            decided, kind="plugin", department=department if department in depts else None
         )
 
     # -- the phone system's own events ---------------------------------------------------
@@ -496,13 +518,14 @@ class PhoneSystem:
                 ended_at=now if after_hours else None,
             )
             call_id: int = conn.execute(_INSERT_CALL, values).scalar_one()
+            # The explanation stays on the call row: it may quote what the caller
+            # said, which has no place in the permanent log.
             detail.update(
                 line=taken,
                 department=decision.department,
                 destination=decision.destination,
                 routed_by=routed_by,
                 urgent=decision.urgent,
-                explanation=decision.explanation,
             )
             return call_id
 
@@ -587,12 +610,23 @@ _ALLOWED = {
 }
 
 
+_VERBS = {
+    "answer": "one can answer",
+    "hold": "one can put on hold",
+    "resume": "one can take off hold",
+    "transfer": "one can transfer",
+    "take_message": "one can take a message on",
+    "complete": "one can complete",
+    "hang_up": "a caller can hang up",
+}
+
+
 def _check_status(call: Call, action: str) -> None:
     allowed = _ALLOWED[action]
     if call.status not in allowed:
         raise ConflictError(
-            f"call {call.id} is {call.status}: it can be {action.replace('_', ' ')} "
-            f"only when {' or '.join(allowed)}"
+            f"call {call.id} is {call.status}: {_VERBS[action]} only a call that is "
+            f"{' or '.join(allowed)}"
         )
 
 

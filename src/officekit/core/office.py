@@ -339,7 +339,9 @@ def _stored_profile(url: str | sa.URL, key: str | None) -> tuple[str, str]:
         raise NotFoundError(f"no office {key!r} in the store: give a profile to create it")
     if len(rows) > 1:
         keys = ", ".join(r.key for r in rows)
-        raise NotFoundError(f"the store holds several offices ({keys}): say which with key=")
+        raise NotFoundError(
+            f"the store holds several offices ({keys}): say which one (key=, or --office)"
+        )
     return str(rows[0].key), str(rows[0].profile)
 
 

@@ -184,7 +184,9 @@ class Router:
             if rule.known_customer and caller_department is not None:
                 department = caller_department
                 why += f" of {caller_department}"
-            assert department is not None
+            if department is None:  # a known customer with no department, and a rule with none
+                department = self.profile.routing.default
+                why += " with no department: the default department"
             return self._with_hours(
                 department, at, "rule", f"rule {rule.name!r} ({why})", rule.name, rule.after_hours
             )
