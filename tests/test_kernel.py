@@ -130,3 +130,19 @@ def test_system_clock_is_aware() -> None:
     from officekit import SystemClock
 
     assert SystemClock().now().utcoffset() == dt.timedelta(0)
+
+
+def test_an_open_desk_follows_changes_of_roles_and_leaving(office: Office) -> None:
+    ann = office.staff.hire("Ann", roles=["administrative_assistant"], experience_years=6)
+    with office.desk(ann) as desk:
+        assert desk.verify_audit().ok
+        office.staff.change_roles(ann, ["clerk"])  # while her desk is open
+        with pytest.raises(PermissionDenied, match="oversight"):
+            desk.verify_audit()
+        office.staff.leave(ann)
+        with pytest.raises(PermissionDenied, match="left the office"):
+            desk.note("still here?")
+    denied = office.events(outcome="denied")
+    assert [e.operation for e in denied] == ["audit.verify", "desk.note"]
+    assert [e.operation for e in office.events(actor=ann, outcome="ok")] == ["audit.verify"]
+    assert office.verify_audit().ok

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from officekit import ManualClock, Office, StoreError
+from officekit import ConflictError, ManualClock, Office, StoreError
 from officekit.core.store import (
     make_engine,
     migrate,
@@ -134,3 +134,38 @@ def test_unreachable_postgres_is_a_store_error() -> None:
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="cannot open the database"):
         Office.open("postgresql+psycopg://nobody:x@127.0.0.1:1/none", profile="medical")
+
+
+def test_reopening_with_another_profile_is_refused(
+    open_office: Callable[..., Office], store_url: str, clock: ManualClock
+) -> None:
+    open_office("medical").close()
+    with pytest.raises(ConflictError, match="opened with profile 'medical'"):
+        Office.open(store_url, profile="legal", key="medical", clock=clock)
+    with Office.open(store_url, clock=clock) as same:
+        assert same.profile.name == "medical"
+    with Office.open(
+        store_url, profile="legal", key="medical", clock=clock, change_profile=True
+    ) as switched:
+        assert switched.profile.name == "legal"
+
+
+def _open_in_process(url: str, key: str) -> None:
+    Office.open(url, profile="medical", key=key).close()
+
+
+@pytest.mark.postgres
+def test_processes_opening_a_new_store_at_once(store_url: str) -> None:
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises this by itself")
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_open_in_process, args=(store_url, "same")) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    with Office.open(store_url) as office:
+        assert office.key == "same"

@@ -6,7 +6,9 @@ fewer arguments than the spec, so specs can grow without breaking plugins.
 Hooks that contribute things are named ``officekit_register_*`` and return lists.
 
 Hooks that are called *after* something happened are called after its
-transaction has committed: the event is already in the log.
+transaction has committed: the event is already in the log. An exception raised
+by such a hook is logged (logger ``officekit.plugins``), not raised: the
+operation stands, and a caller must not be led to retry it.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from officekit.core.convert import converter
 from officekit.core.messages import check_text, insert_message, recipient_problems
 from officekit.core.profile import AFTER_HOURS_SERVICES
 from officekit.core.routing import Router, RoutingDecision
-from officekit.core.store import calls, known_callers, offices
+from officekit.core.store import calls, known_callers
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -182,9 +182,7 @@ def _e164(number: str, region: str | None) -> str:
 
 
 _INSERT_CALL = calls.insert().returning(calls.c.id)
-_LOCK_OFFICE = (
-    sa.select(offices.c.id).where(offices.c.id == sa.bindparam("b_office_id")).with_for_update()
-)
+
 # One round trip for what an incoming call needs: the busy lines and the known caller.
 _LINES_AND_CALLER = sa.union_all(
     sa.select(
@@ -425,11 +423,6 @@ class PhoneSystem:
 
     # -- the phone system's own events ---------------------------------------------------
 
-    def _lock(self, conn: sa.Connection) -> None:
-        # Serialise line changes per office; SQLite's BEGIN IMMEDIATE already has.
-        if conn.dialect.name != "sqlite":
-            conn.execute(_LOCK_OFFICE, {"b_office_id": self._office.id})
-
     def receive(
         self,
         caller: str,
@@ -468,8 +461,8 @@ class PhoneSystem:
         decisions: list[RoutingDecision] = []
 
         def act(conn: sa.Connection) -> int:
-            # One transaction: the known-caller lookup, routing and the line are consistent.
-            self._lock(conn)
+            # One transaction, the office row locked by the kernel: the known-caller
+            # lookup, routing and the line taken are consistent.
             busy: set[int] = set()
             known: KnownCaller | None = None
             params = {"b_office_id": office.id, "b_number": number}
@@ -653,9 +646,7 @@ def _end(
         hold += (now - call.hold_started_at).total_seconds()
     detail = {"call_id": call.id, "line": call.line, "outcome": outcome, **(detail or {})}
 
-    def act(conn: sa.Connection) -> Any:
-        if conn.dialect.name != "sqlite":
-            conn.execute(_LOCK_OFFICE, {"b_office_id": office.id})
+    def act(conn: sa.Connection) -> Any:  # the kernel has locked the office row
         fresh = conn.execute(sa.select(calls.c.status).where(calls.c.id == call.id)).scalar_one()
         if fresh != call.status:
             raise ConflictError(f"call {call.id} changed meanwhile (now {fresh})")

@@ -31,6 +31,7 @@ __all__ = [
     "append_event",
     "canonical_json",
     "event_hash",
+    "lock_office",
     "verify_chain",
 ]
 
@@ -181,6 +182,20 @@ _MOVE_HEAD = (
     .where(offices.c.id == sa.bindparam("b_office_id"))
     .values(event_seq=sa.bindparam("b_seq"), event_head=sa.bindparam("b_head"))
 )
+
+
+_LOCK_OFFICE = (
+    sa.select(offices.c.id).where(offices.c.id == sa.bindparam("b_office_id")).with_for_update()
+)
+
+
+def lock_office(conn: sa.Connection, office_id: int) -> None:
+    """Lock an office's row for the rest of the transaction (a no-op on SQLite).
+
+    SQLite's write transactions already hold the database's write lock.
+    """
+    if conn.dialect.name != "sqlite":
+        conn.execute(_LOCK_OFFICE, {"b_office_id": office_id})
 
 
 def append_event(

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
-from officekit.core.events import Event, Outcome, append_event
+from officekit.core.events import Event, Outcome, append_event, lock_office
 from officekit.core.operations import Operation, OperationContext
-from officekit.core.store import write_transaction
+from officekit.core.store import staff, staff_roles, write_transaction
 from officekit.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -58,6 +58,22 @@ def _nothing(conn: sa.Connection) -> None:
     return None
 
 
+_ACTOR_STATE = (
+    sa.select(staff.c.left_at, staff_roles.c.role)
+    .select_from(staff.outerjoin(staff_roles, staff_roles.c.staff_id == staff.c.id))
+    .where(staff.c.id == sa.bindparam("b_staff_id"))
+)
+
+
+class _Refused(Exception):
+    """Raised inside a transaction when the actor is no longer allowed: rolls it back."""
+
+    def __init__(self, actor: StaffMember, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.actor = actor
+        self.decision = decision
+
+
 class Kernel:
     """Authorisation and recording for one office (``office.kernel``)."""
 
@@ -79,7 +95,12 @@ class Kernel:
                 f"no responsibility in profile {profile.name!r} covers it",
             )
         rank = profile.level_rank(actor.level)
-        held = {r for role in actor.roles for r in profile.roles[role].responsibilities}
+        held = {
+            r
+            for role in actor.roles
+            if role in profile.roles  # a role the profile no longer has grants nothing
+            for r in profile.roles[role].responsibilities
+        }
         too_junior: list[str] = []
         for key, resp in covering.items():
             if key not in held:
@@ -181,7 +202,12 @@ class Kernel:
             raise PermissionDenied(actor.name, operation, decision.reason)
         context = OperationContext(operation, actor.id, actor.name, subject, detail)
         self._office.plugins.before_operation(self._office, context)
-        result, event = self._transact(actor, operation, subject, detail, act or _nothing)
+        try:
+            result, event = self._transact(actor, operation, subject, detail, act or _nothing)
+        except _Refused as refused:  # rolled back; the refusal is recorded on its own
+            reason = refused.decision.reason
+            self.record_refusal(refused.actor, operation, subject, reason)
+            raise PermissionDenied(actor.name, operation, reason) from None
         self._office.plugins.after_operation(self._office, context, event)
         return result, event
 
@@ -234,6 +260,18 @@ class Kernel:
         result, _ = self._transact(None, operation, subject, detail, act)
         return result
 
+    def _check_still_allowed(self, conn: sa.Connection, actor: StaffMember, operation: str) -> None:
+        """Re-read the actor inside the transaction: a desk may outlive a change of roles."""
+        rows = conn.execute(_ACTOR_STATE, {"b_staff_id": actor.id}).all()
+        left_at = rows[0].left_at if rows else actor.left_at
+        roles = tuple(sorted(r.role for r in rows if r.role is not None))
+        if left_at == actor.left_at and roles == actor.roles:
+            return
+        fresh = attrs.evolve(actor, roles=roles, left_at=left_at)
+        decision = self.decide(fresh, self._office.operations[operation])
+        if not decision.allowed:
+            raise _Refused(fresh, decision)
+
     def _transact(
         self,
         actor: StaffMember | None,
@@ -243,6 +281,12 @@ class Kernel:
         act: Callable[[sa.Connection], T],
     ) -> tuple[T, Event]:
         with write_transaction(self._office.engine) as conn:
+            # Every write locks its office row first: one lock order for all
+            # operations, so two of them never deadlock (SQLite's BEGIN IMMEDIATE
+            # already serialises writers).
+            lock_office(conn, self._office.id)
+            if actor is not None:
+                self._check_still_allowed(conn, actor, operation)
             started = time.perf_counter_ns()
             result = act(conn)
             duration_us = (time.perf_counter_ns() - started) // 1000

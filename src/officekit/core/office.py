@@ -122,6 +122,7 @@ class Office:
         clock: Clock | None = None,
         plugins: Iterable[object] = (),
         echo: bool = False,
+        change_profile: bool = False,
     ) -> Office:
         """Open (creating or migrating the schema) an office in a store.
 
@@ -136,6 +137,9 @@ class Office:
             clock: Where times come from; the system clock by default.
             plugins: Extra plugin objects or modules to register.
             echo: Log every SQL statement.
+            change_profile: Allow reopening an existing office with another profile
+                than it was opened with (its staff keep their roles; a role the new
+                profile lacks grants nothing).
 
         Returns:
             The open office.
@@ -143,6 +147,8 @@ class Office:
         Raises:
             ProfileError: The profile has problems (all are listed); nothing is opened.
             NotFoundError: ``profile`` is None and the store has no such office.
+            ConflictError: The office exists with another profile and
+                ``change_profile`` is not set; nothing is changed.
             PluginError: A plugin failed to load.
             StoreError: The database cannot be used.
         """
@@ -165,7 +171,9 @@ class Office:
         engine = make_engine(url, echo=echo)
         try:
             migrate(engine)
-            office_id = cls._ensure_office_row(engine, office_key, prof, profile_ref, clock)
+            office_id = cls._ensure_office_row(
+                engine, office_key, prof, profile_ref, clock, change_profile
+            )
         except BaseException:
             engine.dispose()
             raise
@@ -187,28 +195,47 @@ class Office:
 
     @staticmethod
     def _ensure_office_row(
-        engine: sa.Engine, key: str, profile: Profile, profile_ref: str, clock: Clock
+        engine: sa.Engine,
+        key: str,
+        profile: Profile,
+        profile_ref: str,
+        clock: Clock,
+        change_profile: bool,
     ) -> int:
-        with write_transaction(engine) as conn:
-            row = conn.execute(sa.select(offices.c.id).where(offices.c.key == key)).one_or_none()
-            if row is not None:
-                conn.execute(
-                    offices.update()
-                    .where(offices.c.id == row.id)
-                    .values(profile=profile_ref, name=profile.office.name)
-                )
-                return int(row.id)
-            new_id: int = conn.execute(
-                offices.insert()
-                .values(
-                    key=key,
-                    name=profile.office.name,
-                    profile=profile_ref,
-                    created_at=clock.now(),
-                )
-                .returning(offices.c.id)
-            ).scalar_one()
-            return new_id
+        query = sa.select(offices.c.id, offices.c.profile).where(offices.c.key == key)
+        for attempt in (1, 2):
+            try:
+                with write_transaction(engine) as conn:
+                    row = conn.execute(query).one_or_none()
+                    if row is not None:
+                        if row.profile != profile_ref and not change_profile:
+                            raise ConflictError(
+                                f"office {key!r} was opened with profile {row.profile!r}, not "
+                                f"{profile_ref!r}: reopen it with that profile (or none), or "
+                                "pass change_profile=True to switch"
+                            )
+                        conn.execute(
+                            offices.update()
+                            .where(offices.c.id == row.id)
+                            .values(profile=profile_ref, name=profile.office.name)
+                        )
+                        return int(row.id)
+                    new_id: int = conn.execute(
+                        offices.insert()
+                        .values(
+                            key=key,
+                            name=profile.office.name,
+                            profile=profile_ref,
+                            created_at=clock.now(),
+                        )
+                        .returning(offices.c.id)
+                    ).scalar_one()
+                    return new_id
+            except sa.exc.IntegrityError:
+                if attempt == 2:  # pragma: no cover - only if the row vanished again
+                    raise
+                # Another process created the same office meanwhile: use theirs.
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- lifecycle --------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "officekit"
+logger = logging.getLogger("officekit.plugins")
 DISABLE_ENV = "OFFICEKIT_DISABLE_PLUGINS"
 
 
@@ -171,6 +173,17 @@ class PluginHost:
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
 
+    def _notify(self, hook_name: str, **kwargs: Any) -> None:
+        """Call a hook about something already committed: a failing plugin is logged.
+
+        Raising here would make a committed operation look failed, and a caller
+        who retried it would do it twice.
+        """
+        try:
+            getattr(self.pm.hook, hook_name)(**kwargs)
+        except Exception:
+            logger.exception("a plugin failed in %s (the operation was committed)", hook_name)
+
     def _call(self, hook_name: str, **kwargs: Any) -> Any:
         hook = getattr(self.pm.hook, hook_name)
         try:
@@ -212,17 +225,19 @@ class PluginHost:
 
     def staff_hired(self, office: Office, member: StaffMember) -> None:
         """Tell plugins a member of staff was hired."""
-        self._call("officekit_staff_hired", office=office, member=member)
+        self._notify("officekit_staff_hired", office=office, member=member)
 
     def staff_roles_changed(
         self, office: Office, member: StaffMember, previous: tuple[str, ...]
     ) -> None:
         """Tell plugins a member of staff's roles changed."""
-        self._call("officekit_staff_roles_changed", office=office, member=member, previous=previous)
+        self._notify(
+            "officekit_staff_roles_changed", office=office, member=member, previous=previous
+        )
 
     def staff_left(self, office: Office, member: StaffMember) -> None:
         """Tell plugins a member of staff left."""
-        self._call("officekit_staff_left", office=office, member=member)
+        self._notify("officekit_staff_left", office=office, member=member)
 
     def check_permission(
         self, office: Office, actor: StaffMember, operation: Operation, subject: str | None
@@ -243,7 +258,7 @@ class PluginHost:
 
     def after_operation(self, office: Office, context: OperationContext, event: Event) -> None:
         """Tell plugins an operation committed."""
-        self._call("officekit_after_operation", office=office, context=context, event=event)
+        self._notify("officekit_after_operation", office=office, context=context, event=event)
 
     def route_call(
         self, office: Office, *, reason: str, caller: str | None, line: str | None, at: dt.datetime
@@ -256,11 +271,11 @@ class PluginHost:
 
     def call_received(self, office: Office, call: Call, decision: RoutingDecision) -> None:
         """Tell plugins a call came in."""
-        self._call("officekit_call_received", office=office, call=call, decision=decision)
+        self._notify("officekit_call_received", office=office, call=call, decision=decision)
 
     def visitor_arrived(self, office: Office, visit: Visit) -> None:
         """Tell plugins a visitor checked in, so that the host is notified."""
-        self._call("officekit_visitor_arrived", office=office, visit=visit)
+        self._notify("officekit_visitor_arrived", office=office, visit=visit)
 
     def answer_question(self, office: Office, question: str) -> Answer | None:
         """Ask plugins to answer a question; the first answer wins (None: the knowledge base)."""

@@ -44,6 +44,7 @@ __all__ = [
 
 DEFAULT_URL = "sqlite:///officekit.db"
 SQLITE_BUSY_TIMEOUT_S = 30
+MIGRATION_LOCK = 0x6F66_6669_6365  # "office": the advisory lock PostgreSQL migrations take
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
@@ -364,5 +365,9 @@ def migrate(engine: Engine) -> None:
                 "know: it was written by a newer release"
             ) from exc
     with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes opening a new store at once migrate it one at a
+            # time; the later ones find it at head and do nothing.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

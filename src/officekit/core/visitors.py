@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from officekit.core.clock import check_period
 from officekit.core.convert import converter
-from officekit.core.store import guardians, offices, visits
+from officekit.core.store import guardians, visits
 from officekit.core.text import tokens
 from officekit.errors import (
     ConflictError,
@@ -465,11 +465,7 @@ class VisitorDesk:
 
         def act(conn: sa.Connection) -> int:
             badge: int | None = None
-            if policy.badges:
-                # Serialise badge numbers per office (SQLite's BEGIN IMMEDIATE already does).
-                conn.execute(
-                    sa.select(offices.c.id).where(offices.c.id == office.id).with_for_update()
-                )
+            if policy.badges:  # the kernel has locked the office row: badges are serialised
                 taken = set(
                     conn.execute(
                         sa.select(visits.c.badge).where(
