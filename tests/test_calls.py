@@ -11,7 +11,14 @@ import pytest
 from tests.reception_profile import write_reception_profile
 
 import officekit
-from officekit import ConflictError, ManualClock, NotFoundError, Office, ValidationError
+from officekit import (
+    ConflictError,
+    ManualClock,
+    NotFoundError,
+    Office,
+    PermissionDenied,
+    ValidationError,
+)
 from officekit.core.calls import Call
 from officekit.core.routing import RoutingDecision
 
@@ -287,3 +294,32 @@ def test_hook_call_received(open_office: Callable[..., Office], frontdesk: Path)
     office = open_office(frontdesk, plugins=[Listener()])
     call = office.calls.receive("020 7946 0018", "book an appointment")
     assert seen == [(call.id, call.explanation)]
+
+
+def test_only_the_recipient_acknowledges_a_message(desk_office: Office) -> None:
+    office = desk_office
+    anna = staff(office)  # receptionist: reception
+    bill = staff(office, "Bill", ("clerk",))  # clerk: billing
+    with office.desk(anna) as desk:
+        for_bill = desk.messages.take("Call Mrs Bianchi", person=bill)
+        for_billing = desk.messages.take("Invoice query", department="billing")
+        with pytest.raises(PermissionDenied, match="for another member of staff"):
+            desk.messages.acknowledge(for_bill)
+        with pytest.raises(PermissionDenied, match="for billing, not their department"):
+            desk.messages.acknowledge(for_billing)
+    assert [e.detail["decided_by"] for e in office.events(outcome="denied")] == [
+        "recipient",
+        "recipient",
+    ]
+    assert office.messages.get(for_bill.id).acknowledged_at is None
+    with office.desk(bill) as desk:
+        assert desk.messages.acknowledge(for_bill).acknowledged_by == bill.id
+        assert desk.messages.acknowledge(for_billing).acknowledged_by == bill.id
+
+
+def test_long_or_wrong_call_details_are_refused_first(desk_office: Office) -> None:
+    office = desk_office
+    with pytest.raises(ValidationError) as info:
+        office.calls.receive("020 7946 0018", None, name="x" * 300, dialled="9" * 80, line=True)  # type: ignore[arg-type]
+    assert [p.where for p in info.value.problems] == ["reason", "name", "dialled", "line"]
+    assert office.calls.live() == [] and office.events() == []

@@ -134,3 +134,45 @@ def test_simulate_default_text_output(tmp_path: Path) -> None:
 def test_plugins_list(tmp_path: Path) -> None:
     out = run("plugins", "list", cwd=tmp_path).stdout
     assert "officekit.plugins.kernel" in out and "builtin" in out
+
+
+def test_brackets_in_input_are_shown_not_parsed(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    run("init", "--db", db, "--profile", "medical", cwd=tmp_path)
+    proc = run(
+        "staff", "hire", "Ann", "--role", "[/receptionist]", "--db", db, cwd=tmp_path, ok=False
+    )
+    assert proc.returncode == 1 and "[/receptionist]" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not SQLite")
+    for args in (("staff", "list"), ("audit", "verify")):
+        proc = run(*args, "--db", f"sqlite:///{junk}", cwd=tmp_path, ok=False)
+        assert proc.returncode == 1, args
+        assert "cannot open the database" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_calls_stats_far_future(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    run("init", "--db", db, "--profile", "medical", cwd=tmp_path)
+    proc = run("calls", "stats", "--db", db, "--to", "9999-12-31", cwd=tmp_path, ok=False)
+    assert proc.returncode == 2 and "too far in the future" in proc.stderr
+
+
+def test_calls_route_and_ask(tmp_path: Path) -> None:
+    out = run(
+        "calls", "route", "I need to move my appointment", "--profile", "medical",
+        "--at", "2026-11-26T19:30", cwd=tmp_path,
+    ).stdout  # fmt: skip
+    assert "closed at Thu 19:30" in out
+    urgent = run("calls", "route", "my father has chest pain", "--profile", "medical", cwd=tmp_path)
+    assert "URGENT" in urgent.stdout and "999" in urgent.stdout
+    answer = json.loads(
+        run("ask", "when are you open on Saturday?", "--profile", "medical", "--format", "json",
+            cwd=tmp_path).stdout
+    )  # fmt: skip
+    assert answer["answered"] and answer["entry_id"] == "opening-hours"
+    assert run("calls", "route", "x", cwd=tmp_path, ok=False).returncode == 2

@@ -368,3 +368,25 @@ def test_a_broken_knowledge_base_stops_the_profile(tmp_path: Path) -> None:
     problems = problems_of(folder / "profile.toml")
     assert any("faq.toml: entries[0].department" in p and "mars" in p for p in problems)
     assert any("faq.toml: entries[1].answer" in p for p in problems)
+
+
+def test_opening_hours_are_local_times_without_offsets(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "offset",
+        """
+        extends = "medical"
+        [departments.reception]
+        hours = { mon = "09:00+01:00-17:00+01:00" }
+        """,
+    )
+    (problem,) = problems_of(path)
+    assert "departments.reception.hours.mon" in problem and "without an offset" in problem
+
+
+def test_a_holiday_date_must_be_a_date(tmp_path: Path) -> None:
+    path = write(tmp_path / "hol", 'extends = "medical"\n[[holidays]]\ndate = "Christmas"\n')
+    (problem,) = problems_of(path)
+    assert (
+        problem
+        == "hol/profile.toml: holidays[0].date: expected a date as YYYY-MM-DD, got 'Christmas'"
+    )

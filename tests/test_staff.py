@@ -120,3 +120,10 @@ def test_staff_of_another_office_is_not_found(open_office: object) -> None:
     with pytest.raises(NotFoundError):
         south.staff.get(anna.id)
     assert south.staff.list() == []
+
+
+def test_too_long_a_name_is_refused_before_anything_is_written(office: Office) -> None:
+    with pytest.raises(ValidationError, match="at most 200 characters") as info:
+        office.staff.hire("x" * 201, roles=["clerk"])
+    assert info.value.problems[0].where == "name"
+    assert office.events() == []

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from officekit import __version__
@@ -66,7 +67,7 @@ FormatOption = Annotated[str, typer.Option("--format", help="Output format: text
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True)
     raise typer.Exit(code)
 
 
@@ -399,10 +400,11 @@ def calls_stats(
         last = _day(end, "--to") if end else office.clock.now().astimezone(tz).date()
         if last < first:
             _fail("--to must not be before --from", 2)
-        stats = office.calls.stats(
-            dt.datetime.combine(first, dt.time(), tz),
-            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz),
-        )
+        try:
+            period_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+        except OverflowError:
+            _fail(f"--to {last} is too far in the future", 2)
+        stats = office.calls.stats(dt.datetime.combine(first, dt.time(), tz), period_end)
     if fmt == "json":
         from officekit.core.convert import converter
 
@@ -601,7 +603,7 @@ def main(argv: list[str] | None = None) -> Any:
             err.print(f"  {problem}", markup=False)
         sys.exit(1)
     except OfficekitError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
         sys.exit(1)
 
 

@@ -28,6 +28,7 @@ from officekit.core.messages import check_text, insert_message, recipient_proble
 from officekit.core.profile import AFTER_HOURS_SERVICES
 from officekit.core.routing import Router, RoutingDecision
 from officekit.core.store import calls, known_callers
+from officekit.core.validate import column_limit, text_field
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -304,8 +305,9 @@ class PhoneSystem:
             e164 = ""
         if e164 == WITHHELD:
             problems.append(Problem("number", "a known caller needs a number"))
-        if not name.strip():
-            problems.append(Problem("name", "a name is needed"))
+        text_field(
+            name, "name", "a name", column_limit(known_callers.c.name), problems, required=True
+        )
         if department is not None and department not in self._office.profile.departments:
             problems.append(Problem("department", f"no department named {department!r}"))
         if problems:
@@ -317,7 +319,7 @@ class PhoneSystem:
                     known_callers.c.office_id == self._office.id, known_callers.c.number == e164
                 )
             ).scalar_one_or_none()
-            values = {"name": name.strip(), "department": department}
+            values = {"name": " ".join(name.split()), "department": department}
             if existing is not None:
                 conn.execute(
                     known_callers.update().where(known_callers.c.id == existing).values(**values)
@@ -333,7 +335,7 @@ class PhoneSystem:
         caller_id = self._office.kernel.record_admin(
             "callers.register", subject=e164, detail={"department": department}, act=act
         )
-        return KnownCaller(caller_id, e164, name.strip(), department)
+        return KnownCaller(caller_id, e164, " ".join(name.split()), department)
 
     def known_caller(self, number: str) -> KnownCaller | None:
         """Return the known caller with this number, or None."""
@@ -449,12 +451,29 @@ class PhoneSystem:
             ConflictError: The line asked for is busy; nothing is written.
         """
         office = self._office
-        number = self.normalise_number(caller)
+        problems: list[Problem] = []
+        if not isinstance(caller, str):
+            problems.append(Problem("caller", f"expected a phone number, got {caller!r}"))
+        if not isinstance(reason, str):
+            problems.append(Problem("reason", f"expected the caller's words, got {reason!r}"))
+        name = text_field(
+            name, "name", "the caller's name", column_limit(calls.c.caller_name), problems,
+            required=False,
+        )  # fmt: skip
+        dialled = text_field(
+            dialled, "dialled", "the line dialled", column_limit(calls.c.dialled_line), problems,
+            required=False,
+        )  # fmt: skip
         n_lines = office.profile.phones.lines
-        if line is not None and (isinstance(line, bool) or not 1 <= line <= n_lines):
-            raise ValidationError(
-                f"the phone system has lines 1 to {n_lines}, not {line!r}", where="line"
+        if line is not None and (
+            isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= n_lines
+        ):
+            problems.append(
+                Problem("line", f"the phone system has lines 1 to {n_lines}, not {line!r}")
             )
+        if problems:
+            raise ValidationError(problems)
+        number = self.normalise_number(caller)
         now = office.clock.now()
         values: dict[str, Any] = {}
         detail: dict[str, Any] = {}

@@ -40,9 +40,15 @@ def parse_time(value: str) -> dt.time:
         ValueError: If ``value`` is not of that form.
     """
     try:
-        return dt.time.fromisoformat(value)
+        result = dt.time.fromisoformat(value)
     except ValueError:
         raise ValueError(f"expected a time as HH:MM, got {value!r}") from None
+    if result.tzinfo is not None:
+        raise ValueError(
+            f"expected a local time as HH:MM without an offset (the office's timezone "
+            f"applies), got {value!r}"
+        )
+    return result
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -67,7 +73,12 @@ def _structure_datetime(value: Any, _: type) -> dt.datetime:
 def _structure_date(value: Any, _: type) -> dt.date:
     if isinstance(value, dt.datetime):
         raise TypeError(f"expected a date, got a datetime {value!r}")
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _structure_time(value: Any, _: type) -> dt.time:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from officekit.core.events import Event, Outcome, append_event, lock_office
 from officekit.core.operations import Operation, OperationContext
 from officekit.core.store import staff, staff_roles, write_transaction
-from officekit.errors import PermissionDenied
+from officekit.errors import PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["OFFICE_ACTOR", "Decision", "Kernel"]
 
 T = TypeVar("T")
+
+SUBJECT_LIMIT = 200
+"""The most characters an event's subject has (the column's length)."""
 
 OFFICE_ACTOR = "office"
 """The actor name recorded for the office's own administration (hiring, ...)."""
@@ -192,6 +195,11 @@ class Kernel:
             NotFoundError: No operation has that name.
         """
         op = self._office.operations[operation]
+        if subject is not None and len(subject) > SUBJECT_LIMIT:
+            raise ValidationError(
+                f"a subject is at most {SUBJECT_LIMIT} characters, got {len(subject)}",
+                where="subject",
+            )
         decision = self.authorise(actor, op, subject)
         # A dict is kept as given, so that ``act`` can add what it found to the event.
         detail = detail if isinstance(detail, dict) else dict(detail or {})

@@ -16,7 +16,14 @@ import sqlalchemy as sa
 
 from officekit.core.convert import converter
 from officekit.core.store import messages
-from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
+from officekit.core.validate import column_limit, text_field
+from officekit.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -215,6 +222,14 @@ class MessageDesk:
         office = self._desk.office
         clean = check_text(text)
         problems = recipient_problems(office, department, person)
+        from_name = text_field(
+            from_name, "from_name", "the caller's name", column_limit(messages.c.from_name),
+            problems, required=False,
+        )  # fmt: skip
+        from_number = text_field(
+            from_number, "from_number", "the caller's number",
+            column_limit(messages.c.from_number), problems, required=False,
+        )  # fmt: skip
         if problems:
             raise ValidationError(problems)
         person_id = None if person is None else (person if isinstance(person, int) else person.id)
@@ -246,8 +261,18 @@ class MessageDesk:
             if current.delivered_at is None:
                 values["delivered_at"] = now
 
+        column_attr = messages.c[column]
+
         def act(conn: sa.Connection) -> None:
-            conn.execute(messages.update().where(messages.c.id == current.id).values(**values))
+            done = conn.execute(
+                messages.update()
+                .where(messages.c.id == current.id, column_attr.is_(None))
+                .values(**values)
+            ).rowcount
+            if done != 1:  # someone else did it meanwhile
+                raise ConflictError(
+                    f"message {current.id} was already {column.removesuffix('_at')}"
+                )
 
         self._desk.perform(
             operation, subject=f"message:{current.id}", detail={"message_id": current.id}, act=act
@@ -265,7 +290,27 @@ class MessageDesk:
     def acknowledge(self, message: Message | int) -> Message:
         """Record that the recipient acknowledged a message (``messages.acknowledge``).
 
+        Only the recipient may: the member of staff it is for, or someone whose
+        role belongs to the department it is for.
+
         Raises:
             ConflictError: If it was already acknowledged.
+            PermissionDenied: If this desk's member of staff is not its recipient
+                (the refusal is recorded).
         """
-        return self._mark(message, "messages.acknowledge", "acknowledged_at")
+        office = self._desk.office
+        current = office.messages.get(message if isinstance(message, int) else message.id)
+        actor = self._desk.actor
+        departments = {
+            office.profile.roles[r].department for r in actor.roles if r in office.profile.roles
+        }
+        if current.for_staff_id is not None and current.for_staff_id != actor.id:
+            reason = f"message {current.id} is for another member of staff"
+        elif current.for_department is not None and current.for_department not in departments:
+            reason = f"message {current.id} is for {current.for_department}, not their department"
+        else:
+            return self._mark(current, "messages.acknowledge", "acknowledged_at")
+        office.kernel.record_refusal(
+            actor, "messages.acknowledge", f"message:{current.id}", reason, decided_by="recipient"
+        )
+        raise PermissionDenied(actor.name, "messages.acknowledge", reason)

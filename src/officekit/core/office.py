@@ -35,6 +35,7 @@ from officekit.core.store import (
     missing_sqlite_file,
     offices,
     schema_revision,
+    snapshot,
     write_transaction,
 )
 from officekit.errors import (
@@ -312,7 +313,7 @@ class Office:
 
     def verify_audit(self) -> AuditReport:
         """Verify this office's event chain (the office's own check: not recorded)."""
-        with self.engine.connect() as conn:
+        with snapshot(self.engine) as conn:
             return verify_chain(conn, self.id)
 
 
@@ -386,7 +387,7 @@ def verify_store(url: str | sa.URL) -> list[AuditReport]:
     try:
         if schema_revision(engine) is None:
             raise StoreError(f"no officekit store at {engine.url!r}")
-        with engine.connect() as conn:
+        with snapshot(engine) as conn:
             ids = conn.execute(sa.select(offices.c.id).order_by(offices.c.id)).scalars().all()
             return [verify_chain(conn, office_id) for office_id in ids]
     except sa.exc.OperationalError as exc:

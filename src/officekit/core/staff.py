@@ -12,6 +12,7 @@ import attrs
 import sqlalchemy as sa
 
 from officekit.core.store import staff, staff_roles
+from officekit.core.validate import column_limit, text_field
 from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -175,8 +176,9 @@ class StaffDirectory:
             ValidationError: Naming each bad argument; nothing is written.
         """
         problems: builtins.list[Problem] = []
-        if not isinstance(name, str) or not name.strip():
-            problems.append(Problem("name", "a name is needed"))
+        clean_name = text_field(
+            name, "name", "a name", column_limit(staff.c.name), problems, required=True
+        )
         role_tuple = self._check_roles(roles, problems)
         if (
             isinstance(experience_years, bool)
@@ -197,7 +199,7 @@ class StaffDirectory:
             )
         if problems:
             raise ValidationError(problems)
-        clean_name = name.strip()
+        assert clean_name is not None
 
         def act(conn: sa.Connection) -> int:
             member_id: int = conn.execute(
@@ -247,6 +249,11 @@ class StaffDirectory:
             raise ConflictError(f"{current.name} (id {current.id}) has left the office")
 
         def act(conn: sa.Connection) -> None:
+            still_here = conn.execute(
+                sa.select(staff.c.id).where(staff.c.id == current.id, staff.c.left_at.is_(None))
+            ).one_or_none()
+            if still_here is None:
+                raise ConflictError(f"{current.name} (id {current.id}) has left the office")
             conn.execute(staff_roles.delete().where(staff_roles.c.staff_id == current.id))
             conn.execute(
                 staff_roles.insert(), [{"staff_id": current.id, "role": r} for r in role_tuple]
@@ -275,7 +282,13 @@ class StaffDirectory:
         now = self._office.clock.now()
 
         def act(conn: sa.Connection) -> None:
-            conn.execute(staff.update().where(staff.c.id == current.id).values(left_at=now))
+            done = conn.execute(
+                staff.update()
+                .where(staff.c.id == current.id, staff.c.left_at.is_(None))
+                .values(left_at=now)
+            ).rowcount
+            if done != 1:  # left meanwhile, through another process
+                raise ConflictError(f"{current.name} (id {current.id}) already left the office")
 
         self._office.kernel.record_admin(
             "staff.leave", subject=current.name, detail={"staff_id": current.id}, act=act

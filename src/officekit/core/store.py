@@ -36,6 +36,7 @@ __all__ = [
     "metadata",
     "migrate",
     "offices",
+    "snapshot",
     "staff",
     "staff_roles",
     "visits",
@@ -275,6 +276,21 @@ def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
             yield conn
 
 
+@contextlib.contextmanager
+def snapshot(engine: Engine) -> Iterator[sa.Connection]:
+    """A read-only transaction that sees one consistent state of the store.
+
+    PostgreSQL runs it at REPEATABLE READ; SQLite's WAL gives a read transaction
+    a snapshot at its first read. Verifying the event chain while others append
+    to it needs this, or it would see a head and a log from different moments.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
 def missing_sqlite_file(url: str | sa.URL) -> bool:
     """True when ``url`` names an SQLite file that does not exist (opening it would create it)."""
     try:
@@ -335,9 +351,16 @@ def _alembic_config() -> Config:
 
 
 def schema_revision(engine: Engine) -> str | None:
-    """Return the Alembic revision the database is at (``None``: empty database)."""
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    """Return the Alembic revision the database is at (``None``: empty database).
+
+    Raises:
+        StoreError: If the database cannot be reached or is not a database.
+    """
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
 
 
 def migrate(engine: Engine) -> None:
@@ -350,10 +373,7 @@ def migrate(engine: Engine) -> None:
     cfg = _alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
-    try:
-        current = schema_revision(engine)
-    except sa.exc.OperationalError as exc:
-        raise StoreError(f"cannot open the database: {exc.orig}") from exc
+    current = schema_revision(engine)
     if current == head:
         return
     if current is not None:

@@ -28,6 +28,7 @@ from officekit.core.clock import check_period
 from officekit.core.convert import converter
 from officekit.core.store import guardians, visits
 from officekit.core.text import tokens
+from officekit.core.validate import text_field
 from officekit.errors import (
     ConflictError,
     NotFoundError,
@@ -140,22 +141,6 @@ def _row_to_visit(row: Any) -> Visit:
 def _same_name(name: str) -> str:
     """The form two names are compared in: spaces collapsed, case folded."""
     return " ".join(name.split()).casefold()
-
-
-def _text(
-    value: object, where: str, what: str, limit: int, problems: list[Problem], *, required: bool
-) -> str | None:
-    """Return ``value`` stripped (spaces collapsed), or add a problem naming ``where``."""
-    if not required and (value is None or (isinstance(value, str) and not value.strip())):
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(where, f"{what} is needed"))
-        return None
-    clean = " ".join(value.split())
-    if len(clean) > limit:
-        problems.append(Problem(where, f"{what} is at most {limit} characters, got {len(clean)}"))
-        return None
-    return clean
 
 
 def _restricted_hits(purpose: str, restricted: Sequence[str]) -> list[str]:
@@ -303,10 +288,10 @@ class VisitorBook:
             ConflictError: The guardian is already on the student's list.
         """
         problems: list[Problem] = []
-        student_name = _text(
+        student_name = text_field(
             student, "student", "the student's name", MAX_NAME_LENGTH, problems, required=True
         )
-        guardian_name = _text(
+        guardian_name = text_field(
             guardian, "guardian", "the guardian's name", MAX_NAME_LENGTH, problems, required=True
         )
         if problems:
@@ -410,10 +395,12 @@ class VisitorDesk:
         office = self._office
         policy = office.profile.visitors
         problems: list[Problem] = []
-        visitor = _text(
+        visitor = text_field(
             name, "name", "the visitor's name", MAX_NAME_LENGTH, problems, required=True
         )
-        reason = _text(purpose, "purpose", "a purpose", MAX_PURPOSE_LENGTH, problems, required=True)
+        reason = text_field(
+            purpose, "purpose", "a purpose", MAX_PURPOSE_LENGTH, problems, required=True
+        )
         host_id, host_problems = self._host_problems(host, department)
         problems += host_problems
         if not isinstance(appointment, bool):
@@ -422,7 +409,7 @@ class VisitorDesk:
             problems.append(
                 Problem("confidential", f"expected true or false, got {confidential!r}")
             )
-        document = _text(
+        document = text_field(
             identity_document,
             "identity_document",
             "the identity document checked",
@@ -430,7 +417,7 @@ class VisitorDesk:
             problems,
             required=policy.identity_check,
         )
-        record = _text(
+        record = text_field(
             record_ref,
             "record_ref",
             "the patient's record number",
@@ -616,13 +603,13 @@ class VisitorDesk:
                 "([visitors] guardian_release)"
             )
         problems: list[Problem] = []
-        student_name = _text(
+        student_name = text_field(
             student, "student", "the student's name", MAX_NAME_LENGTH, problems, required=True
         )
-        guardian_name = _text(
+        guardian_name = text_field(
             guardian, "guardian", "the guardian's name", MAX_NAME_LENGTH, problems, required=True
         )
-        document = _text(
+        document = text_field(
             identity_document,
             "identity_document",
             "the guardian's identity document",
