@@ -15,7 +15,7 @@ import attrs
 import sqlalchemy as sa
 
 from officekit.core.convert import converter
-from officekit.core.store import messages
+from officekit.core.store import messages, update_unless_done
 from officekit.core.validate import column_limit, text_field
 from officekit.errors import (
     ConflictError,
@@ -261,18 +261,11 @@ class MessageDesk:
             if current.delivered_at is None:
                 values["delivered_at"] = now
 
-        column_attr = messages.c[column]
-
         def act(conn: sa.Connection) -> None:
-            done = conn.execute(
-                messages.update()
-                .where(messages.c.id == current.id, column_attr.is_(None))
-                .values(**values)
-            ).rowcount
-            if done != 1:  # someone else did it meanwhile
-                raise ConflictError(
-                    f"message {current.id} was already {column.removesuffix('_at')}"
-                )
+            update_unless_done(
+                conn, messages, current.id, values, still_null=(column,),
+                conflict=f"message {current.id} was already {column.removesuffix('_at')}",
+            )  # fmt: skip
 
         self._desk.perform(
             operation, subject=f"message:{current.id}", detail={"message_id": current.id}, act=act

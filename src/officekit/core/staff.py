@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import sqlalchemy as sa
 
-from officekit.core.store import staff, staff_roles
+from officekit.core.store import staff, staff_roles, update_unless_done
 from officekit.core.validate import column_limit, text_field
 from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
 
@@ -282,13 +282,10 @@ class StaffDirectory:
         now = self._office.clock.now()
 
         def act(conn: sa.Connection) -> None:
-            done = conn.execute(
-                staff.update()
-                .where(staff.c.id == current.id, staff.c.left_at.is_(None))
-                .values(left_at=now)
-            ).rowcount
-            if done != 1:  # left meanwhile, through another process
-                raise ConflictError(f"{current.name} (id {current.id}) already left the office")
+            update_unless_done(
+                conn, staff, current.id, {"left_at": now}, still_null=("left_at",),
+                conflict=f"{current.name} (id {current.id}) already left the office",
+            )  # fmt: skip
 
         self._office.kernel.record_admin(
             "staff.leave", subject=current.name, detail={"staff_id": current.id}, act=act

@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Dialect, Engine
 
-from officekit.errors import StoreError
+from officekit.errors import ConflictError, StoreError
 
 __all__ = [
     "DEFAULT_URL",
@@ -39,6 +39,7 @@ __all__ = [
     "snapshot",
     "staff",
     "staff_roles",
+    "update_unless_done",
     "visits",
     "write_transaction",
 ]
@@ -289,6 +290,30 @@ def snapshot(engine: Engine) -> Iterator[sa.Connection]:
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             yield conn
+
+
+def update_unless_done(
+    conn: sa.Connection,
+    table: sa.Table,
+    row_id: int,
+    values: dict[str, Any],
+    *,
+    still_null: tuple[str, ...],
+    conflict: str,
+) -> None:
+    """Update one row only while ``still_null`` columns are NULL: a step done once.
+
+    Two desks (or processes) acknowledging the same message, checking out the
+    same visitor or recording the same departure: the second finds the step
+    done and gets a ConflictError, which rolls its transaction back.
+
+    Raises:
+        ConflictError: With ``conflict`` as its message, if the row was not updated.
+    """
+    guards = [table.c[column].is_(None) for column in still_null]
+    done = conn.execute(table.update().where(table.c.id == row_id, *guards).values(**values))
+    if done.rowcount != 1:
+        raise ConflictError(conflict)
 
 
 def missing_sqlite_file(url: str | sa.URL) -> bool:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from officekit.core.clock import check_period
 from officekit.core.convert import converter
-from officekit.core.store import guardians, visits
+from officekit.core.store import guardians, update_unless_done, visits
 from officekit.core.text import tokens
 from officekit.core.validate import text_field
 from officekit.errors import (
@@ -513,17 +513,11 @@ class VisitorDesk:
         now = office.clock.now()
 
         def act(conn: sa.Connection) -> None:
-            done = conn.execute(
-                visits.update()
-                .where(
-                    visits.c.id == current.id,
-                    visits.c.received_at.is_(None),
-                    visits.c.checked_out_at.is_(None),
-                )
-                .values(received_at=now)
-            )
-            if done.rowcount != 1:
-                raise ConflictError(f"visit {current.id} was received or checked out meanwhile")
+            update_unless_done(
+                conn, visits, current.id, {"received_at": now},
+                still_null=("received_at", "checked_out_at"),
+                conflict=f"visit {current.id} was received or checked out meanwhile",
+            )  # fmt: skip
 
         self._desk.perform(
             "visitors.receive",
@@ -554,13 +548,11 @@ class VisitorDesk:
         now = office.clock.now()
 
         def act(conn: sa.Connection) -> None:
-            done = conn.execute(
-                visits.update()
-                .where(visits.c.id == current.id, visits.c.checked_out_at.is_(None))
-                .values(checked_out_at=now)
-            )
-            if done.rowcount != 1:
-                raise ConflictError(f"visit {current.id}: the visitor is not in the building")
+            update_unless_done(
+                conn, visits, current.id, {"checked_out_at": now},
+                still_null=("checked_out_at",),
+                conflict=f"visit {current.id}: the visitor is not in the building",
+            )  # fmt: skip
 
         self._desk.perform(
             "visitors.check_out",
