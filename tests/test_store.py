@@ -148,6 +148,9 @@ def test_reopening_with_another_profile_is_refused(
         store_url, profile="legal", key="medical", clock=clock, change_profile=True
     ) as switched:
         assert switched.profile.name == "legal"
+        (change,) = switched.events(operation="office.change_profile")
+        assert change.detail == {"from": "medical", "to": "legal"}
+        assert switched.verify_audit().ok
 
 
 def _open_in_process(url: str, key: str) -> None:

@@ -179,9 +179,14 @@ def officekit_route_call(
         line: The priority line (number dialled), if any.
         at: When the call arrives.
 
+    It is called inside the incoming call's transaction: it must not write to
+    the store. Its decision is checked (a destination that is no department of
+    the profile, nor ``voicemail`` or ``answering_service``, is a PluginError)
+    and marked as a plugin's (``kind="plugin"``).
+
     Returns:
-        A [`RoutingDecision`][officekit.core.routing.RoutingDecision] with
-        ``kind="plugin"`` and an explanation, or None.
+        A [`RoutingDecision`][officekit.core.routing.RoutingDecision] with a
+        destination and an explanation, or None.
     """
 
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from officekit.core.calls import PhoneSystem
 from officekit.core.clock import Clock, SystemClock
 from officekit.core.desk import Desk
-from officekit.core.events import AuditReport, Event, row_to_event, verify_chain
-from officekit.core.kernel import Kernel
+from officekit.core.events import AuditReport, Event, append_event, row_to_event, verify_chain
+from officekit.core.kernel import OFFICE_ACTOR, Kernel
 from officekit.core.messages import MessageBook
 from officekit.core.operations import OperationRegistry
 from officekit.core.plugins import PluginHost, get_plugin_manager
@@ -220,6 +220,17 @@ class Office:
                             .where(offices.c.id == row.id)
                             .values(profile=profile_ref, name=profile.office.name)
                         )
+                        if row.profile != profile_ref:  # a switch is part of the audit trail
+                            append_event(
+                                conn,
+                                office_id=row.id,
+                                occurred_at=clock.now(),
+                                actor_id=None,
+                                actor_name=OFFICE_ACTOR,
+                                operation="office.change_profile",
+                                subject=key,
+                                detail={"from": row.profile, "to": profile_ref},
+                            )
                         return int(row.id)
                     new_id: int = conn.execute(
                         offices.insert()
