@@ -492,7 +492,7 @@ def test_plugin_failing_after_commit_is_logged_and_the_effect_stands(
         anna = office.staff.hire("Anna Conti", roles=["receptionist"])  # no error: it is done
         assert anna.name == "Anna Conti"
         assert [m.name for m in office.staff.list()] == ["Anna Conti"]
-        assert "a plugin failed in officekit_staff_hired" in caplog.text
+        assert "failed in officekit_staff_hired (the operation was committed)" in caplog.text
         assert "KeyError" in caplog.text
         assert [e.operation for e in office.events()] == ["staff.hire"]
 
@@ -507,3 +507,30 @@ def test_plugin_failing_in_office_opened_is_a_plugin_error(
 
     with pytest.raises(PluginError, match="cannot start"):
         Office.open(sqlite_url, profile="medical", clock=clock, plugins=[BrokenOpen()])
+
+
+def test_one_failing_plugin_does_not_stop_the_others_after_commit(
+    sqlite_url: str, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[str] = []
+
+    class Failing:
+        __name__ = "failing-plugin"
+
+        @hookimpl
+        def officekit_staff_hired(self) -> None:
+            raise RuntimeError("mail server down")
+
+    class Listening:
+        __name__ = "listening-plugin"
+
+        @hookimpl(tryfirst=True)
+        def officekit_staff_hired(self, member: StaffMember) -> None:
+            seen.append(member.name)
+
+    with Office.open(
+        sqlite_url, profile="medical", clock=clock, plugins=[Listening(), Failing()]
+    ) as office:
+        office.staff.hire("Anna Conti", roles=["receptionist"])
+    assert seen == ["Anna Conti"]
+    assert "plugin 'failing-plugin' failed in officekit_staff_hired" in caplog.text

@@ -96,6 +96,15 @@ def _import_file(path: Path, module_name: str) -> ModuleType:
     return module
 
 
+def _free_name(pm: pluggy.PluginManager, base: str) -> str:
+    """``base``, or ``base#2``, ``base#3``... the first not registered yet."""
+    name, n = base, 1
+    while pm.has_plugin(name):
+        n += 1
+        name = f"{base}#{n}"
+    return name
+
+
 def _register(pm: pluggy.PluginManager, plugin: object, name: str, where: str) -> None:
     try:
         pm.register(plugin, name=name)
@@ -139,18 +148,17 @@ def get_plugin_manager(
             raise PluginError(f"an installed plugin failed to load: {exc!r}") from exc
     for path in profile_plugins:
         path = Path(path)
-        name = f"profile:{path.parent.name}"
-        n = 1
-        while pm.has_plugin(name):  # two profiles of the chain in folders of the same name
-            n += 1
-            name = f"profile:{path.parent.name}#{n}"
+        # two profiles of the chain may sit in folders of the same name
+        name = _free_name(pm, f"profile:{path.parent.name}")
         if pm.is_blocked(name):
             continue
         digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
         module = _import_file(path, f"officekit_profile_plugin_{digest}")
         _register(pm, module, name, f"{path}")
     for plugin in plugins:
-        name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}@{id(plugin):x}"
+        own_name = getattr(plugin, "__name__", None)
+        # a module by its name; an instance after its class, numbered if need be
+        name = str(own_name) if own_name else _free_name(pm, type(plugin).__name__)
         if not pm.is_blocked(name):
             _register(pm, plugin, name, f"plugin {name!r} passed to Office.open")
     try:
@@ -174,15 +182,26 @@ class PluginHost:
         self.pm = pm
 
     def _notify(self, hook_name: str, **kwargs: Any) -> None:
-        """Call a hook about something already committed: a failing plugin is logged.
+        """Call a hook about something already committed, one plugin at a time.
 
-        Raising here would make a committed operation look failed, and a caller
-        who retried it would do it twice.
+        A plugin that fails is logged with its name and the next one is still
+        called: raising here would make a committed operation look failed, and a
+        caller who retried it would do it twice. Implementations are called in
+        pluggy's order (last registered first, ``tryfirst``/``trylast`` kept);
+        hook wrappers are not supported on these hooks.
         """
-        try:
-            getattr(self.pm.hook, hook_name)(**kwargs)
-        except Exception:
-            logger.exception("a plugin failed in %s (the operation was committed)", hook_name)
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            try:
+                impl.function(*(kwargs[name] for name in impl.argnames))
+            except Exception:
+                logger.exception(
+                    "plugin %r failed in %s (the operation was committed)",
+                    impl.plugin_name,
+                    hook_name,
+                )
 
     def _call(self, hook_name: str, **kwargs: Any) -> Any:
         hook = getattr(self.pm.hook, hook_name)
