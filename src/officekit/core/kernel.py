@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from officekit.core.events import Event, Outcome, append_event, lock_office
 from officekit.core.operations import Operation, OperationContext
-from officekit.core.store import staff, staff_roles, write_transaction
+from officekit.core.store import events, staff, staff_roles, write_transaction
+from officekit.core.validate import column_limit
 from officekit.errors import PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ __all__ = ["OFFICE_ACTOR", "Decision", "Kernel"]
 
 T = TypeVar("T")
 
-SUBJECT_LIMIT = 200
+SUBJECT_LIMIT = column_limit(events.c.subject)
 """The most characters an event's subject has (the column's length)."""
 
 OFFICE_ACTOR = "office"
