@@ -169,15 +169,21 @@ class CallStats:
 
 
 @functools.lru_cache(maxsize=4096)
-def _e164(number: str, region: str | None) -> str:
-    """E.164 form of ``number``, ``"withheld"`` or ``"!<why not>"``; cached, callers call again."""
+def _e164(number: str, region: str | None, strict: bool) -> str:
+    """E.164 form of ``number``, ``"withheld"`` or ``"!<why not>"``; cached, callers call again.
+
+    ``strict`` checks the number against the numbering plan (is it assigned?);
+    otherwise only its shape (could it be a number at all?), which is enough for
+    a caller ID the telephone network has delivered.
+    """
     if number.strip().casefold() in (WITHHELD, "anonymous", "private", ""):
         return WITHHELD
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException as exc:
         return f"!not a phone number: {number!r} ({exc})"
-    if not phonenumbers.is_valid_number(parsed):
+    valid = phonenumbers.is_valid_number if strict else phonenumbers.is_possible_number
+    if not valid(parsed):
         return f"!not a valid phone number in {region or 'international form'}: {number!r}"
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -280,13 +286,20 @@ class PhoneSystem:
 
     # -- known callers ------------------------------------------------------------
 
-    def normalise_number(self, number: str, where: str = "caller") -> str:
+    def normalise_number(self, number: str, where: str = "caller", *, strict: bool = True) -> str:
         """Return ``number`` in E.164 form, read in the office's country.
+
+        Args:
+            number: A number in national or international form, or ``"withheld"``.
+            where: The argument's name, for the error.
+            strict: Check it against the numbering plan (for numbers entered by
+                staff); else only that it could be a number (for the caller ID of an
+                incoming call, which the network delivered).
 
         Raises:
             ValidationError: If it is not a valid phone number.
         """
-        result = _e164(number, self._office.profile.office.country)
+        result = _e164(number, self._office.profile.office.country, strict)
         if result.startswith("!"):
             raise ValidationError(result[1:], where=where)
         return result
@@ -339,7 +352,7 @@ class PhoneSystem:
 
     def known_caller(self, number: str) -> KnownCaller | None:
         """Return the known caller with this number, or None."""
-        e164 = self.normalise_number(number)
+        e164 = self.normalise_number(number, strict=False)
         with self._office.engine.connect() as conn:
             return self._lookup(conn, e164)
 
@@ -371,7 +384,7 @@ class PhoneSystem:
         when = at or self._office.clock.now()
         if when.tzinfo is None:
             raise ValidationError("must be timezone-aware", where="at")
-        number = self.normalise_number(caller) if caller else WITHHELD
+        number = self.normalise_number(caller, strict=False) if caller else WITHHELD
         known = self.known_caller(number) if number != WITHHELD else None
         caller_e164 = None if number == WITHHELD else number
         return self._decide(reason, known=known, caller=caller_e164, line=line, at=when)
@@ -473,7 +486,7 @@ class PhoneSystem:
             )
         if problems:
             raise ValidationError(problems)
-        number = self.normalise_number(caller)
+        number = self.normalise_number(caller, strict=False)
         now = office.clock.now()
         values: dict[str, Any] = {}
         detail: dict[str, Any] = {}

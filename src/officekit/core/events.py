@@ -31,7 +31,7 @@ __all__ = [
     "append_event",
     "canonical_json",
     "event_hash",
-    "lock_office",
+    "lock_head",
     "verify_chain",
 ]
 
@@ -184,18 +184,19 @@ _MOVE_HEAD = (
 )
 
 
-_LOCK_OFFICE = (
-    sa.select(offices.c.id).where(offices.c.id == sa.bindparam("b_office_id")).with_for_update()
-)
+def lock_head(conn: sa.Connection, office_id: int) -> tuple[int, str]:
+    """Lock an office's row and return its chain head: ``(last seq, last hash)``.
 
+    On PostgreSQL the row stays locked (``FOR UPDATE``) until the transaction
+    ends; on SQLite a write transaction already holds the database's lock.
 
-def lock_office(conn: sa.Connection, office_id: int) -> None:
-    """Lock an office's row for the rest of the transaction (a no-op on SQLite).
-
-    SQLite's write transactions already hold the database's write lock.
+    Raises:
+        NotFoundError: If there is no such office.
     """
-    if conn.dialect.name != "sqlite":
-        conn.execute(_LOCK_OFFICE, {"b_office_id": office_id})
+    head = conn.execute(_HEAD, {"b_office_id": office_id}).one_or_none()
+    if head is None:
+        raise NotFoundError(f"no office with id {office_id}")
+    return int(head.event_seq), str(head.event_head)
 
 
 def append_event(
@@ -210,17 +211,20 @@ def append_event(
     outcome: Outcome = "ok",
     duration_us: int = 0,
     detail: Mapping[str, Any] | None = None,
+    head: tuple[int, str] | None = None,
 ) -> Event:
     """Append an event to its office's chain, inside the caller's transaction.
+
+    ``head`` is the chain head the caller already read with
+    [`lock_head`][officekit.core.events.lock_head] in this transaction; without
+    it the head is locked and read here.
 
     The office row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's
     ``BEGIN IMMEDIATE`` already holds the write lock), so two processes
     appending at once get consecutive sequence numbers.
     """
-    head = conn.execute(_HEAD, {"b_office_id": office_id}).one_or_none()
-    if head is None:
-        raise NotFoundError(f"no office with id {office_id}")
-    seq = head.event_seq + 1
+    last_seq, prev_hash = head if head is not None else lock_head(conn, office_id)
+    seq = last_seq + 1
     detail_json = canonical_json(dict(detail or {}))
     fields: dict[str, Any] = {
         "office_id": office_id,
@@ -233,15 +237,15 @@ def append_event(
         "outcome": outcome,
         "duration_us": duration_us,
     }
-    digest = event_hash(prev_hash=head.event_head, detail_json=detail_json, **fields)
+    digest = event_hash(prev_hash=prev_hash, detail_json=detail_json, **fields)
     event_id = conn.execute(
-        _INSERT, {**fields, "detail": detail_json, "prev_hash": head.event_head, "hash": digest}
+        _INSERT, {**fields, "detail": detail_json, "prev_hash": prev_hash, "hash": digest}
     ).scalar_one()
     conn.execute(_MOVE_HEAD, {"b_office_id": office_id, "b_seq": seq, "b_head": digest})
     return Event(
         id=event_id,
         detail=json.loads(detail_json),
-        prev_hash=head.event_head,
+        prev_hash=prev_hash,
         hash=digest,
         **fields,
     )

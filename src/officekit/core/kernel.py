@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
-from officekit.core.events import Event, Outcome, append_event, lock_office
+from officekit.core.events import Event, Outcome, append_event, lock_head
 from officekit.core.operations import Operation, OperationContext
 from officekit.core.store import events, staff, staff_roles, write_transaction
 from officekit.core.validate import column_limit
@@ -154,6 +154,7 @@ class Kernel:
         outcome: Outcome,
         duration_us: int,
         detail: Mapping[str, Any],
+        head: tuple[int, str] | None = None,
     ) -> Event:
         return append_event(
             conn,
@@ -166,6 +167,7 @@ class Kernel:
             outcome=outcome,
             duration_us=duration_us,
             detail=detail,
+            head=head,
         )
 
     def run(
@@ -292,8 +294,8 @@ class Kernel:
         with write_transaction(self._office.engine) as conn:
             # Every write locks its office row first: one lock order for all
             # operations, so two of them never deadlock (SQLite's BEGIN IMMEDIATE
-            # already serialises writers).
-            lock_office(conn, self._office.id)
+            # already serialises writers). The chain head read then is used at the end.
+            head = lock_head(conn, self._office.id)
             if actor is not None:
                 self._check_still_allowed(conn, actor, operation)
             started = time.perf_counter_ns()
@@ -307,5 +309,6 @@ class Kernel:
                 outcome="ok",
                 duration_us=duration_us,
                 detail=detail,
+                head=head,
             )
         return result, event

@@ -81,9 +81,14 @@ class PhraseIndex:
                 if stems:
                     self._by_first[stems[0]].append((owner, stems, phrase))
 
-    def first_match(self, text: str) -> tuple[int, str] | None:
-        """Return the lowest owner position with a phrase in ``text``, and that phrase."""
-        stems = tokens(text)
+    def first_match(self, text: str | Sequence[str]) -> tuple[int, str] | None:
+        """Return the lowest owner position with a phrase in ``text``, and that phrase.
+
+        Args:
+            text: The text, or its stems already (``core.text.tokens``), to tokenise once
+                for several indexes.
+        """
+        stems = tokens(text) if isinstance(text, str) else list(text)
         best: tuple[int, str] | None = None
         for i, word in enumerate(stems):
             for owner, phrase_stems, phrase in self._by_first.get(word, ()):
@@ -153,7 +158,8 @@ class Router:
             known_customer: Whether the caller is a known customer.
             line: The priority line (number dialled) the call came in on, if any.
         """
-        urgent = self._urgent.first_match(reason)
+        stems = tokens(reason)
+        urgent = self._urgent.first_match(stems)
         if urgent is not None:
             hit = self.profile.routing.urgent[urgent[0]]
             why = f"urgent rule {hit.name!r} matched {urgent[1]!r} in the reason"
@@ -169,7 +175,7 @@ class Router:
                 rule=hit.name, urgent="flag",
             )  # fmt: skip
         candidates: list[tuple[int, str]] = []
-        keyword = self._keywords.first_match(reason)
+        keyword = self._keywords.first_match(stems)
         if keyword is not None:
             candidates.append((keyword[0], f"matched {keyword[1]!r} in the reason"))
         if known_customer and self._known_customer is not None:
