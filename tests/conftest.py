@@ -37,6 +37,7 @@ def _reset_postgres(url: str) -> None:
         with engine.begin() as conn:
             metadata.drop_all(conn)
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            conn.exec_driver_sql("DROP FUNCTION IF EXISTS officekit_events_move_head()")
     finally:
         engine.dispose()
 

@@ -177,11 +177,6 @@ _HEAD = (
     .with_for_update()
 )
 _INSERT = events.insert().returning(events.c.id)
-_MOVE_HEAD = (
-    offices.update()
-    .where(offices.c.id == sa.bindparam("b_office_id"))
-    .values(event_seq=sa.bindparam("b_seq"), event_head=sa.bindparam("b_head"))
-)
 
 
 def lock_head(conn: sa.Connection, office_id: int) -> tuple[int, str]:
@@ -241,7 +236,8 @@ def append_event(
     event_id = conn.execute(
         _INSERT, {**fields, "detail": detail_json, "prev_hash": prev_hash, "hash": digest}
     ).scalar_one()
-    conn.execute(_MOVE_HEAD, {"b_office_id": office_id, "b_seq": seq, "b_head": digest})
+    # The office's head (event_seq, event_head) is moved by the events_move_head
+    # trigger (migration 0003) as part of the insert.
     return Event(
         id=event_id,
         detail=json.loads(detail_json),
