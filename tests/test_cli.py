@@ -176,3 +176,12 @@ def test_calls_route_and_ask(tmp_path: Path) -> None:
     )  # fmt: skip
     assert answer["answered"] and answer["entry_id"] == "opening-hours"
     assert run("calls", "route", "x", cwd=tmp_path, ok=False).returncode == 2
+
+
+def test_init_switches_profile_only_when_asked(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    run("init", "--db", db, "--profile", "medical", cwd=tmp_path)
+    args = ("init", "--db", db, "--profile", "legal", "--office", "medical")
+    refused = run(*args, cwd=tmp_path, ok=False)
+    assert refused.returncode == 1 and "--change-profile" in refused.stderr
+    assert "profile 'legal'" in run(*args, "--change-profile", cwd=tmp_path).stdout

@@ -172,3 +172,18 @@ def test_processes_opening_a_new_store_at_once(store_url: str) -> None:
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     with Office.open(store_url) as office:
         assert office.key == "same"
+
+
+def test_a_profile_found_in_the_working_directory_reopens_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: ManualClock
+) -> None:
+    folder = tmp_path / "work" / "bakery"
+    folder.mkdir(parents=True)
+    (folder / "profile.toml").write_text('extends = "smallbusiness"\n')
+    url = f"sqlite:///{tmp_path / 'bakery.db'}"
+    monkeypatch.chdir(tmp_path / "work")
+    Office.open(url, profile="bakery", clock=clock).close()  # a bare name, found as ./bakery
+    monkeypatch.chdir(tmp_path)
+    with Office.open(url, clock=clock) as again:
+        assert again.profile.name == "bakery"
+        assert again.profile.source.files[0] == str(folder / "profile.toml")

@@ -205,9 +205,13 @@ def init(
         str, typer.Option("--profile", help="Profile name or path.")
     ] = "smallbusiness",
     key: KeyOption = None,
+    change_profile: Annotated[
+        bool,
+        typer.Option("--change-profile", help="Switch an existing office to --profile (recorded)."),
+    ] = False,
 ) -> None:
     """Create (or migrate) an office store and its office."""
-    with Office.open(db, profile=profile, key=key) as office:
+    with Office.open(db, profile=profile, key=key, change_profile=change_profile) as office:
         out.print(
             f"Office {office.key!r} ({office.profile.office.name}, profile "
             f"{office.profile.name!r}) ready at {office.engine.url.render_as_string()}"
@@ -424,10 +428,12 @@ def summarise_call_stats(stats: CallStats) -> list[str]:
         return "n/a" if value is None else f"{value:.1f} s"
 
     return [
-        f"Calls offered: {stats.offered} (after hours: {stats.after_hours}, "
-        f"in progress: {stats.in_progress})",
+        f"Calls: {stats.offered + stats.after_hours} received; {stats.offered} offered to the "
+        f"desk, {stats.after_hours} sent on after hours; {stats.in_progress} in progress",
         f"Service level ({stats.target_seconds:g} s): {pct(stats.service_level)} "
-        f"({stats.answered_within_target} of {stats.answered} answered)",
+        f"({stats.answered_within_target} answered within {stats.target_seconds:g} s, of "
+        f"{stats.offered - stats.short_abandons} offered less short abandons; "
+        f"{stats.answered} answered in all)",
         f"Average speed of answer: {secs(stats.average_speed_of_answer)}",
         f"Abandonment rate: {pct(stats.abandonment_rate)} ({stats.abandoned} abandoned, "
         f"{stats.short_abandons} short abandons apart)",

@@ -649,8 +649,9 @@ _VERBS = {
 def _check_status(call: Call, action: str) -> None:
     allowed = _ALLOWED[action]
     if call.status not in allowed:
+        state = f"{call.status} ({call.outcome})" if call.outcome else call.status
         raise ConflictError(
-            f"call {call.id} is {call.status}: {_VERBS[action]} only a call that is "
+            f"call {call.id} is {state}: {_VERBS[action]} only a call that is "
             f"{' or '.join(allowed)}"
         )
 

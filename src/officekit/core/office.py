@@ -7,7 +7,6 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -22,9 +21,11 @@ from officekit.core.operations import OperationRegistry
 from officekit.core.plugins import PluginHost, get_plugin_manager
 from officekit.core.profile import (
     Profile,
+    available_profiles,
     load_profile,
     profile_plugin_paths,
     profile_problems,
+    resolve_profile_path,
 )
 from officekit.core.staff import StaffDirectory, StaffMember
 from officekit.core.store import (
@@ -213,7 +214,7 @@ class Office:
                             raise ConflictError(
                                 f"office {key!r} was opened with profile {row.profile!r}, not "
                                 f"{profile_ref!r}: reopen it with that profile (or none), or "
-                                "pass change_profile=True to switch"
+                                "switch with change_profile=True (officekit init --change-profile)"
                             )
                         conn.execute(
                             offices.update()
@@ -351,11 +352,16 @@ def check_profile(ref: str | os.PathLike[str], plugins: Iterable[object] = ()) -
 
 
 def _profile_ref(profile: str | os.PathLike[str]) -> str:
-    """What to remember of a profile reference: a name as is, a path made absolute."""
+    """What to remember of a profile reference, to find it again from anywhere.
+
+    The name of a shipped or installed profile as is; anything else (a path, or
+    a bare name that only resolved as a folder of the working directory) as the
+    absolute path of its ``profile.toml``.
+    """
     text = os.fspath(profile)
-    if isinstance(profile, os.PathLike) or os.sep in text or text.endswith(".toml"):
-        return str(Path(text).resolve())
-    return text
+    if not isinstance(profile, os.PathLike) and os.sep not in text and text in available_profiles():
+        return text
+    return str(resolve_profile_path(profile))
 
 
 def _stored_profile(url: str | sa.URL, key: str | None) -> tuple[str, str]:

@@ -703,7 +703,10 @@ def _semantic_problems(
     known_ops = set(operations) if operations is not None else None
     for key, resp in profile.responsibilities.items():
         if resp.min_level not in level_names:
-            add(["responsibilities", key, "min_level"], f"no level named {resp.min_level!r}")
+            add(
+                ["responsibilities", key, "min_level"],
+                f"no level named {resp.min_level!r} (known: {', '.join(level_names)})",
+            )
         for i, op in enumerate(resp.operations):
             if known_ops is not None and op not in known_ops:
                 add(
@@ -712,12 +715,17 @@ def _semantic_problems(
                 )
     for key, role in profile.roles.items():
         if role.department is not None and role.department not in profile.departments:
-            add(["roles", key, "department"], f"no department named {role.department!r}")
+            add(
+                ["roles", key, "department"],
+                f"no department named {role.department!r} "
+                f"(known: {', '.join(profile.departments)})",
+            )
         for i, resp_key in enumerate(role.responsibilities):
             if resp_key not in profile.responsibilities:
                 add(
                     ["roles", key, f"responsibilities[{i}]"],
-                    f"no responsibility named {resp_key!r}",
+                    f"no responsibility named {resp_key!r} "
+                    f"(known: {', '.join(profile.responsibilities)})",
                 )
     if not profile.roles:
         add(["roles"], "at least one role is needed")
