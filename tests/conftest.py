@@ -96,3 +96,17 @@ def sqlite_office(sqlite_url: str, clock: ManualClock) -> Iterator[Office]:
     office = Office.open(sqlite_url, profile="medical", clock=clock)
     yield office
     office.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """List each reason for skipping once, with how many tests it skipped."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.section("skipped")
+        for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+            terminalreporter.line(f"{count} skipped: {reason}")
