@@ -52,6 +52,8 @@ def test_event_filters(office: Office, clock: ManualClock) -> None:
     assert len(office.events(operation="desk.note")) == 5
     assert len(office.events(operation="desk.")) == 7
     assert [e.seq for e in office.events(limit=2)] == [7, 8]
+    assert [e.seq for e in office.events(after_seq=6)] == [7, 8]
+    assert [e.seq for e in office.events(operation="desk.note", after_seq=5)] == [6, 7]
     anna = office.staff.list()[0]
     assert len(office.events(actor=anna)) == 7
     assert office.events(outcome="denied") == []

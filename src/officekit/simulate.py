@@ -429,7 +429,8 @@ def simulate(
         raise ValueError(f"days must be at least 1, got {days}")
     rng = random.Random(seed)
     tz = office.profile.office.tz
-    first_seq = len(office.events())
+    latest = office.events(limit=1)
+    first_seq = latest[0].seq if latest else 0
     if not office.staff.list():
         _hire_roster(office, rng)
     sim = _Simulation(office, rng, clock)
@@ -462,7 +463,7 @@ def simulate(
             )
     end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), tz)
     waits = office.visitors.waiting_times(first_moment, end)
-    counts = Counter(f"{e.operation} {e.outcome}" for e in office.events()[first_seq:])
+    counts = Counter(f"{e.operation} {e.outcome}" for e in office.events(after_seq=first_seq))
     c = sim.counts
     return SimulationReport(
         profile=office.profile.name,

@@ -296,6 +296,7 @@ class Office:
         operation: str | None = None,
         actor: StaffMember | int | None = None,
         outcome: str | None = None,
+        after_seq: int = 0,
         limit: int | None = None,
     ) -> list[Event]:
         """Return events of this office in chain order, optionally filtered.
@@ -304,9 +305,10 @@ class Office:
             operation: Only this operation, or a prefix ending in ``.`` (``"desk."``).
             actor: Only events by this member of staff.
             outcome: Only ``"ok"`` or ``"denied"``.
+            after_seq: Only events after this sequence number: read the log as it grows.
             limit: At most this many (the latest ones).
         """
-        query = sa.select(events).where(events.c.office_id == self.id)
+        query = sa.select(events).where(events.c.office_id == self.id, events.c.seq > after_seq)
         if operation is not None:
             if operation.endswith("."):
                 query = query.where(events.c.operation.startswith(operation, autoescape=True))
