@@ -105,6 +105,11 @@ class Call:
         end = self.answered_at or (self.ended_at if self.outcome == "abandoned" else None)
         return None if end is None else (end - self.arrived_at).total_seconds()
 
+    def held_until(self, now: dt.datetime) -> float:
+        """Seconds on hold in all by ``now``, the current hold included."""
+        current = (now - self.hold_started_at).total_seconds() if self.hold_started_at else 0.0
+        return self.hold_seconds + current
+
 
 @attrs.frozen
 class KnownCaller:
@@ -398,19 +403,14 @@ class PhoneSystem:
         line: str | None,
         at: dt.datetime,
     ) -> RoutingDecision:
-        when = at
         decided = self._office.plugins.route_call(
-            self._office,
-            reason=reason,
-            caller=known.number if known else caller,
-            line=line,
-            at=when,
+            self._office, reason=reason, caller=caller, line=line, at=at
         )
         if decided is not None:
             return self._check_plugin_decision(decided)
         return self.router.decide(
             reason,
-            at=when,
+            at=at,
             caller_department=known.department if known else None,
             known_customer=known is not None,
             line=line,
@@ -674,18 +674,13 @@ def _end(
         "complete": "completed",
         "hang_up": "completed" if call.answered_at is not None else "abandoned",
     }[action]
-    hold = call.hold_seconds
-    if call.hold_started_at is not None:
-        hold += (now - call.hold_started_at).total_seconds()
+    hold = call.held_until(now)
     detail = {"call_id": call.id, "line": call.line, "outcome": outcome, **(detail or {})}
 
     def act(conn: sa.Connection) -> Any:  # the kernel has locked the office row
-        fresh = conn.execute(sa.select(calls.c.status).where(calls.c.id == call.id)).scalar_one()
-        if fresh != call.status:
-            raise ConflictError(f"call {call.id} changed meanwhile (now {fresh})")
-        conn.execute(
+        ended = conn.execute(
             calls.update()
-            .where(calls.c.id == call.id)
+            .where(calls.c.id == call.id, calls.c.status == call.status)
             .values(
                 status="ended",
                 outcome=outcome,
@@ -695,7 +690,9 @@ def _end(
                 hold_seconds=hold,
                 **values,
             )
-        )
+        ).rowcount
+        if ended != 1:
+            raise ConflictError(f"call {call.id} changed meanwhile")
         result = extra(conn) if extra is not None else None
         if call.line is not None:
             waiting = conn.execute(
@@ -781,20 +778,11 @@ class CallDesk:
     def resume(self, call: Call | int) -> Call:
         """Take a call off hold (``calls.resume``)."""
         current = self._office.calls.get(call)
-        assert current.hold_started_at is not None or current.status != "on_hold"
-        held = (
-            (self._office.clock.now() - current.hold_started_at).total_seconds()
-            if current.hold_started_at
-            else 0.0
-        )
+        held = current.held_until(self._office.clock.now())
         return self._update(
             current,
             "resume",
-            {
-                "status": "connected",
-                "hold_started_at": None,
-                "hold_seconds": current.hold_seconds + held,
-            },
+            {"status": "connected", "hold_started_at": None, "hold_seconds": held},
         )
 
     def transfer(
