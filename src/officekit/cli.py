@@ -1,4 +1,13 @@
-"""The ``officekit`` command: a thin layer that parses, calls the API and renders."""
+"""The ``officekit`` command: a thin layer that parses, calls the API and renders.
+
+The kernel's commands are here; each plugin adds its own through
+``officekit_register_commands`` (the receptionist's ``calls``, ``visitors`` and
+``ask``). A plugin's commands use the helpers of this module, so that they
+fail, open offices and print the way the rest do: [`fail`][officekit.cli.fail],
+[`check_format`][officekit.cli.check_format], [`open_office`][officekit.cli.open_office],
+``out`` and ``err`` (Rich consoles), and the option types ``DbOption``,
+``KeyOption``, ``ProfileOption`` and ``FormatOption``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +23,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from officekit import __version__
-from officekit.core.calls import CallStats
 from officekit.core.clock import ManualClock
 from officekit.core.office import Office, check_profile, verify_store
 from officekit.core.plugins import PluginHost, get_plugin_manager
@@ -23,12 +31,25 @@ from officekit.core.profile import (
     load_profile,
     resolve_profile_path,
 )
-from officekit.core.routing import Router
 from officekit.core.store import DEFAULT_URL
 from officekit.errors import OfficekitError, ProfileError
 from officekit.simulate import DEFAULT_START, simulate, summarise
 
-__all__ = ["app", "main"]
+__all__ = [
+    "DbOption",
+    "FormatOption",
+    "KeyOption",
+    "ProfileOption",
+    "app",
+    "check_format",
+    "err",
+    "fail",
+    "get_app",
+    "main",
+    "moment",
+    "open_office",
+    "out",
+]
 
 SIMULATION_URL = "sqlite:///officekit-simulation.db"
 
@@ -47,13 +68,11 @@ app.add_typer(profiles_app, name="profiles")
 app.add_typer(plugins_app, name="plugins")
 app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
-calls_app = typer.Typer(help="Route calls and see call statistics.", no_args_is_help=True)
-visitors_app = typer.Typer(help="The visitor log.", no_args_is_help=True)
-app.add_typer(calls_app, name="calls")
-app.add_typer(visitors_app, name="visitors")
 
 out = Console(highlight=False, soft_wrap=True)
+"""Where commands print their results."""
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+"""Where commands print errors."""
 
 DbOption = Annotated[str, typer.Option("--db", help="Database URL (SQLite file or PostgreSQL).")]
 KeyOption = Annotated[
@@ -66,14 +85,44 @@ ProfileOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", help="Output format: text or json.")]
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``error: message`` on standard error and exit with ``code`` (2: bad usage)."""
     err.print(f"[red]error:[/red] {escape(message)}", markup=True)
     raise typer.Exit(code)
 
 
-def _check_format(fmt: str) -> None:
+def check_format(fmt: str) -> None:
+    """Exit with status 2 unless ``fmt`` is ``text`` or ``json``."""
     if fmt not in ("text", "json"):
-        _fail(f"--format must be 'text' or 'json', got {fmt!r}", 2)
+        fail(f"--format must be 'text' or 'json', got {fmt!r}", 2)
+
+
+def open_office(db: str, key: str | None = None, profile: str | None = None) -> Office:
+    """Open the office a command names (``--db``, ``--office``, ``--profile``).
+
+    officekit's errors are turned into a message and exit status 1 by
+    [`main`][officekit.cli.main]; use the office as a context manager.
+    """
+    return Office.open(db, profile=profile, key=key)
+
+
+def moment(text: str | None, tz: dt.tzinfo, option: str) -> dt.datetime | None:
+    """Parse an ISO date-time given to ``option``; a naive one is in the office's timezone."""
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} must be a date-time such as 2026-11-26T19:30, got {text!r}", 2)
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def day(text: str, option: str) -> dt.date:
+    """Parse a date given to ``option`` as YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} must be a date as YYYY-MM-DD, got {text!r}", 2)
 
 
 def _version(value: bool) -> None:
@@ -114,7 +163,7 @@ def profiles_show(
     fmt: FormatOption = "text",
 ) -> None:
     """Show a profile with its inheritance resolved."""
-    _check_format(fmt)
+    check_format(fmt)
     profile = load_profile(name)
     if fmt == "json":
         out.print_json(json.dumps(profile.to_dict()))
@@ -156,7 +205,7 @@ def profiles_validate(
     try:
         problems = check_profile(path)
     except OfficekitError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if problems:
         err.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", markup=True)
         for problem in problems:
@@ -177,7 +226,7 @@ def plugins_list(
     fmt: FormatOption = "text",
 ) -> None:
     """List the loaded plugins, where each comes from and the hooks it implements."""
-    _check_format(fmt)
+    check_format(fmt)
     profile_plugins: tuple[str, ...] = ()
     if profile is not None:
         profile_plugins = load_profile(profile).source.plugins
@@ -251,7 +300,7 @@ def staff_list(
     fmt: FormatOption = "text",
 ) -> None:
     """List the office's staff."""
-    _check_format(fmt)
+    check_format(fmt)
     with Office.open(db, profile=profile, key=key) as office:
         members = office.staff.list(include_departed=include_departed)
     if fmt == "json":
@@ -310,244 +359,6 @@ def audit_verify(db: DbOption = DEFAULT_URL) -> None:
         raise typer.Exit(1)
 
 
-# -- reception -------------------------------------------------------------------
-
-
-def _moment(text: str | None, tz: dt.tzinfo, option: str) -> dt.datetime | None:
-    """Parse an ISO date-time; a naive one is in the office's timezone."""
-    if text is None:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option} must be a date-time such as 2026-11-26T19:30, got {text!r}", 2)
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-
-
-def _day(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option} must be a date as YYYY-MM-DD, got {text!r}", 2)
-
-
-@calls_app.command("route")
-def calls_route(
-    reason: Annotated[str, typer.Argument(help="What the caller says they call about.")],
-    profile: Annotated[
-        str | None,
-        typer.Option("--profile", help="Profile name or path; with --db, the office's own."),
-    ] = None,
-    at: Annotated[
-        str | None,
-        typer.Option(
-            "--at", help="When the call arrives (ISO; naive = office time). Default: now."
-        ),
-    ] = None,
-    caller: Annotated[
-        str | None, typer.Option("--caller", help="The caller's number (needs --db to be known).")
-    ] = None,
-    line: Annotated[str | None, typer.Option("--line", help="The priority line dialled.")] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="Use this office's known callers and plugins too."),
-    ] = None,
-    key: KeyOption = None,
-    fmt: FormatOption = "text",
-) -> None:
-    """Say where a call would go, and why."""
-    _check_format(fmt)
-    if db is not None and profile is not None:
-        _fail("give --profile or --db (which uses its office's own profile), not both", 2)
-    if db is not None:
-        with Office.open(db, key=key) as office:
-            when = _moment(at, office.profile.office.tz, "--at")
-            decision = office.calls.route(reason, caller=caller, line=line, at=when)
-            prof = office.profile
-    elif profile is None:
-        _fail("give --profile, or --db to use an office's own profile", 2)
-    else:
-        prof = load_profile(profile)
-        when = _moment(at, prof.office.tz, "--at") or dt.datetime.now(prof.office.tz)
-        decision = Router(prof).decide(reason, at=when, line=line)
-    if fmt == "json":
-        from officekit.core.convert import converter
-
-        out.print_json(json.dumps(converter.unstructure(decision)))
-        return
-    if decision.urgent == "script":
-        out.print(f"[bold red]URGENT[/bold red]: {decision.script}", markup=True)
-    else:
-        target = decision.destination or ""
-        name = prof.departments[target].name if target in prof.departments else target
-        out.print(f"[bold]{name}[/bold] ({target})", markup=True)
-    out.print(decision.explanation, markup=False)
-
-
-@calls_app.command("stats")
-def calls_stats(
-    db: DbOption = DEFAULT_URL,
-    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (office time).")] = (
-        "2000-01-01"
-    ),
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last day, included; default: today.")
-    ] = None,
-    key: KeyOption = None,
-    fmt: FormatOption = "text",
-) -> None:
-    """Show call statistics over a period: service level, speed of answer, abandonment..."""
-    _check_format(fmt)
-    first = _day(start, "--from")
-    with Office.open(db, key=key) as office:
-        tz = office.profile.office.tz
-        last = _day(end, "--to") if end else office.clock.now().astimezone(tz).date()
-        if last < first:
-            _fail("--to must not be before --from", 2)
-        try:
-            period_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
-        except OverflowError:
-            _fail(f"--to {last} is too far in the future", 2)
-        stats = office.calls.stats(dt.datetime.combine(first, dt.time(), tz), period_end)
-    if fmt == "json":
-        from officekit.core.convert import converter
-
-        out.print_json(json.dumps(converter.unstructure(stats)))
-        return
-    for line in summarise_call_stats(stats):
-        out.print(line, markup=False)
-
-
-def summarise_call_stats(stats: CallStats) -> list[str]:
-    """Render call statistics as lines of text."""
-
-    def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.1%}"
-
-    def secs(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.1f} s"
-
-    return [
-        f"Calls: {stats.offered + stats.after_hours} received; {stats.offered} offered to the "
-        f"desk, {stats.after_hours} sent on after hours; {stats.in_progress} in progress",
-        f"Service level ({stats.target_seconds:g} s): {pct(stats.service_level)} "
-        f"({stats.answered_within_target} answered within {stats.target_seconds:g} s, of "
-        f"{stats.offered - stats.short_abandons} offered less short abandons; "
-        f"{stats.answered} answered in all)",
-        f"Average speed of answer: {secs(stats.average_speed_of_answer)}",
-        f"Abandonment rate: {pct(stats.abandonment_rate)} ({stats.abandoned} abandoned, "
-        f"{stats.short_abandons} short abandons apart)",
-        f"Average handling time: {secs(stats.average_handling_time)}",
-        f"Transfers: {stats.transfers} (misroutes: {stats.misroutes}); messages: {stats.messages}; "
-        f"urgent: {stats.urgent}",
-    ]
-
-
-@app.command("ask")
-def ask(
-    question: Annotated[str, typer.Argument(help="The customer's question.")],
-    profile: Annotated[str, typer.Option("--profile", help="Profile name or path.")] = (
-        "smallbusiness"
-    ),
-    fmt: FormatOption = "text",
-) -> None:
-    """Answer a customer's question from the profile's knowledge base (records nothing)."""
-    _check_format(fmt)
-    from officekit.core.questions import KnowledgeBase, escalation_department
-
-    prof = load_profile(profile)
-    kb = KnowledgeBase.for_profile(prof)
-    match = kb.search(question)
-    threshold = prof.questions.threshold
-    answered = match is not None and match.confidence >= threshold
-    department = None
-    if not answered:
-        department = escalation_department(prof, question, at=dt.datetime.now(prof.office.tz))
-    if fmt == "json":
-        out.print_json(
-            json.dumps(
-                {
-                    "question": question,
-                    "answered": answered,
-                    "answer": match.entry.answer if answered and match else None,
-                    "entry_id": match.entry.id if match else None,
-                    "confidence": match.confidence if match else 0.0,
-                    "threshold": threshold,
-                    "escalate_to": department,
-                }
-            )
-        )
-        return
-    confidence = match.confidence if match else 0.0
-    if answered and match is not None:
-        out.print(match.entry.answer, markup=False)
-        out.print(
-            f"(entry {match.entry.id!r}: {match.entry.question!r}, confidence {confidence:.2f})",
-            markup=False,
-        )
-    else:
-        out.print(
-            f"No confident answer (confidence {confidence:.2f} < {threshold:g}): at the desk "
-            f"this question would be left as a message for {department}.",
-            markup=False,
-        )
-
-
-def _host_name(
-    staff_id: int | None, department: str | None, hosts: dict[int, str], depts: Any
-) -> str:
-    if staff_id is not None:
-        return hosts.get(staff_id, f"staff {staff_id}")
-    if department is not None and department in depts:
-        return str(depts[department].name)
-    return department or "?"
-
-
-@visitors_app.command("present")
-def visitors_present(
-    db: DbOption = DEFAULT_URL,
-    key: KeyOption = None,
-    fmt: FormatOption = "text",
-) -> None:
-    """Who is in the building now (an evacuation head count); confidential names hidden."""
-    _check_format(fmt)
-    with Office.open(db, key=key) as office:
-        present = office.visitors.present()
-        now = office.clock.now()
-        tz = office.profile.office.tz
-        depts = office.profile.departments
-        hosts = {m.id: m.name for m in office.staff.list(include_departed=True)}
-    rows = [
-        {
-            "visit": v.id,
-            "visitor": v.public_name,
-            "host": _host_name(v.host_staff_id, v.host_department, hosts, depts),
-            "badge": v.badge,
-            "checked_in": v.checked_in_at.astimezone(tz).isoformat(timespec="minutes"),
-            "received": v.received_at is not None,
-            "minutes_in_building": round((now - v.checked_in_at).total_seconds() / 60),
-        }
-        for v in present
-    ]
-    if fmt == "json":
-        out.print_json(json.dumps(rows))
-        return
-    table = Table(
-        "visit", "visitor", "host", "badge", "checked in", "with host", title="In the building"
-    )
-    for r in rows:
-        table.add_row(
-            str(r["visit"]),
-            str(r["visitor"]),
-            str(r["host"]),
-            "" if r["badge"] is None else str(r["badge"]),
-            str(r["checked_in"]),
-            "yes" if r["received"] else "waiting",
-        )
-    out.print(table)
-    out.print(f"{len(rows)} visitor(s) in the building")
-
-
 # -- simulate ------------------------------------------------------------------
 
 
@@ -571,11 +382,11 @@ def simulate_cmd(
     fmt: FormatOption = "text",
 ) -> None:
     """Simulate front-office days through the public API and print what happened."""
-    _check_format(fmt)
+    check_format(fmt)
     try:
         first_day = dt.date.fromisoformat(start)
     except ValueError:
-        _fail(f"--start must be a date as YYYY-MM-DD, got {start!r}", 2)
+        fail(f"--start must be a date as YYYY-MM-DD, got {start!r}", 2)
     if db == SIMULATION_URL:
         for suffix in ("", "-wal", "-shm"):
             Path(f"officekit-simulation.db{suffix}").unlink(missing_ok=True)
@@ -599,10 +410,27 @@ def simulate_cmd(
         out.print(line, markup=False)
 
 
+_commands_added = False
+
+
+def get_app() -> typer.Typer:
+    """Return the root application with every plugin's commands added (once).
+
+    The plugins are the built-in and installed ones, less those
+    ``OFFICEKIT_DISABLE_PLUGINS`` blocks; a profile's own ``plugin.py`` adds no
+    commands (no profile is known when the command line starts).
+    """
+    global _commands_added
+    if not _commands_added:
+        _commands_added = True
+        PluginHost(get_plugin_manager()).register_commands(app)
+    return app
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; officekit's errors become a message and exit status 1."""
     try:
-        return app(args=argv, standalone_mode=True)
+        return get_app()(args=argv, standalone_mode=True)
     except ProfileError as exc:
         err.print("[red]error: the profile has problems:[/red]", markup=True)
         for problem in exc.problems:

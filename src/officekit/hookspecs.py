@@ -13,38 +13,39 @@ operation stands, and a caller must not be led to retry it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
-    import datetime as dt
+    import typer
 
-    from officekit.core.calls import Call
     from officekit.core.events import Event
+    from officekit.core.extensions import DeskFacet, Migrations, OfficeFacet, ProfileSection
     from officekit.core.office import Office
     from officekit.core.operations import Operation, OperationContext
-    from officekit.core.questions import Answer
-    from officekit.core.routing import RoutingDecision
     from officekit.core.staff import StaffMember
-    from officekit.core.visitors import Visit
+    from officekit.simulate import SimulationStep
 
 __all__ = [
     "PROJECT_NAME",
     "hookimpl",
     "hookspec",
+    "officekit_addhooks",
     "officekit_after_operation",
-    "officekit_answer_question",
     "officekit_before_operation",
-    "officekit_call_received",
     "officekit_check_permission",
+    "officekit_event_recorded",
     "officekit_office_opened",
+    "officekit_register_commands",
+    "officekit_register_facets",
+    "officekit_register_migrations",
     "officekit_register_operations",
-    "officekit_route_call",
+    "officekit_register_profile_sections",
+    "officekit_register_simulation_steps",
     "officekit_staff_hired",
     "officekit_staff_left",
     "officekit_staff_roles_changed",
-    "officekit_visitor_arrived",
 ]
 
 PROJECT_NAME = "officekit"
@@ -54,6 +55,76 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 # --- Contributions ---------------------------------------------------------
+
+
+@hookspec(historic=True)
+def officekit_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add the hook specifications a plugin brings, for other plugins to implement.
+
+    Called for each plugin as it is registered (a *historic* hook, as pytest's
+    ``pytest_addhooks``), so a desk's own hooks exist before the plugins that
+    implement them are checked. Call ``pluginmanager.add_hookspecs(module)``
+    with a module of ``@officekit.hookspec`` functions named ``officekit_*``.
+
+    Args:
+        pluginmanager: The office's plugin manager.
+    """
+
+
+@hookspec
+def officekit_register_profile_sections() -> list[ProfileSection[Any]]:  # type: ignore[empty-body]
+    """Return the profile tables a plugin owns, with their types and checks.
+
+    Returns:
+        A list of [`ProfileSection`][officekit.ProfileSection] objects. Two plugins
+        may not claim one name, nor a kernel table's.
+    """
+
+
+@hookspec
+def officekit_register_facets() -> list[OfficeFacet[Any] | DeskFacet[Any]]:  # type: ignore[empty-body]
+    """Return the services a plugin adds to the office (``office.x``) and the desk (``desk.x``).
+
+    Returns:
+        A list of [`OfficeFacet`][officekit.OfficeFacet] and
+        [`DeskFacet`][officekit.DeskFacet] objects. A name may be used once, and not
+        by an attribute the office or desk already has.
+    """
+
+
+@hookspec
+def officekit_register_migrations() -> list[Migrations]:  # type: ignore[empty-body]
+    """Return the plugin's tables and the Alembic revisions that create them.
+
+    Returns:
+        A list of [`Migrations`][officekit.Migrations]; they run when an office is
+        opened, after the kernel's, each set with its own version table.
+    """
+
+
+@hookspec
+def officekit_register_commands(app: typer.Typer) -> None:
+    """Add a plugin's commands to the ``officekit`` command line.
+
+    Called once when the command line starts (with the built-in and installed
+    plugins, not a profile's own). Add a group with ``app.add_typer(...)`` or a
+    command with ``app.command(...)``; open the office with
+    [`officekit.cli.open_office`][officekit.cli.open_office] and fail with
+    [`officekit.cli.fail`][officekit.cli.fail], so that errors read like the rest.
+
+    Args:
+        app: The root ``officekit`` Typer application.
+    """
+
+
+@hookspec
+def officekit_register_simulation_steps() -> list[SimulationStep]:  # type: ignore[empty-body]
+    """Return the plugin's part of ``officekit simulate``: what its desk does each day.
+
+    Returns:
+        A list of [`SimulationStep`][officekit.simulate.SimulationStep] objects, run
+        in the order of their ``order`` and then of their names.
+    """
 
 
 @hookspec
@@ -159,71 +230,16 @@ def officekit_after_operation(office: Office, context: OperationContext, event: 
     """
 
 
-# --- The receptionist's desk -------------------------------------------------
-
-
-@hookspec(firstresult=True)
-def officekit_route_call(
-    office: Office, reason: str, caller: str | None, line: str | None, at: dt.datetime
-) -> RoutingDecision | None:
-    """Decide where a call goes instead of the profile's routing rules.
-
-    ``firstresult``: exactly one decision must win, so the first plugin that
-    returns a decision ends the call; return None to let the next plugin, and
-    finally the profile's rules, decide.
-
-    Args:
-        office: The office.
-        reason: What the caller says they call about.
-        caller: The caller's number in E.164 form, if shown.
-        line: The priority line (number dialled), if any.
-        at: When the call arrives.
-
-    It is called inside the incoming call's transaction: it must not write to
-    the store. Its decision is checked (a destination that is no department of
-    the profile, nor ``voicemail`` or ``answering_service``, is a PluginError)
-    and marked as a plugin's (``kind="plugin"``).
-
-    Returns:
-        A [`RoutingDecision`][officekit.core.routing.RoutingDecision] with a
-        destination and an explanation, or None.
-    """
-
-
 @hookspec
-def officekit_call_received(office: Office, call: Call, decision: RoutingDecision) -> None:
-    """Called after an incoming call was recorded: on a line, queued, or sent after hours.
+def officekit_event_recorded(office: Office, event: Event) -> None:
+    """Called after commit for every event appended to the log, of every kind.
+
+    Operations performed at a desk, refusals, and what the office records
+    itself (hiring, an incoming call, a profile switch): one complete stream, in
+    the order of the chain within one process. The front-office analysis and
+    outside systems (a data warehouse, a notifier) read the log from here.
 
     Args:
         office: The office.
-        call: The call as recorded.
-        decision: The routing decision, with its explanation.
-    """
-
-
-@hookspec
-def officekit_visitor_arrived(office: Office, visit: Visit) -> None:
-    """Called after a visitor checked in: notify their host here (a page, a chat message...).
-
-    Args:
-        office: The office.
-        visit: The visit, with its host (a member of staff or a department).
-    """
-
-
-@hookspec(firstresult=True)
-def officekit_answer_question(office: Office, question: str) -> Answer | None:
-    """Answer a customer's question before the knowledge base is searched.
-
-    ``firstresult``: one answer must win, so the first plugin that returns an
-    answer ends the call (an organisation's own search, for instance); return
-    None to let the next plugin, and finally the knowledge base, answer.
-
-    Args:
-        office: The office.
-        question: The question as asked.
-
-    Returns:
-        An [`Answer`][officekit.core.questions.Answer] (its ``source`` names the
-        plugin), or None.
+        event: The event as appended, with its sequence number and hash.
     """

@@ -2,36 +2,44 @@
 
 ``officekit simulate`` runs it. The same profile, seed, start date and days
 give the same report. It is a small discrete-event simulation: staff work
-shifts; calls arrive over the day (busier after opening), take a line or wait
-in the queue, are answered, held, transferred, turned into messages or
-abandoned; visitors check in, wait for their host and leave; customers ask
-questions that the knowledge base answers or escalates; the day ends with an
-audit of the event log. Each desk adds its own activity here, so that the
-simulation always exercises everything the library can do.
+shifts, write handover notes and check the audit at closing; every desk adds
+what it does in a day as a [`SimulationStep`][officekit.simulate.SimulationStep]
+(``officekit_register_simulation_steps``): the receptionist's calls, visitors and
+questions, a third party's parcels. Each step puts timed actions on the day's
+queue; they run in time order, on the office's manual clock.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, Protocol
 
 import attrs
 
-from officekit.core.calls import Call, CallStats
 from officekit.core.clock import ManualClock
 from officekit.core.desk import Desk
 from officekit.core.office import Office
 from officekit.core.profile import Profile
 from officekit.core.staff import StaffMember
-from officekit.errors import ConflictError, PermissionDenied
+from officekit.errors import PermissionDenied
 
-__all__ = ["DEFAULT_START", "SimulationReport", "simulate", "summarise"]
+__all__ = [
+    "DEFAULT_START",
+    "Simulation",
+    "SimulationDay",
+    "SimulationReport",
+    "SimulationStep",
+    "StepReport",
+    "StepRun",
+    "simulate",
+    "summarise",
+]
 
 DEFAULT_START = dt.date(2026, 1, 5)
 """The day simulations start on unless told otherwise (a Monday)."""
@@ -40,25 +48,56 @@ FIRST_NAMES = (
     "Anna", "Bruno", "Chiara", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas",
     "Keiko", "Luca", "Maya", "Nils", "Olga", "Pavel", "Rosa", "Sam", "Tariq", "Uma",
 )  # fmt: skip
+"""First names the simulation draws people's names from."""
 LAST_NAMES = (
     "Conti", "Baker", "Okafor", "Novak", "Silva", "Haddad", "Kim", "Moreau", "Rossi", "Schmidt",
     "Tanaka", "Walsh", "Ibrahim", "Larsen", "Petrov", "Garcia",
 )  # fmt: skip
-SMALL_TALK = (
-    "I have a quick question",
-    "I was hoping to speak to someone",
-    "I'm returning a call",
-    "could you help me with something",
-)
-PURPOSES = ("meeting", "delivery", "appointment", "interview", "collection", "consultation")
-GENERIC_QUESTIONS = (
-    "what time do you open?",
-    "how can I pay?",
-    "is there parking nearby?",
-    "do you have wheelchair access?",
-    "who do I talk to about a complaint?",
-    "can I get a copy of my records?",
-)
+"""Last names the simulation draws people's names from."""
+
+
+class StepRun(Protocol):
+    """One run of a [`SimulationStep`][officekit.simulate.SimulationStep]: its plans, its report."""
+
+    def plan(self, day: SimulationDay) -> None:
+        """Put the step's actions for ``day`` on its queue (``day.at(when, action)``)."""
+
+    def report(self, start: dt.datetime, end: dt.datetime) -> StepReport:
+        """Say what the step did over the simulated period ``[start, end)``."""
+
+
+@attrs.frozen
+class SimulationStep:
+    """A plugin's part of the simulated day (``officekit_register_simulation_steps``).
+
+    Attributes:
+        name: The step's name, the title of its part of the summary.
+        start: Called once per simulation with the [`Simulation`][officekit.simulate.Simulation];
+            returns the [`StepRun`][officekit.simulate.StepRun] that plans each day.
+        order: Steps plan their day in this order (then by name); the kernel's
+            shifts come first and its audit last.
+        counts: Keys of ``simulation.counts`` shown in each day's progress line.
+    """
+
+    name: str
+    start: Callable[[Simulation], StepRun]
+    order: int = 100
+    counts: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class StepReport:
+    """What one step did over a simulation.
+
+    Attributes:
+        name: The step's name.
+        lines: Its part of the text summary.
+        data: The same as JSON values, for ``--format json``.
+    """
+
+    name: str
+    lines: tuple[str, ...] = ()
+    data: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -77,12 +116,7 @@ class SimulationReport:
         refusals: Operations refused by permissions.
         audits: Audit checks run.
         audits_ok: Audit checks that found the chain sound.
-        calls: Call statistics over the simulated days.
-        visitors: Visitors checked in.
-        visitors_waiting_seconds: Mean wait of received visitors, if any.
-        questions: Questions asked at the desk.
-        questions_escalated: Questions below the confidence threshold, left as messages.
-        messages: Messages taken (on calls and for escalated questions).
+        steps: What each plugin's step did, in the order they ran.
         events: Events appended, by operation and outcome (``"desk.note ok"``).
     """
 
@@ -97,17 +131,13 @@ class SimulationReport:
     refusals: int
     audits: int
     audits_ok: int
-    calls: CallStats
-    visitors: int
-    visitors_waiting_seconds: float | None
-    questions: int
-    questions_escalated: int
-    messages: int
+    steps: tuple[StepReport, ...]
     events: dict[str, int]
 
 
 def _opening(profile: Profile, day: dt.date) -> tuple[dt.time, dt.time] | None:
-    dept = profile.departments.get("reception") or next(iter(profile.departments.values()), None)
+    """The office's hours on ``day``: those of its first department (the front desk)."""
+    dept = next(iter(profile.departments.values()), None)
     if dept is None:
         return (dt.time(9), dt.time(17)) if day.weekday() < 5 else None
     if any(h.date == day and not h.departments for h in profile.holidays):
@@ -136,64 +166,77 @@ def _hire_roster(office: Office, rng: random.Random) -> None:
         office.staff.change_roles(member, [*member.roles, extra])
 
 
-class _Day:
-    """One simulated day: an event queue of timed actions, run in time order."""
+class SimulationDay:
+    """One simulated day: a queue of timed actions, run in time order.
 
-    def __init__(self, sim: _Simulation, day: dt.date, opens: dt.datetime, closes: dt.datetime):
-        self.sim = sim
+    Attributes:
+        simulation: The simulation it belongs to.
+        day: The date.
+        opens: When the office opens (aware, office time).
+        closes: When it closes.
+    """
+
+    def __init__(
+        self, simulation: Simulation, day: dt.date, opens: dt.datetime, closes: dt.datetime
+    ) -> None:
+        self.simulation = simulation
         self.day = day
         self.opens = opens
         self.closes = closes
-        self.queue: list[tuple[dt.datetime, int, Callable[[], None]]] = []
-        self.order = itertools.count()
-        self.counts: Counter[str] = Counter()
+        self._queue: list[tuple[dt.datetime, int, Callable[[], None]]] = []
+        self._order = itertools.count()
 
     def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
-        heapq.heappush(self.queue, (when, next(self.order), action))
+        """Run ``action`` at ``when`` (the clock is set to it first)."""
+        heapq.heappush(self._queue, (when, next(self._order), action))
+
+    def arrival(self) -> dt.datetime:
+        """A time of the day, busier after opening (triangular, mode at the opening)."""
+        span = (self.closes - self.opens).total_seconds()
+        rng = self.simulation.rng
+        return self.opens + dt.timedelta(seconds=int(rng.triangular(0, span, 0)))
 
     def run(self) -> None:
-        clock = self.sim.clock
-        while self.queue:
-            when, _, action = heapq.heappop(self.queue)
+        """Run the day's actions in time order; actions may add more."""
+        clock = self.simulation.clock
+        while self._queue:
+            when, _, action = heapq.heappop(self._queue)
             clock.set(max(when, clock.now()))
             action()
 
 
-class _Simulation:
+class Simulation:
+    """A running simulation: the office, its clock, the random generator, who is on shift.
+
+    Steps use it to act as the office's staff would.
+
+    Attributes:
+        office: The office simulated.
+        rng: The seeded random generator: draw every choice from it.
+        clock: The office's manual clock.
+        counts: Counters a step may add to (``counts["parcels"] += 1``).
+        on_shift: Who is at work today.
+    """
+
     def __init__(self, office: Office, rng: random.Random, clock: ManualClock) -> None:
         self.office = office
         self.rng = rng
         self.clock = clock
         self.counts: Counter[str] = Counter()
         self.on_shift: list[StaffMember] = []
-        customers = [f"+1 202 555 {n:04d}" for n in range(100, 160)]
-        self.customers = [office.calls.normalise_number(n) for n in customers]
-        self.reasons = self._reasons(office.profile)
-        self.questions = self._questions()
-
-    # -- what people say --------------------------------------------------------
-
-    @staticmethod
-    def _reasons(profile: Profile) -> list[str]:
-        reasons = [f"about {kw}" for rule in profile.routing.rules for kw in rule.keywords]
-        return reasons or list(SMALL_TALK)
-
-    def _questions(self) -> list[str]:
-        entries = self.office.knowledge_base.entries
-        asked = [e.question for e in entries]
-        return asked + list(GENERIC_QUESTIONS)
-
-    # -- staff ----------------------------------------------------------------------
 
     def may(self, member: StaffMember, operation: str) -> bool:
+        """Tell whether ``member`` may perform ``operation`` (from the profile)."""
         op = self.office.operations.get(operation)
         return op is not None and self.office.kernel.decide(member, op).allowed
 
     def who_can(self, operation: str) -> list[StaffMember]:
+        """Return who, of those on shift, may perform ``operation``."""
         return [m for m in self.on_shift if self.may(m, operation)]
 
     @contextmanager
     def desk(self, operation: str) -> Iterator[Desk | None]:
+        """Open the desk of someone on shift who may perform ``operation`` (None: nobody may)."""
         able = self.who_can(operation)
         if not able:
             yield None
@@ -201,9 +244,13 @@ class _Simulation:
         with self.office.desk(self.rng.choice(able)) as desk:
             yield desk
 
-    # -- the day's activities -----------------------------------------------------------
+    def person(self) -> str:
+        """A made-up person's name."""
+        return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
 
-    def plan_shifts(self, day: _Day) -> None:
+    # -- the kernel's part of the day ----------------------------------------------
+
+    def plan_shifts(self, day: SimulationDay) -> None:
         rng = self.rng
         staff = self.office.staff.list()
         self.on_shift = [m for m in staff if rng.random() < 0.85] or [rng.choice(staff)]
@@ -220,169 +267,16 @@ class _Simulation:
                     desk.start_shift()
                     self.counts["shifts"] += 1
                 else:
-                    desk.note(f"Handover: {self.counts['calls']} calls so far, all logged")
+                    desk.note(f"Handover: {self.counts['shifts']} shifts so far, all logged")
                     self.counts["notes"] += 1
                     desk.end_shift()
 
         return run
 
-    def arrival(self, day: _Day) -> dt.datetime:
-        """A time of the day, busier after opening (triangular, mode at the opening)."""
-        span = (day.closes - day.opens).total_seconds()
-        return day.opens + dt.timedelta(seconds=int(self.rng.triangular(0, span, 0)))
-
-    def plan_calls(self, day: _Day) -> None:
-        rng = self.rng
-        for _ in range(rng.randint(15, 45)):
-            caller = rng.choice(self.customers)
-            reason = rng.choice(self.reasons)
-            if rng.random() < 0.03 and self.office.profile.routing.urgent:
-                reason = rng.choice(rng.choice(self.office.profile.routing.urgent).keywords)
-            day.at(self.arrival(day), self._incoming(day, caller, reason))
-        # a few calls after closing time go to voicemail or the answering service
-        for _ in range(rng.randint(0, 3)):
-            when = day.closes + dt.timedelta(minutes=rng.randint(30, 180))
-            day.at(when, self._incoming(day, rng.choice(self.customers), rng.choice(self.reasons)))
-
-    def _incoming(self, day: _Day, caller: str, reason: str) -> Callable[[], None]:
-        def run() -> None:
-            call = self.office.calls.receive(caller, reason)
-            self.counts["calls"] += 1
-            if call.status == "ended":
-                return
-            patience = self.rng.uniform(3, 240)
-            answer_after = self.rng.uniform(2, 45)
-            if patience < answer_after:
-                day.at(self.clock.now() + dt.timedelta(seconds=patience), self._hang_up(call))
-            else:
-                day.at(
-                    self.clock.now() + dt.timedelta(seconds=answer_after),
-                    self._answer(day, call, patience),
-                )
-
-        return run
-
-    def _hang_up(self, call: Call) -> Callable[[], None]:
-        def run() -> None:
-            if self.office.calls.get(call).status in ("queued", "ringing"):
-                self.office.calls.hang_up(call)
-
-        return run
-
-    def _answer(self, day: _Day, call: Call, patience: float) -> Callable[[], None]:
-        def run() -> None:
-            current = self.office.calls.get(call)
-            waited = (self.clock.now() - current.arrived_at).total_seconds()
-            if current.status == "ended":
-                return
-            if current.status == "queued" or not self.who_can("calls.answer"):
-                if waited >= patience:
-                    self.office.calls.hang_up(current)
-                else:  # still waiting for a line or a free receptionist
-                    day.at(
-                        self.clock.now() + dt.timedelta(seconds=20),
-                        self._answer(day, call, patience),
-                    )
-                return
-            with self.desk("calls.answer") as desk:
-                assert desk is not None
-                desk.calls.answer(current)
-                if self.rng.random() < 0.2:
-                    desk.calls.hold(current)
-            talk = self.rng.uniform(20, 300)
-            day.at(self.clock.now() + dt.timedelta(seconds=talk), self._finish(call))
-
-        return run
-
-    def _finish(self, call: Call) -> Callable[[], None]:
-        def run() -> None:
-            current = self.office.calls.get(call)
-            if current.status == "ended":
-                return
-            depts = list(self.office.profile.departments)
-            roll = self.rng.random()
-            with self.desk("calls.complete") as desk:
-                if desk is None:
-                    self.office.calls.hang_up(current)
-                    return
-                if current.status == "on_hold":
-                    desk.calls.resume(current)
-                if roll < 0.55 or current.urgent == "script":
-                    desk.calls.complete(current)
-                elif roll < 0.85:
-                    # mostly where routing said; sometimes it turns out to be elsewhere
-                    target = current.department if self.rng.random() < 0.8 else None
-                    desk.calls.transfer(current, department=target or self.rng.choice(depts))
-                else:
-                    target = current.department or self.rng.choice(depts)
-                    desk.calls.take_message(
-                        current, "Please call the customer back", department=target
-                    )
-                    self.counts["messages"] += 1
-
-        return run
-
-    def plan_visitors(self, day: _Day) -> None:
-        for _ in range(self.rng.randint(2, 10)):
-            day.at(self.arrival(day), self._visitor(day))
-
-    def _visitor(self, day: _Day) -> Callable[[], None]:
-        def run() -> None:
-            policy = self.office.profile.visitors
-            rng = self.rng
-            appointment = rng.random() < 0.6
-            with self.desk("visitors.check_in") as desk:
-                if desk is None:
-                    return
-                visit = desk.visitors.check_in(
-                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    rng.choice(PURPOSES),
-                    department=rng.choice(list(self.office.profile.departments)),
-                    appointment=appointment,
-                    identity_document="passport" if policy.identity_check else None,
-                    record_ref=f"R{rng.randint(10000, 99999)}"
-                    if policy.patient_record and appointment
-                    else None,
-                )
-                self.counts["visitors"] += 1
-            wait = dt.timedelta(seconds=rng.uniform(30, 1200))
-            stay = wait + dt.timedelta(seconds=rng.uniform(600, 3600))
-            day.at(self.clock.now() + wait, self._visit_step(visit.id, "receive"))
-            day.at(self.clock.now() + stay, self._visit_step(visit.id, "check_out"))
-
-        return run
-
-    def _visit_step(self, visit_id: int, step: str) -> Callable[[], None]:
-        def run() -> None:
-            with self.desk(f"visitors.{step}") as desk:
-                if desk is None:
-                    return
-                with contextlib.suppress(ConflictError):  # already done by someone else
-                    getattr(desk.visitors, step)(visit_id)
-
-        return run
-
-    def plan_questions(self, day: _Day) -> None:
-        for _ in range(self.rng.randint(3, 12)):
-            day.at(self.arrival(day), self._question())
-
-    def _question(self) -> Callable[[], None]:
-        def run() -> None:
-            with self.desk("questions.answer") as desk:
-                if desk is None:
-                    return
-                answer = desk.answer(self.rng.choice(self.questions))
-                self.counts["questions"] += 1
-                if answer.escalated:
-                    self.counts["questions_escalated"] += 1
-                    self.counts["messages"] += 1
-
-        return run
-
-    def plan_audits(self, day: _Day) -> None:
+    def plan_audits(self, day: SimulationDay) -> None:
         juniors = [m for m in self.on_shift if not self.may(m, "audit.verify")]
         if juniors and self.rng.random() < 0.3:  # someone tries what they may not do
-            day.at(self.arrival(day), self._audit(self.rng.choice(juniors)))
+            day.at(day.arrival(), self._audit(self.rng.choice(juniors)))
         seniors = self.who_can("audit.verify")
         if seniors:
             day.at(day.closes - dt.timedelta(minutes=5), self._audit(self.rng.choice(seniors)))
@@ -433,7 +327,9 @@ def simulate(
     first_seq = latest[0].seq if latest else 0
     if not office.staff.list():
         _hire_roster(office, rng)
-    sim = _Simulation(office, rng, clock)
+    sim = Simulation(office, rng, clock)
+    steps = sorted(office.plugins.register_simulation_steps(), key=lambda s: (s.order, s.name))
+    runs = [(step, step.start(sim)) for step in steps]
     open_days = 0
     first_moment = dt.datetime.combine(start, dt.time(), tz)
     for offset in range(days):
@@ -445,24 +341,20 @@ def simulate(
             continue
         open_days += 1
         before = Counter(sim.counts)
-        today = _Day(
+        today = SimulationDay(
             sim, day, dt.datetime.combine(day, hours[0], tz), dt.datetime.combine(day, hours[1], tz)
         )
         sim.plan_shifts(today)
-        sim.plan_calls(today)
-        sim.plan_visitors(today)
-        sim.plan_questions(today)
+        for _, run in runs:
+            run.plan(today)
         sim.plan_audits(today)
         today.run()
         if progress:
             done = sim.counts - before
-            progress(
-                f"{day:%a %Y-%m-%d}: {done['shifts']} on shift, {done['calls']} calls, "
-                f"{done['visitors']} visitors, {done['questions']} questions, "
-                f"{done['refusals']} refused"
-            )
+            parts = [f"{done['shifts']} on shift"]
+            parts += [f"{done[key]} {key}" for step in steps for key in step.counts]
+            progress(f"{day:%a %Y-%m-%d}: {', '.join(parts)}, {done['refusals']} refused")
     end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), tz)
-    waits = office.visitors.waiting_times(first_moment, end)
     counts = Counter(f"{e.operation} {e.outcome}" for e in office.events(after_seq=first_seq))
     c = sim.counts
     return SimulationReport(
@@ -477,20 +369,13 @@ def simulate(
         refusals=c["refusals"],
         audits=c["audits"],
         audits_ok=c["audits_ok"],
-        calls=office.calls.stats(first_moment, end),
-        visitors=c["visitors"],
-        visitors_waiting_seconds=waits.mean_seconds,
-        questions=c["questions"],
-        questions_escalated=c["questions_escalated"],
-        messages=c["messages"],
+        steps=tuple(run.report(first_moment, end) for _, run in runs),
         events=dict(sorted(counts.items())),
     )
 
 
 def summarise(report: SimulationReport) -> Iterable[str]:
     """Yield the report as lines of plain text."""
-    from officekit.cli import summarise_call_stats
-
     yield (
         f"Simulated {report.days} day(s) of profile {report.profile!r} from {report.start} "
         f"(seed {report.seed}): {report.open_days} open."
@@ -499,13 +384,8 @@ def summarise(report: SimulationReport) -> Iterable[str]:
     for name, roles, level in report.staff:
         yield f"  {name}: {', '.join(roles)} ({level})"
     yield f"Shifts worked: {report.shifts}; handover notes: {report.notes}"
-    yield "Calls:"
-    for line in summarise_call_stats(report.calls):
-        yield f"  {line}"
-    wait = report.visitors_waiting_seconds
-    yield f"Visitors: {report.visitors}" + (f" (mean wait {wait / 60:.1f} min)" if wait else "")
-    yield f"Questions: {report.questions} ({report.questions_escalated} escalated as messages)"
-    yield f"Messages taken: {report.messages}"
+    for step in report.steps:
+        yield from step.lines
     yield f"Operations refused by permissions: {report.refusals}"
     yield f"Audit checks: {report.audits} ({report.audits_ok} sound)"
     yield "Events:"

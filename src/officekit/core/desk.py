@@ -2,29 +2,25 @@
 
 ``with office.desk(member) as desk:`` hands out a [`Desk`][officekit.Desk];
 every operation on it is authorised against that member of staff and
-recorded in the event log. Later desks (calls, filing, payments...) add their
-operations to it.
+recorded in the event log. Plugins add their operations to it as facets
+(``desk.calls``, ``desk.parcels``).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
-from officekit.core.calls import CallDesk
 from officekit.core.events import AuditReport, Event, verify_chain
+from officekit.core.extensions import DeskFacet
 from officekit.core.kernel import Decision
-from officekit.core.messages import MessageDesk
-from officekit.errors import ConflictError, ValidationError
+from officekit.errors import ConflictError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
-    from officekit.core.questions import Answer
     from officekit.core.staff import StaffMember
-    from officekit.core.visitors import VisitorDesk
 
 __all__ = ["Desk"]
 
@@ -39,36 +35,75 @@ class Desk:
     Attributes:
         office: The office.
         actor: The member of staff performing every operation of this desk.
-        calls: Call handling: answer, hold, resume, transfer, take a message, complete.
-        messages: Messages: take, deliver, acknowledge.
+
+    The plugins' operations are attributes too: ``desk.calls`` (typed ``Any``), or
+    ``desk.facet(CALL_DESK)`` typed by its key. ``dir(desk)`` lists them.
     """
 
     def __init__(self, office: Office, actor: StaffMember) -> None:
         self.office = office
         self.actor = actor
         self._closed = False
-        self.calls = CallDesk(self)
-        self.messages = MessageDesk(self)
+        self._built: dict[str, Any] = {}
 
-    @functools.cached_property
-    def visitors(self) -> VisitorDesk:
-        """Visitor operations: check in, hand over to the host, check out, release a student."""
-        from officekit.core.visitors import VisitorDesk
+    def facet(self, key: DeskFacet[T]) -> T:
+        """Return a plugin's facet of this desk, typed by its key.
 
-        return VisitorDesk(self)
-
-    def answer(self, question: str) -> Answer:
-        """Answer a customer's question from the knowledge base, or escalate it.
-
-        The operation is ``questions.answer``.
-
-        A plugin's ``officekit_answer_question`` answer comes first. Below the
-        profile's confidence threshold the question is not answered but left as a
-        message for the department it concerns.
+        Raises:
+            NotFoundError: No plugin that runs in this office registered ``key``.
         """
-        from officekit.core.questions import answer_question
+        if self.office.desk_facets.get(key.name) is not key:
+            raise NotFoundError(
+                f"no desk facet {key.name!r} in this office: is its plugin turned off?"
+            )
+        return self._build(key)
 
-        return answer_question(self, question)
+    def _build(self, facet: DeskFacet[T]) -> T:
+        try:
+            built: T = self._built[facet.name]
+        except KeyError:
+            built = self._built[facet.name] = facet.factory(self)
+            self.__dict__[facet.name] = built  # later reads skip __getattr__
+        return built
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when no attribute has the name: a plugin's facet, if any.
+        office = self.__dict__.get("office")
+        facets = office.desk_facets if office is not None else {}
+        if name in facets:
+            return self._build(facets[name])
+        raise AttributeError(
+            f"'Desk' object has no attribute {name!r} (the plugins here add: "
+            f"{', '.join(sorted(facets)) or 'nothing'})"
+        )
+
+    def __dir__(self) -> Iterable[str]:
+        return [*super().__dir__(), *self.office.desk_facets]
+
+    def check_open(self) -> None:
+        """Raise ConflictError if the desk was closed: call it first in a facet's operations.
+
+        [`perform`][officekit.Desk.perform] and
+        [`record_refusal`][officekit.Desk.record_refusal] check it themselves.
+        """
+        self._check_open()
+
+    def record_refusal(
+        self, operation: str, subject: str | None, reason: str, *, decided_by: str
+    ) -> Event:
+        """Record that this desk's member of staff was refused ``operation`` by its own rule.
+
+        For an operation's own rule (a student released only to a listed
+        guardian, a message acknowledged only by its recipient); raising
+        [`PermissionDenied`][officekit.errors.PermissionDenied] is left to the caller.
+
+        Raises:
+            ConflictError: The desk was closed; nothing is recorded.
+        """
+        self._check_open()
+        return self.office.kernel.record_refusal(
+            self.actor, operation, subject, reason, decided_by=decided_by
+        )
 
     def _check_open(self) -> None:
         if self._closed:

@@ -198,6 +198,11 @@ class Kernel:
             NotFoundError: No operation has that name.
         """
         op = self._office.operations[operation]
+        if op.by_office:
+            raise ValidationError(
+                f"{operation} is recorded by the office itself, not performed at a desk",
+                where="operation",
+            )
         if subject is not None and len(subject) > SUBJECT_LIMIT:
             raise ValidationError(
                 f"a subject is at most {SUBJECT_LIMIT} characters, got {len(subject)}",
@@ -211,15 +216,20 @@ class Kernel:
                 actor, operation, subject, decision.reason, decided_by=decision.decided_by
             )
             raise PermissionDenied(actor.name, operation, decision.reason)
-        context = OperationContext(operation, actor.id, actor.name, subject, detail)
-        self._office.plugins.before_operation(self._office, context)
+        # Plugins see a read-only copy: what they do to it is not what is recorded.
+        plugins = self._office.plugins
+        plugins.before_operation(
+            self._office, OperationContext(operation, actor.id, actor.name, subject, detail)
+        )
         try:
             result, event = self._transact(actor, operation, subject, detail, act or _nothing)
         except _Refused as refused:  # rolled back; the refusal is recorded on its own
             reason = refused.decision.reason
             self.record_refusal(refused.actor, operation, subject, reason)
             raise PermissionDenied(actor.name, operation, reason) from None
-        self._office.plugins.after_operation(self._office, context, event)
+        context = OperationContext(operation, actor.id, actor.name, subject, event.detail)
+        plugins.after_operation(self._office, context, event)
+        plugins.event_recorded(self._office, event)
         return result, event
 
     def record_refusal(
@@ -249,7 +259,7 @@ class Kernel:
             The ``"denied"`` event.
         """
         with write_transaction(self._office.engine) as conn:
-            return self._append(
+            event = self._append(
                 conn,
                 actor=actor,
                 operation=operation,
@@ -258,6 +268,8 @@ class Kernel:
                 duration_us=0,
                 detail={"reason": reason, "decided_by": decided_by},
             )
+        self._office.plugins.event_recorded(self._office, event)
+        return event
 
     def record_admin(
         self,
@@ -267,8 +279,26 @@ class Kernel:
         detail: Mapping[str, Any],
         act: Callable[[sa.Connection], T],
     ) -> T:
-        """Perform the office's own administration (no actor to authorise) and record it."""
-        result, _ = self._transact(None, operation, subject, detail, act)
+        """Perform the office's own administration (no actor to authorise) and record it.
+
+        Args:
+            operation: A registered operation with ``by_office=True``.
+            subject: What it is about, recorded in the event.
+            detail: The operation's data, recorded in the event (JSON values).
+            act: Its effect, run inside the transaction; its return value is returned.
+
+        Raises:
+            NotFoundError: No operation has that name.
+            ValidationError: The operation is one performed at a desk.
+        """
+        op = self._office.operations[operation]
+        if not op.by_office:
+            raise ValidationError(
+                f"{operation} is performed at a desk (desk.perform), not recorded by the office",
+                where="operation",
+            )
+        result, event = self._transact(None, operation, subject, detail, act)
+        self._office.plugins.event_recorded(self._office, event)
         return result
 
     def _check_still_allowed(self, conn: sa.Connection, actor: StaffMember, operation: str) -> None:

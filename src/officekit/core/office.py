@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from officekit.core.calls import PhoneSystem
 from officekit.core.clock import Clock, SystemClock
 from officekit.core.desk import Desk
 from officekit.core.events import AuditReport, Event, append_event, row_to_event, verify_chain
+from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.kernel import OFFICE_ACTOR, Kernel
-from officekit.core.messages import MessageBook
 from officekit.core.operations import OperationRegistry
-from officekit.core.plugins import PluginHost, get_plugin_manager
+from officekit.core.plugins import PluginHost
 from officekit.core.profile import (
     Profile,
     available_profiles,
     load_profile,
-    profile_plugin_paths,
+    plugins_for_profile,
     profile_problems,
     resolve_profile_path,
 )
@@ -42,19 +41,20 @@ from officekit.core.store import (
 from officekit.errors import (
     ConflictError,
     NotFoundError,
+    PluginError,
     Problem,
     ProfileError,
     StoreError,
     ValidationError,
 )
 
-if TYPE_CHECKING:
-    from officekit.core.questions import KnowledgeBase
-    from officekit.core.visitors import VisitorBook
-
 __all__ = ["Office", "check_profile", "verify_store"]
 
+T = TypeVar("T")
+
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+_PROFILE_OBJECT = "profile-object:"
+"""How an office opened with a Profile object (not a file) remembers its profile."""
 
 
 class Office:
@@ -73,8 +73,9 @@ class Office:
         operations: The operations registered by its plugins.
         staff: Its staff directory.
         kernel: Authorisation and recording.
-        calls: Its phone system: incoming calls, lines, queue, routing, statistics.
-        messages: Messages taken for its departments and staff.
+
+    The plugins' services are attributes too: ``office.calls`` (typed ``Any``), or
+    ``office.facet(CALLS)`` typed by its key. ``dir(office)`` lists them.
     """
 
     def __init__(
@@ -87,9 +88,10 @@ class Office:
         clock: Clock,
         office_id: int,
         key: str,
+        facets: Iterable[OfficeFacet[Any] | DeskFacet[Any]] = (),
     ) -> None:
         self.engine = engine
-        self.profile = profile
+        self._profile = profile
         self.plugins = plugins
         self.operations = operations
         self.clock = clock
@@ -97,22 +99,73 @@ class Office:
         self.key = key
         self.staff = StaffDirectory(self)
         self.kernel = Kernel(self)
-        self.calls = PhoneSystem(self)
-        self.messages = MessageBook(self)
+        self._office_facets: dict[str, OfficeFacet[Any]] = {}
+        self._desk_facets: dict[str, DeskFacet[Any]] = {}
+        self._built: dict[str, Any] = {}
+        for facet in facets:
+            self._add_facet(facet)
 
-    @functools.cached_property
-    def visitors(self) -> VisitorBook:
-        """The visitor log: who is in the building, waiting times, guardians."""
-        from officekit.core.visitors import VisitorBook
+    def _add_facet(self, facet: OfficeFacet[Any] | DeskFacet[Any]) -> None:
+        if isinstance(facet, OfficeFacet):
+            taken = facet.name in self._office_facets or hasattr(type(self), facet.name)
+            if taken or facet.name in self.__dict__:
+                raise PluginError(f"office facet {facet.name!r} is already an attribute of Office")
+            self._office_facets[facet.name] = facet
+        else:
+            if facet.name in self._desk_facets or hasattr(Desk, facet.name):
+                raise PluginError(f"desk facet {facet.name!r} is already an attribute of Desk")
+            self._desk_facets[facet.name] = facet
 
-        return VisitorBook(self)
+    @property
+    def profile(self) -> Profile:
+        """The validated profile (read-only: reopen with ``change_profile=True`` to switch)."""
+        return self._profile
 
-    @functools.cached_property
-    def knowledge_base(self) -> KnowledgeBase:
-        """The profile's knowledge base of customer questions (empty without one)."""
-        from officekit.core.questions import KnowledgeBase
+    @property
+    def desk_facets(self) -> Mapping[str, DeskFacet[Any]]:
+        """The desk facets the office's plugins add, by name (``desk.<name>``)."""
+        return MappingProxyType(self._desk_facets)
 
-        return KnowledgeBase.for_profile(self.profile)
+    @property
+    def office_facets(self) -> Mapping[str, OfficeFacet[Any]]:
+        """The office facets the office's plugins add, by name (``office.<name>``)."""
+        return MappingProxyType(self._office_facets)
+
+    def facet(self, key: OfficeFacet[T]) -> T:
+        """Return a plugin's office-level service, typed by its key.
+
+        ``office.facet(CALLS)`` is what ``office.calls`` returns, for mypy a
+        ``PhoneSystem`` rather than ``Any``.
+
+        Raises:
+            NotFoundError: No plugin that runs in this office registered ``key``.
+        """
+        if self._office_facets.get(key.name) is not key:
+            raise NotFoundError(
+                f"no office facet {key.name!r} in this office: is its plugin turned off?"
+            )
+        return self._build(key)
+
+    def _build(self, facet: OfficeFacet[T]) -> T:
+        try:
+            built: T = self._built[facet.name]
+        except KeyError:
+            built = self._built[facet.name] = facet.factory(self)
+            self.__dict__[facet.name] = built  # later reads skip __getattr__
+        return built
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when no attribute has the name: a plugin's facet, if any.
+        facets = self.__dict__.get("_office_facets", {})
+        if name in facets:
+            return self._build(facets[name])
+        raise AttributeError(
+            f"'Office' object has no attribute {name!r} (the plugins here add: "
+            f"{', '.join(sorted(facets)) or 'nothing'})"
+        )
+
+    def __dir__(self) -> Iterable[str]:
+        return [*super().__dir__(), *self._office_facets]
 
     @classmethod
     def open(
@@ -156,38 +209,44 @@ class Office:
         """
         if profile is None:
             key, profile = _stored_profile(url, key)
-        if isinstance(profile, Profile):
-            plugin_paths = profile.source.plugins
-        else:
-            plugin_paths = profile_plugin_paths(profile)
-        host = PluginHost(get_plugin_manager(profile_plugins=plugin_paths, plugins=plugins))
-        operations = OperationRegistry(host.register_operations())
-        prof = load_profile(profile, operations=operations)
+        registry = plugins_for_profile(profile, plugins)
+        host = registry.host
+        prof = load_profile(profile, registry)
         office_key = key if key is not None else prof.name
-        profile_ref = prof.name if isinstance(profile, Profile) else _profile_ref(profile)
-        if not _KEY.match(office_key):
+        if isinstance(profile, Profile):
+            profile_ref = f"{_PROFILE_OBJECT}{prof.name}"
+        else:
+            profile_ref = _profile_ref(profile)
+        if not isinstance(office_key, str) or not _KEY.match(office_key):
             raise ValidationError(
                 "an office key is 1-100 lower-case letters, digits, '-' or '_'", where="key"
             )
         clock = clock or SystemClock()
         engine = make_engine(url, echo=echo)
         try:
-            migrate(engine)
-            office_id = cls._ensure_office_row(
+            migrate(engine, host.register_migrations())
+            office_id, switched = cls._ensure_office_row(
                 engine, office_key, prof, profile_ref, clock, change_profile
             )
         except BaseException:
             engine.dispose()
             raise
-        office = cls(
-            engine=engine,
-            profile=prof,
-            plugins=host,
-            operations=operations,
-            clock=clock,
-            office_id=office_id,
-            key=office_key,
-        )
+        try:
+            office = cls(
+                engine=engine,
+                profile=prof,
+                plugins=host,
+                operations=registry.operations,
+                clock=clock,
+                office_id=office_id,
+                key=office_key,
+                facets=host.register_facets(),
+            )
+        except BaseException:
+            engine.dispose()
+            raise
+        if switched is not None:
+            host.event_recorded(office, switched)
         try:
             host.office_opened(office)
         except BaseException:
@@ -203,7 +262,7 @@ class Office:
         profile_ref: str,
         clock: Clock,
         change_profile: bool,
-    ) -> int:
+    ) -> tuple[int, Event | None]:
         query = sa.select(offices.c.id, offices.c.profile).where(offices.c.key == key)
         for attempt in (1, 2):
             try:
@@ -221,8 +280,9 @@ class Office:
                             .where(offices.c.id == row.id)
                             .values(profile=profile_ref, name=profile.office.name)
                         )
+                        switched = None
                         if row.profile != profile_ref:  # a switch is part of the audit trail
-                            append_event(
+                            switched = append_event(
                                 conn,
                                 office_id=row.id,
                                 occurred_at=clock.now(),
@@ -232,7 +292,7 @@ class Office:
                                 subject=key,
                                 detail={"from": row.profile, "to": profile_ref},
                             )
-                        return int(row.id)
+                        return int(row.id), switched
                     new_id: int = conn.execute(
                         offices.insert()
                         .values(
@@ -243,7 +303,7 @@ class Office:
                         )
                         .returning(offices.c.id)
                     ).scalar_one()
-                    return new_id
+                    return new_id, None
             except sa.exc.IntegrityError:
                 if attempt == 2:  # pragma: no cover - only if the row vanished again
                     raise
@@ -346,11 +406,10 @@ def check_profile(ref: str | os.PathLike[str], plugins: Iterable[object] = ()) -
         PluginError: A plugin failed to load.
     """
     try:
-        plugin_paths = profile_plugin_paths(ref)
+        registry = plugins_for_profile(ref, plugins)
     except ProfileError as exc:
         return list(exc.problems)
-    host = PluginHost(get_plugin_manager(profile_plugins=plugin_paths, plugins=plugins))
-    return profile_problems(ref, OperationRegistry(host.register_operations()))
+    return profile_problems(ref, registry)
 
 
 def _profile_ref(profile: str | os.PathLike[str]) -> str:
@@ -389,7 +448,13 @@ def _stored_profile(url: str | sa.URL, key: str | None) -> tuple[str, str]:
         raise NotFoundError(
             f"the store holds several offices ({keys}): say which one (key=, or --office)"
         )
-    return str(rows[0].key), str(rows[0].profile)
+    ref = str(rows[0].profile)
+    if ref.startswith(_PROFILE_OBJECT):
+        raise NotFoundError(
+            f"office {rows[0].key!r} was opened with a Profile object built in code "
+            f"({ref.removeprefix(_PROFILE_OBJECT)!r}), not a profile file: pass it again"
+        )
+    return str(rows[0].key), ref
 
 
 def verify_store(url: str | sa.URL) -> list[AuditReport]:

@@ -9,15 +9,17 @@ operation nobody registered is refused.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from officekit.errors import NotFoundError, PluginError
 
-__all__ = ["Operation", "OperationContext", "OperationRegistry"]
+__all__ = ["Operation", "OperationContext", "OperationRegistry", "frozen_detail"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -36,10 +38,23 @@ class Operation:
     Attributes:
         name: Dotted name, ``<area>.<verb>``, such as ``"desk.note"``.
         summary: One line saying what it does, shown in listings and refusals.
+        by_office: Recorded by the office itself, with no member of staff to
+            authorise (``staff.hire``, ``calls.receive``): performed with
+            [`Kernel.record_admin`][officekit.core.kernel.Kernel.record_admin], and
+            never granted by a profile's responsibility.
     """
 
     name: str = attrs.field(validator=_check_name)
     summary: str = ""
+    by_office: bool = False
+
+
+def frozen_detail(detail: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only deep copy of an operation's detail: what plugins are shown.
+
+    A plugin changing what it sees cannot change what is recorded.
+    """
+    return MappingProxyType(copy.deepcopy(dict(detail)))
 
 
 @attrs.frozen
@@ -51,14 +66,15 @@ class OperationContext:
         actor_id: The id of the member of staff performing it (``None`` for the office itself).
         actor_name: Their name (``"office"`` for the office itself).
         subject: What it is about (a customer, a document, a member of staff...), if anything.
-        detail: The operation's own data, as recorded in the event log.
+        detail: The operation's own data, as recorded in the event log: a read-only
+            copy, so that a plugin cannot change what is recorded.
     """
 
     operation: str
     actor_id: int | None
     actor_name: str
     subject: str | None = None
-    detail: Mapping[str, Any] = attrs.field(factory=dict)
+    detail: Mapping[str, Any] = attrs.field(factory=dict, converter=frozen_detail)
 
 
 class OperationRegistry(Mapping[str, Operation]):

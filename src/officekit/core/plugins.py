@@ -9,8 +9,10 @@ module-level manager. Plugins are loaded in this order:
 3. the profile's own ``plugin.py`` files (base profile first);
 4. plugins passed to ``Office.open(..., plugins=[...])``.
 
-Names listed in ``OFFICEKIT_DISABLE_PLUGINS`` (comma-separated) are blocked,
-then ``check_pending()`` makes sure every implementation matches a spec.
+Names listed in ``OFFICEKIT_DISABLE_PLUGINS`` (comma-separated) are blocked
+before anything is loaded; names a profile lists in ``[plugins] disable`` are
+blocked for its offices. Each plugin's ``officekit_addhooks`` adds the hooks it
+brings; then ``check_pending()`` makes sure every implementation matches a spec.
 """
 
 from __future__ import annotations
@@ -34,15 +36,13 @@ from officekit.core.operations import Operation, OperationContext
 from officekit.errors import OfficekitError, PluginError
 
 if TYPE_CHECKING:
-    import datetime as dt
+    import typer
 
-    from officekit.core.calls import Call
     from officekit.core.events import Event
+    from officekit.core.extensions import DeskFacet, Migrations, OfficeFacet, ProfileSection
     from officekit.core.office import Office
-    from officekit.core.questions import Answer
-    from officekit.core.routing import RoutingDecision
     from officekit.core.staff import StaffMember
-    from officekit.core.visitors import Visit
+    from officekit.simulate import SimulationStep
 
 __all__ = [
     "DISABLE_ENV",
@@ -120,6 +120,7 @@ def get_plugin_manager(
     plugins: Iterable[object] = (),
     load_entry_points: bool = True,
     blocked: Iterable[str] | None = None,
+    disabled: Iterable[str] = (),
 ) -> pluggy.PluginManager:
     """Build a fresh plugin manager with every plugin an office uses.
 
@@ -128,19 +129,26 @@ def get_plugin_manager(
         plugins: Extra plugin objects or modules (``Office.open(plugins=...)``).
         load_entry_points: Load installed plugins from the ``officekit`` entry-point group.
         blocked: Names to block; defaults to those in ``OFFICEKIT_DISABLE_PLUGINS``.
+        disabled: More names to block: the profile's ``[plugins] disable``.
 
     Raises:
-        PluginError: A plugin failed to load, or implements a hook with no spec.
+        PluginError: A plugin failed to load, implements a hook with no spec, or
+            wraps a hook whose results the kernel combines itself.
     """
     from officekit.plugins import DEFAULT_PLUGINS
 
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
-    for name in blocked_names() if blocked is None else blocked:
+    # Each plugin adds its own hooks as it is registered (pytest's pytest_addhooks).
+    pm.hook.officekit_addhooks.call_historic(kwargs={"pluginmanager": pm})
+    for name in (*(blocked_names() if blocked is None else blocked), *disabled):
         pm.set_blocked(name)
     for dotted in DEFAULT_PLUGINS:
         if not pm.is_blocked(dotted):
-            pm.register(importlib.import_module(dotted), name=dotted)
+            try:
+                pm.register(importlib.import_module(dotted), name=dotted)
+            except pluggy.PluginValidationError as exc:
+                raise PluginError(f"{dotted}: {exc}") from exc
     if load_entry_points:
         try:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
@@ -165,14 +173,42 @@ def get_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(str(exc)) from exc
+    for hook_name in UNWRAPPABLE_HOOKS:
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.hookwrapper or impl.wrapper:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} wraps {hook_name}: that hook takes no "
+                    "wrappers (the kernel calls each plugin on its own and combines the answers)"
+                )
     return pm
 
 
-class PluginHost:
-    """The plugin manager of one office, with one typed method per hook.
+UNWRAPPABLE_HOOKS = (
+    "officekit_check_permission",
+    "officekit_staff_hired",
+    "officekit_staff_roles_changed",
+    "officekit_staff_left",
+    "officekit_after_operation",
+    "officekit_event_recorded",
+)
+"""Kernel hooks whose implementations are each called on their own: a wrapper is refused.
 
-    Core code calls ``office.plugins.after_operation(...)`` instead of
-    ``pm.hook.officekit_after_operation(...)``, so mypy checks the calls.
+A wrapper around ``officekit_check_permission`` could drop another plugin's
+refusal; the after-commit hooks are called one plugin at a time so that one
+failing plugin does not silence the others. A desk calls
+[`PluginHost.notify`][officekit.core.plugins.PluginHost.notify] for its own
+after-commit hooks, which skips wrappers.
+"""
+
+
+class PluginHost:
+    """The plugin manager of one office, with one typed method per kernel hook.
+
+    Kernel code calls ``office.plugins.after_operation(...)`` instead of
+    ``pm.hook.officekit_after_operation(...)``, so mypy checks the calls. A desk
+    wraps its own hooks the same way, in typed functions over
+    [`call`][officekit.core.plugins.PluginHost.call] and
+    [`notify`][officekit.core.plugins.PluginHost.notify].
 
     Args:
         pm: A manager from [`get_plugin_manager`][officekit.core.plugins.get_plugin_manager].
@@ -181,14 +217,18 @@ class PluginHost:
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
 
-    def _notify(self, hook_name: str, **kwargs: Any) -> None:
+    def notify(self, hook_name: str, **kwargs: Any) -> None:
         """Call a hook about something already committed, one plugin at a time.
 
-        A plugin that fails is logged with its name and the next one is still
-        called: raising here would make a committed operation look failed, and a
-        caller who retried it would do it twice. Implementations are called in
-        pluggy's order (last registered first, ``tryfirst``/``trylast`` kept);
-        hook wrappers are not supported on these hooks.
+        A plugin that fails is logged (logger ``officekit.plugins``) with its name
+        and the next one is still called: raising here would make a committed
+        operation look failed, and a caller who retried it would do it twice.
+        Implementations are called in pluggy's order (last registered first,
+        ``tryfirst``/``trylast`` kept); hook wrappers are skipped.
+
+        Args:
+            hook_name: The hook, such as ``"officekit_call_received"``.
+            **kwargs: Its arguments, by name.
         """
         hook = getattr(self.pm.hook, hook_name)
         for impl in reversed(hook.get_hookimpls()):
@@ -203,7 +243,17 @@ class PluginHost:
                     hook_name,
                 )
 
-    def _call(self, hook_name: str, **kwargs: Any) -> Any:
+    def call(self, hook_name: str, **kwargs: Any) -> Any:
+        """Call a hook and return its result (a list, or the first result for ``firstresult``).
+
+        An [`OfficekitError`][officekit.errors.OfficekitError] raised by a plugin
+        passes through (a plugin may refuse with a ValidationError); any other
+        exception becomes a [`PluginError`][officekit.errors.PluginError].
+
+        Args:
+            hook_name: The hook, such as ``"officekit_route_call"``.
+            **kwargs: Its arguments, by name.
+        """
         hook = getattr(self.pm.hook, hook_name)
         try:
             result = hook(**kwargs)
@@ -212,6 +262,33 @@ class PluginHost:
         except Exception as exc:
             raise PluginError(f"a plugin failed in {hook_name}: {exc!r}") from exc
         return result
+
+    def _collect(self, hook_name: str, kind: type | tuple[type, ...], **kwargs: Any) -> list[Any]:
+        """Flatten the lists a ``register_*`` hook returns, checking each item's type."""
+        hook = getattr(self.pm.hook, hook_name)
+        items: list[Any] = []
+        for impl in reversed(hook.get_hookimpls()):
+            try:
+                returned = impl.function(*(kwargs[name] for name in impl.argnames))
+            except OfficekitError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in {hook_name}: {exc!r}"
+                ) from exc
+            for item in returned or ():
+                if not isinstance(item, kind):
+                    names = (
+                        kind.__name__
+                        if isinstance(kind, type)
+                        else " or ".join(k.__name__ for k in kind)
+                    )
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r}: {hook_name} must return {names} "
+                        f"objects, got {type(item).__name__} {item!r}"
+                    )
+                items.append(item)
+        return items
 
     def describe(self) -> list[PluginInfo]:
         """Return every registered plugin and where it came from, builtin first."""
@@ -234,71 +311,94 @@ class PluginHost:
             infos.append(PluginInfo(name, source, hooks))
         return infos
 
+    # -- contributions ----------------------------------------------------------
+
     def register_operations(self) -> list[Operation]:
         """Collect the operations every plugin registers."""
-        return [op for ops in self._call("officekit_register_operations") for op in ops or ()]
+        return self._collect("officekit_register_operations", Operation)
+
+    def register_profile_sections(self) -> list[ProfileSection[Any]]:
+        """Collect the profile sections every plugin owns."""
+        from officekit.core.extensions import ProfileSection
+
+        return self._collect("officekit_register_profile_sections", ProfileSection)
+
+    def register_facets(self) -> list[OfficeFacet[Any] | DeskFacet[Any]]:
+        """Collect the office and desk facets every plugin adds."""
+        from officekit.core.extensions import DeskFacet, OfficeFacet
+
+        return self._collect("officekit_register_facets", (OfficeFacet, DeskFacet))
+
+    def register_migrations(self) -> list[Migrations]:
+        """Collect the plugins' migrations, in load order (builtin first)."""
+        from officekit.core.extensions import Migrations
+
+        return list(reversed(self._collect("officekit_register_migrations", Migrations)))
+
+    def register_commands(self, app: typer.Typer) -> None:
+        """Let every plugin add its commands to the command line."""
+        self.call("officekit_register_commands", app=app)
+
+    def register_simulation_steps(self) -> list[SimulationStep]:
+        """Collect the simulation steps every plugin adds."""
+        from officekit.simulate import SimulationStep
+
+        return self._collect("officekit_register_simulation_steps", SimulationStep)
+
+    # -- the office, its staff and its operations ------------------------------------
 
     def office_opened(self, office: Office) -> None:
         """Tell plugins the office is open."""
-        self._call("officekit_office_opened", office=office)
+        self.call("officekit_office_opened", office=office)
 
     def staff_hired(self, office: Office, member: StaffMember) -> None:
         """Tell plugins a member of staff was hired."""
-        self._notify("officekit_staff_hired", office=office, member=member)
+        self.notify("officekit_staff_hired", office=office, member=member)
 
     def staff_roles_changed(
         self, office: Office, member: StaffMember, previous: tuple[str, ...]
     ) -> None:
         """Tell plugins a member of staff's roles changed."""
-        self._notify(
+        self.notify(
             "officekit_staff_roles_changed", office=office, member=member, previous=previous
         )
 
     def staff_left(self, office: Office, member: StaffMember) -> None:
         """Tell plugins a member of staff left."""
-        self._notify("officekit_staff_left", office=office, member=member)
+        self.notify("officekit_staff_left", office=office, member=member)
 
     def check_permission(
         self, office: Office, actor: StaffMember, operation: Operation, subject: str | None
     ) -> list[str]:
-        """Return every reason plugins give to refuse ``operation`` (empty: agreed)."""
-        reasons = self._call(
-            "officekit_check_permission",
-            office=office,
-            actor=actor,
-            operation=operation,
-            subject=subject,
-        )
-        return [str(r) for r in reasons if r]
+        """Return every reason plugins give to refuse ``operation`` (empty: agreed).
+
+        Each plugin is asked on its own and every reason is kept: no plugin can
+        discard another's refusal (wrappers of this hook are refused at load).
+        """
+        hook = self.pm.hook.officekit_check_permission
+        kwargs = {"office": office, "actor": actor, "operation": operation, "subject": subject}
+        reasons: list[str] = []
+        for impl in reversed(hook.get_hookimpls()):
+            try:
+                reason = impl.function(*(kwargs[name] for name in impl.argnames))
+            except OfficekitError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in officekit_check_permission: {exc!r}"
+                ) from exc
+            if reason:
+                reasons.append(str(reason))
+        return reasons
 
     def before_operation(self, office: Office, context: OperationContext) -> None:
         """Let plugins see, or stop, an operation before it runs."""
-        self._call("officekit_before_operation", office=office, context=context)
+        self.call("officekit_before_operation", office=office, context=context)
 
     def after_operation(self, office: Office, context: OperationContext, event: Event) -> None:
         """Tell plugins an operation committed."""
-        self._notify("officekit_after_operation", office=office, context=context, event=event)
+        self.notify("officekit_after_operation", office=office, context=context, event=event)
 
-    def route_call(
-        self, office: Office, *, reason: str, caller: str | None, line: str | None, at: dt.datetime
-    ) -> RoutingDecision | None:
-        """Ask plugins to route a call; the first decision wins (None: the profile decides)."""
-        result: RoutingDecision | None = self._call(
-            "officekit_route_call", office=office, reason=reason, caller=caller, line=line, at=at
-        )
-        return result
-
-    def call_received(self, office: Office, call: Call, decision: RoutingDecision) -> None:
-        """Tell plugins a call came in."""
-        self._notify("officekit_call_received", office=office, call=call, decision=decision)
-
-    def visitor_arrived(self, office: Office, visit: Visit) -> None:
-        """Tell plugins a visitor checked in, so that the host is notified."""
-        self._notify("officekit_visitor_arrived", office=office, visit=visit)
-
-    def answer_question(self, office: Office, question: str) -> Answer | None:
-        """Ask plugins to answer a question; the first answer wins (None: the knowledge base)."""
-        result: Answer | None = self._call(
-            "officekit_answer_question", office=office, question=question
-        )
-        return result
+    def event_recorded(self, office: Office, event: Event) -> None:
+        """Tell plugins an event was appended to the log (after commit)."""
+        self.notify("officekit_event_recorded", office=office, event=event)

@@ -8,7 +8,7 @@ See the [profiles guide](../guides/profiles.md) for the format.
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import datetime as dt
 import importlib.metadata
 import importlib.resources
@@ -17,11 +17,12 @@ import math
 import os
 import re
 import tomllib
+import typing
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
@@ -34,7 +35,13 @@ from officekit.core.convert import (
     parse_time,
     strict_converter,
 )
-from officekit.errors import NotFoundError, Problem, ProfileError
+from officekit.core.extensions import ProfileSection, SectionContext
+from officekit.core.operations import Operation, OperationRegistry
+from officekit.core.plugins import PluginHost, blocked_names, get_plugin_manager
+from officekit.core.validate import did_you_mean, unknown_name
+from officekit.errors import NotFoundError, OfficekitError, PluginError, Problem, ProfileError
+
+T = TypeVar("T")
 
 __all__ = [
     "PROFILE_ENTRY_POINT_GROUP",
@@ -42,21 +49,17 @@ __all__ = [
     "Holiday",
     "Level",
     "OfficeSettings",
-    "PhoneSettings",
+    "PluginSettings",
     "Profile",
+    "ProfilePlugins",
     "ProfileSource",
-    "QuestionSettings",
     "Responsibility",
     "Role",
-    "Routing",
-    "RoutingRule",
     "TimeRange",
-    "UrgentRule",
-    "VisitorPolicy",
     "WeeklyHours",
     "available_profiles",
     "load_profile",
-    "profile_plugin_paths",
+    "plugins_for_profile",
     "profile_problems",
     "shipped_profiles_dir",
 ]
@@ -234,121 +237,16 @@ class Holiday:
 
 
 @attrs.frozen
-class PhoneSettings:
-    """The multi-line phone system and the targets calls are measured against.
+class PluginSettings:
+    """Which installed plugins run in the offices of a profile (``[plugins]``).
 
     Attributes:
-        lines: How many calls the system carries at once; more callers wait in a queue.
-        service_level_seconds: A call answered within this many seconds meets the service level.
-        short_abandon_seconds: A caller who hangs up sooner is a short abandon, counted apart.
-        message_due_hours: A message not acknowledged within this many hours is overdue.
+        disable: Names of plugins that do not run in this profile's offices, as
+            ``officekit plugins list`` shows them (``officekit.plugins.reception``,
+            an entry point's name...). A section of a disabled plugin is ignored.
     """
 
-    lines: int = 4
-    service_level_seconds: float = 20.0
-    short_abandon_seconds: float = 5.0
-    message_due_hours: float = 4.0
-
-
-@attrs.frozen
-class RoutingRule:
-    """One routing rule: when it matches a call, and where the call goes.
-
-    Exactly one way of matching is given: ``keywords`` (words or phrases in the
-    caller's stated reason), ``known_customer = true`` (the caller is a known
-    customer: the call goes to their department, or to ``department`` if they
-    have none), or ``lines`` (the call came in on one of these priority lines).
-
-    Attributes:
-        name: The rule's name, quoted in explanations.
-        department: Where a matching call goes.
-        keywords: Words or phrases of the caller's reason that match.
-        known_customer: Match calls from known customers.
-        lines: Priority lines (the numbers dialled) that match.
-        after_hours: Where the call goes when the department is closed (a department,
-            ``"voicemail"`` or ``"answering_service"``); defaults to ``routing.after_hours``.
-    """
-
-    name: str
-    department: str | None = None
-    keywords: tuple[str, ...] = ()
-    known_customer: bool = False
-    lines: tuple[str, ...] = ()
-    after_hours: str | None = None
-
-
-@attrs.frozen
-class UrgentRule:
-    """A kind of call that is urgent and is not routed as usual.
-
-    Attributes:
-        name: The rule's name, such as ``"emergency"``.
-        keywords: Words or phrases of the caller's reason that make the call urgent.
-        action: ``"script"``: the receptionist reads ``script`` to the caller instead of
-            routing; ``"flag"``: the call is flagged and goes straight to ``department``.
-        script: What to tell the caller (for ``"script"``).
-        department: Where a flagged call goes (for ``"flag"``).
-    """
-
-    name: str
-    keywords: tuple[str, ...]
-    action: str = "flag"
-    script: str = ""
-    department: str | None = None
-
-
-@attrs.frozen
-class Routing:
-    """How calls are routed.
-
-    Attributes:
-        default: The department a call goes to when no rule matches.
-        after_hours: Where a call goes when its department is closed, unless its rule says.
-        rules: The rules, checked in order; the first match wins.
-        urgent: Urgent-call rules, checked before routing.
-    """
-
-    default: str = "reception"
-    after_hours: str = "voicemail"
-    rules: tuple[RoutingRule, ...] = ()
-    urgent: tuple[UrgentRule, ...] = ()
-
-
-@attrs.frozen
-class VisitorPolicy:
-    """The sector's rules for visitors at the desk.
-
-    Attributes:
-        identity_check: A visitor's identity document must be checked at check-in.
-        badges: A numbered badge is issued at check-in and returned at check-out.
-        confidential: Visitors' names are not shown in the public visitor log.
-        patient_record: A patient's record number is needed at check-in.
-        restricted_words: Words that must not be recorded as a purpose at the desk
-            (medical details: minimum necessary).
-        guardian_release: Students are released only to a guardian on their list.
-    """
-
-    identity_check: bool = False
-    badges: bool = False
-    confidential: bool = False
-    patient_record: bool = False
-    restricted_words: tuple[str, ...] = ()
-    guardian_release: bool = False
-
-
-@attrs.frozen
-class QuestionSettings:
-    """How customers' questions are answered from the knowledge base.
-
-    Attributes:
-        knowledge_base: The knowledge-base file (TOML), relative to the profile that names it.
-        threshold: The confidence below which a question is escalated instead of answered.
-        escalate_to: The department that gets escalated questions as messages.
-    """
-
-    knowledge_base: str | None = None
-    threshold: float = 0.5
-    escalate_to: str = "reception"
+    disable: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -380,12 +278,39 @@ class Profile:
     education: Mapping[str, float] = attrs.field(factory=dict)
     responsibilities: Mapping[str, Responsibility] = attrs.field(factory=dict)
     roles: Mapping[str, Role] = attrs.field(factory=dict)
-    phones: PhoneSettings = PhoneSettings()
     holidays: tuple[Holiday, ...] = ()
-    routing: Routing = Routing()
-    visitors: VisitorPolicy = VisitorPolicy()
-    questions: QuestionSettings = QuestionSettings()
+    plugins: PluginSettings = PluginSettings()
+    sections: Mapping[str, Any] = attrs.field(factory=dict)
     source: ProfileSource = ProfileSource()
+
+    def section(self, key: ProfileSection[T]) -> T:
+        """Return a plugin's section of the profile, typed: ``profile.section(PHONES)``.
+
+        ``profile.phones`` returns the same, typed ``Any``.
+
+        Raises:
+            NotFoundError: No plugin that provides the section runs in this profile's offices.
+        """
+        try:
+            value: T = self.sections[key.name]
+        except KeyError:
+            raise NotFoundError(
+                f"profile {self.name!r} has no section {key.name!r}: is its plugin turned off?"
+            ) from None
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when no attribute has the name: a plugin's section, if any.
+        try:
+            sections = object.__getattribute__(self, "sections")
+        except AttributeError:  # not initialised yet (copying, unpickling)
+            raise AttributeError(name) from None
+        if not name.startswith("_") and name in sections:
+            return sections[name]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r} (sections: "
+            f"{', '.join(sections) or 'none'})"
+        )
 
     def level_for(self, experience_years: float, education: str | None = None) -> Level:
         """Derive the responsibility level of someone with this experience and education.
@@ -413,8 +338,15 @@ class Profile:
         return [k for k, role in self.roles.items() if responsibility in role.responsibilities]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the profile as plain data, as ``profiles show --format json`` prints it."""
+        """Return the profile as plain data, as ``profiles show --format json`` prints it.
+
+        The plugins' sections are top-level tables, as in ``profile.toml``.
+        """
         data: dict[str, Any] = converter.unstructure(self)
+        sections = data.pop("sections")
+        source = data.pop("source")
+        data.update(sections)
+        data["source"] = source
         return data
 
 
@@ -602,89 +534,168 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = (), name: str | None = None)
     )
 
 
-def _where(raw: _Raw, key_path: Sequence[str]) -> str:
+def _file_of(raw: _Raw, key_path: Sequence[str]) -> Path | None:
     # origins are recorded per table key: "levels[2]" was set with "levels"
     plain = tuple(re.sub(r"\[\d+\]$", "", part) for part in key_path)
     for n in range(len(key_path), 0, -1):
         file = raw.origin.get(plain[:n])
         if file is not None:
-            return f"{_label(file)}: {'.'.join(key_path)}"
+            return file
+    return None
+
+
+def _where(raw: _Raw, key_path: Sequence[str]) -> str:
+    file = _file_of(raw, key_path)
     dotted = ".".join(key_path)
-    return f"{_label(raw.files[0])}: {dotted}" if dotted else _label(raw.files[0])
+    label = _label(file if file is not None else raw.files[0])
+    return f"{label}: {dotted}" if dotted else label
 
 
-def _structure(
-    data: dict[str, Any], raw: _Raw
-) -> tuple[Profile | None, list[Problem], list[list[str]]]:
-    """Structure ``data``; on failure return the problems and the unknown keys' paths."""
+_CORE = {f.name: f for f in attrs.fields(attrs.resolve_types(Profile))}
+_NOT_IN_TOML = ("sections", "source")
+_REQUIRED = ("office", "levels")
+# Checks of the kernel's tables need these to have been read.
+_CORE_REFERENCES = ("office", "levels", "departments", "responsibilities", "roles")
+
+
+def _class_at(type_: Any, key_path: Sequence[str]) -> Any:
+    """The type found at ``key_path`` inside ``type_`` (for "did you mean"), or None."""
+    for token in key_path:
+        name, _, index = token.partition("[")
+        if attrs.has(type_):
+            fields = {f.name: f.type for f in attrs.fields(attrs.resolve_types(type_))}
+            type_ = fields.get(name)
+        elif typing.get_origin(type_) in (Mapping, dict):
+            type_ = typing.get_args(type_)[1]
+        else:
+            return None
+        if index and type_ is not None:
+            args = [a for a in typing.get_args(type_) if a is not Ellipsis]
+            type_ = args[0] if args else None
+        if type_ is None:
+            return None
+    return type_
+
+
+def _structure_value(
+    value: Any, type_: Any, top: str, raw: _Raw, problems: list[Problem]
+) -> tuple[bool, Any]:
+    """Structure one top-level table strictly; on failure add its problems, each placed."""
     try:
-        return strict_converter.structure(data, Profile), [], []
+        return True, strict_converter.structure(value, type_)
     except Exception as exc:
         if not isinstance(exc, cattrs.BaseValidationError | TypeError | ValueError | KeyError):
             raise
-        messages = cattrs.transform_error(exc, format_exception=format_structuring_error)
-    problems = []
-    unknown: list[list[str]] = []
+        messages = cattrs.transform_error(
+            exc, path=f"$.{top}", format_exception=format_structuring_error
+        )
     for message in messages:
         what, _, path = message.rpartition(" @ ")
         key_path = parse_cattrs_path(path)
         if what.startswith("unknown key(s): "):
+            owner = _class_at(type_, key_path[1:])
+            choices = [f.name for f in attrs.fields(owner)] if attrs.has(owner) else []
             for key in what.removeprefix("unknown key(s): ").split(", "):
-                unknown.append([*key_path, key])
-                problems.append(Problem(_where(raw, [*key_path, key]), "unknown key"))
+                guess = did_you_mean(key, choices)
+                hint = f" (did you mean {guess!r}?)" if guess else ""
+                problems.append(Problem(_where(raw, [*key_path, key]), f"unknown key{hint}"))
         else:
             problems.append(Problem(_where(raw, key_path), what))
-    return None, problems, unknown
+    return False, None
 
 
-def _without(data: dict[str, Any], paths: list[list[str]]) -> dict[str, Any] | None:
-    """A copy of ``data`` without the keys at ``paths``; None if a path cannot be followed."""
-    pruned = copy.deepcopy(data)
-    for path in paths:
-        node: Any = pruned
-        for token in path[:-1]:
-            name, _, index = token.partition("[")
-            node = node.get(name) if isinstance(node, dict) else None
-            if index and isinstance(node, list):
-                node = node[int(index.rstrip("]"))]
-            if node is None:
-                return None
-        if not isinstance(node, dict):
-            return None
-        node.pop(path[-1], None)
-    return pruned
+_PLACEHOLDER = Profile(name="", office=OfficeSettings("", "UTC", "EUR"), levels=())
 
 
-def _semantic_problems(
-    profile: Profile, raw: _Raw, operations: Iterable[str] | None
-) -> list[Problem]:
+def _structure(
+    data: dict[str, Any],
+    raw: _Raw,
+    sections: Mapping[str, ProfileSection[Any]],
+    dormant: Iterable[str],
+) -> tuple[Profile, dict[str, Any], set[str], list[Problem]]:
+    """Read every table on its own, so that one table's problems hide no other's.
+
+    Returns:
+        The profile's kernel part (placeholders where a table failed), the
+        plugins' sections that were read, the names of the tables that failed,
+        and the problems.
+    """
     problems: list[Problem] = []
+    core: dict[str, Any] = {}
+    read: dict[str, Any] = {}
+    failed: set[str] = set()
+    quiet = set(dormant)
+    for key, value in data.items():
+        if key in _CORE and key not in _NOT_IN_TOML:
+            ok, result = _structure_value(value, _CORE[key].type, key, raw, problems)
+            if ok:
+                core[key] = result
+            else:
+                failed.add(key)
+        elif key in sections:
+            ok, result = _structure_value(value, sections[key].type, key, raw, problems)
+            if ok:
+                read[key] = result
+            else:
+                failed.add(key)
+        elif key not in quiet:
+            tables = [k for k in _CORE if k not in _NOT_IN_TOML]
+            guess = did_you_mean(key, [*tables, *sections])
+            hint = f"did you mean {guess!r}? " if guess else ""
+            plugins = ", ".join(sorted(sections)) or "none"
+            problems.append(
+                Problem(
+                    _where(raw, [key]),
+                    f"unknown key ({hint}the plugins that run here add the sections: {plugins})",
+                )
+            )
+    for key in _REQUIRED:
+        if key not in data:
+            problems.append(Problem(_where(raw, [key]), "required key is missing"))
+            failed.add(key)
+    kept = dict(core.items())
+    for key in failed & set(_REQUIRED):
+        kept[key] = getattr(_PLACEHOLDER, key)
+    profile = Profile(**kept)
+    return profile, read, failed, problems
 
-    def add(key_path: Sequence[str], what: str) -> None:
-        problems.append(Problem(_where(raw, key_path), what))
 
-    try:
-        zoneinfo.ZoneInfo(profile.office.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        add(["office", "timezone"], f"unknown IANA timezone {profile.office.timezone!r}")
-    if pycountry.currencies.get(alpha_3=profile.office.currency) is None:
-        add(["office", "currency"], f"not an ISO 4217 currency code: {profile.office.currency!r}")
-    country = profile.office.country
-    if country is not None and pycountry.countries.get(alpha_2=country) is None:
-        add(["office", "country"], f"not an ISO 3166 alpha-2 country code: {country!r}")
-    if not profile.levels:
-        add(["levels"], "at least one responsibility level is needed")
+def _kernel_problems(
+    profile: Profile,
+    add: Callable[[Sequence[str], str], None],
+    operations: Mapping[str, Operation] | None,
+    failed: set[str],
+    known_plugins: Iterable[str],
+) -> None:
+    if "office" not in failed:
+        try:
+            zoneinfo.ZoneInfo(profile.office.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            add(["office", "timezone"], f"unknown IANA timezone {profile.office.timezone!r}")
+        if pycountry.currencies.get(alpha_3=profile.office.currency) is None:
+            add(
+                ["office", "currency"],
+                f"not an ISO 4217 currency code: {profile.office.currency!r}",
+            )
+        country = profile.office.country
+        if country is not None and pycountry.countries.get(alpha_2=country) is None:
+            add(["office", "country"], f"not an ISO 3166 alpha-2 country code: {country!r}")
     level_names = [lvl.name for lvl in profile.levels]
-    for i, lvl in enumerate(profile.levels):
-        if level_names.count(lvl.name) > 1 and level_names.index(lvl.name) != i:
-            add([f"levels[{i}]", "name"], f"level {lvl.name!r} is defined twice")
-        if i and lvl.min_years < profile.levels[i - 1].min_years:
-            add([f"levels[{i}]", "min_years"], "levels must be listed lowest first")
+    if "levels" not in failed:
+        if not profile.levels:
+            add(["levels"], "at least one responsibility level is needed")
+        for i, lvl in enumerate(profile.levels):
+            if level_names.count(lvl.name) > 1 and level_names.index(lvl.name) != i:
+                add([f"levels[{i}]", "name"], f"level {lvl.name!r} is defined twice")
+            if i and lvl.min_years < profile.levels[i - 1].min_years:
+                add([f"levels[{i}]", "min_years"], "levels must be listed lowest first")
     for edu, credit in profile.education.items():
         if not math.isfinite(credit) or credit < 0:
             add(["education", edu], f"credit must be a finite number of years >= 0, got {credit}")
     extensions: dict[str, str] = {}
     for key, dept in profile.departments.items():
+        if not key.strip():
+            add(["departments", key], "a department's key cannot be blank")
         for day in WEEKDAYS:
             ranges = sorted(getattr(dept.hours, day), key=lambda r: r.start)
             for before, after in itertools.pairwise(ranges):
@@ -700,126 +711,97 @@ def _semantic_problems(
                 f"{extensions[dept.extension]!r}",
             )
         extensions.setdefault(dept.extension, key)
-    known_ops = set(operations) if operations is not None else None
+    if "departments" not in failed:
+        for i, holiday in enumerate(profile.holidays):
+            for j, dept_key in enumerate(holiday.departments):
+                if dept_key not in profile.departments:
+                    add(
+                        [f"holidays[{i}]", f"departments[{j}]"],
+                        unknown_name("department", dept_key, profile.departments),
+                    )
     for key, resp in profile.responsibilities.items():
-        if resp.min_level not in level_names:
+        if "levels" not in failed and resp.min_level not in level_names:
             add(
                 ["responsibilities", key, "min_level"],
-                f"no level named {resp.min_level!r} (known: {', '.join(level_names)})",
+                unknown_name("level", resp.min_level, level_names),
             )
-        for i, op in enumerate(resp.operations):
-            if known_ops is not None and op not in known_ops:
+        for i, op_name in enumerate(resp.operations):
+            if operations is None:
+                continue
+            op = operations.get(op_name)
+            if op is None:
                 add(
                     ["responsibilities", key, f"operations[{i}]"],
-                    f"no operation named {op!r} (is the plugin that provides it installed?)",
+                    unknown_name("operation", op_name, operations)
+                    + " (is the plugin that provides it installed and turned on?)",
+                )
+            elif op.by_office:
+                add(
+                    ["responsibilities", key, f"operations[{i}]"],
+                    f"{op_name!r} is recorded by the office itself: no responsibility grants it",
                 )
     for key, role in profile.roles.items():
-        if role.department is not None and role.department not in profile.departments:
+        if (
+            "departments" not in failed
+            and role.department is not None
+            and role.department not in profile.departments
+        ):
             add(
                 ["roles", key, "department"],
-                f"no department named {role.department!r} "
-                f"(known: {', '.join(profile.departments)})",
+                unknown_name("department", role.department, profile.departments),
             )
+        if "responsibilities" in failed:
+            continue
         for i, resp_key in enumerate(role.responsibilities):
             if resp_key not in profile.responsibilities:
                 add(
                     ["roles", key, f"responsibilities[{i}]"],
-                    f"no responsibility named {resp_key!r} "
-                    f"(known: {', '.join(profile.responsibilities)})",
+                    unknown_name("responsibility", resp_key, profile.responsibilities),
                 )
-    if not profile.roles:
+    if "roles" not in failed and not profile.roles:
         add(["roles"], "at least one role is needed")
-    problems += _reception_problems(profile, add)
-    return problems
+    known = list(known_plugins)
+    for i, name in enumerate(profile.plugins.disable):
+        if name not in known:
+            add(["plugins", f"disable[{i}]"], unknown_name("plugin", name, known))
 
 
-AFTER_HOURS_SERVICES = ("voicemail", "answering_service")
-"""Destinations outside the office a call can go to when a department is closed."""
+def _check(
+    profile: Profile,
+    read: Mapping[str, Any],
+    raw: _Raw,
+    registry: ProfilePlugins | None,
+    failed: set[str],
+) -> tuple[Profile, list[Problem]]:
+    """Check references across the profile, the kernel's tables and then each section."""
+    problems: list[Problem] = []
 
+    def add(key_path: Sequence[str], what: str) -> None:
+        problems.append(Problem(_where(raw, key_path), what))
 
-def _reception_problems(
-    profile: Profile, add: Callable[[Sequence[str], str], None]
-) -> list[Problem]:
-    depts = profile.departments
-    phones = profile.phones
-    if phones.lines < 1:
-        add(["phones", "lines"], f"a phone system needs at least one line, got {phones.lines}")
-    for key in ("service_level_seconds", "short_abandon_seconds", "message_due_hours"):
-        value = getattr(phones, key)
-        if not math.isfinite(value) or value <= 0:
-            add(["phones", key], f"expected a number > 0, got {value}")
-    for i, holiday in enumerate(profile.holidays):
-        for j, dept in enumerate(holiday.departments):
-            if dept not in depts:
-                add([f"holidays[{i}]", f"departments[{j}]"], f"no department named {dept!r}")
-
-    def destination(path: list[str], value: str | None) -> None:
-        if value is not None and value not in depts and value not in AFTER_HOURS_SERVICES:
-            add(path, f"no department named {value!r} (nor {' or '.join(AFTER_HOURS_SERVICES)})")
-
-    routing = profile.routing
-    if routing.default not in depts:
-        add(["routing", "default"], f"no department named {routing.default!r}")
-    destination(["routing", "after_hours"], routing.after_hours)
-    names: set[str] = set()
-    for i, rule in enumerate(routing.rules):
-        where = ["routing", f"rules[{i}]"]
-        if rule.name in names:
-            add([*where, "name"], f"rule {rule.name!r} is defined twice")
-        names.add(rule.name)
-        kinds = [
-            k
-            for k, on in (
-                ("keywords", bool(rule.keywords)),
-                ("known_customer", rule.known_customer),
-                ("lines", bool(rule.lines)),
-            )
-            if on
-        ]
-        if len(kinds) != 1:
-            add(
-                where,
-                "a rule matches by exactly one of keywords, known_customer, lines; "
-                f"got {kinds or 'none'}",
-            )
-        if rule.department is None and not rule.known_customer:
-            add([*where, "department"], "required key is missing")
-        if rule.department is not None and rule.department not in depts:
-            add([*where, "department"], f"no department named {rule.department!r}")
-        if any(not k.strip() for k in rule.keywords):
-            add([*where, "keywords"], "a keyword cannot be blank")
-        destination([*where, "after_hours"], rule.after_hours)
-    for i, urgent in enumerate(routing.urgent):
-        where = ["routing", f"urgent[{i}]"]
-        if not urgent.keywords or any(not k.strip() for k in urgent.keywords):
-            add([*where, "keywords"], "an urgent rule needs non-blank keywords")
-        if urgent.action not in ("script", "flag"):
-            add([*where, "action"], f"expected 'script' or 'flag', got {urgent.action!r}")
-        elif urgent.action == "script" and not urgent.script.strip():
-            add([*where, "script"], "a 'script' rule needs the script to read to the caller")
-        elif urgent.action == "flag" and urgent.department not in depts:
-            add([*where, "department"], f"no department named {urgent.department!r}")
-    questions = profile.questions
-    if not 0 <= questions.threshold <= 1:
-        add(
-            ["questions", "threshold"],
-            f"expected a confidence from 0 to 1, got {questions.threshold}",
-        )
-    if questions.escalate_to not in depts:
-        add(["questions", "escalate_to"], f"no department named {questions.escalate_to!r}")
-    if questions.knowledge_base is not None and not Path(questions.knowledge_base).is_file():
-        add(["questions", "knowledge_base"], f"no file at {questions.knowledge_base}")
-        return []
-    if questions.knowledge_base is not None:
-        # The knowledge base is part of the profile: its problems stop the office opening too.
-        from officekit.core.questions import knowledge_base_problems
-
-        return knowledge_base_problems(questions.knowledge_base, depts)
-    return []
+    operations = registry.operations if registry is not None else None
+    known_plugins = registry.known_plugins if registry is not None else profile.plugins.disable
+    _kernel_problems(profile, add, operations, failed, known_plugins)
+    sections = registry.sections if registry is not None else {}
+    values: dict[str, Any] = {}
+    for name, section in sections.items():
+        value = read[name] if name in read else section.default()
+        if name in failed:
+            continue
+        if section.validate is not None and not failed & set(_CORE_REFERENCES):
+            ctx = SectionContext(profile, name, add, lambda kp: _file_of(raw, kp), problems)
+            try:
+                value = section.validate(value, ctx)
+            except OfficekitError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"the check of profile section {name!r} failed: {exc!r}") from exc
+        values[name] = value
+    return attrs.evolve(profile, sections=values), problems
 
 
 def _load(
-    ref: str | os.PathLike[str], operations: Iterable[str] | None
+    ref: str | os.PathLike[str], registry: ProfilePlugins | None
 ) -> tuple[Profile | None, list[Problem]]:
     try:
         path = resolve_profile_path(ref)
@@ -832,98 +814,173 @@ def _load(
         raw = _read_raw(path, name=text if is_name else None)
     except ProfileError as exc:
         return None, list(exc.problems)
-    profile, problems, unknown = _structure(raw.data, raw)
-    if profile is None and unknown and len(unknown) == len(problems):
-        # Only unknown keys: check the rest too, so that every problem is listed at once.
-        pruned = _without(raw.data, unknown)
-        if pruned is not None:
-            profile, _, _ = _structure(pruned, raw)
-    if profile is None:
+    return _validate(raw.data, raw, registry)
+
+
+def _validate(
+    data: dict[str, Any], raw: _Raw, registry: ProfilePlugins | None
+) -> tuple[Profile | None, list[Problem]]:
+    sections = registry.sections if registry is not None else {}
+    dormant = registry.dormant if registry is not None else ()
+    profile, read, failed, problems = _structure(data, raw, sections, dormant)
+    profile, more = _check(profile, read, raw, registry, failed)
+    problems += more
+    if failed:
         return None, problems
-    profile = _resolve_knowledge_base(profile, raw)
-    problems += _semantic_problems(profile, raw, operations)
     source = ProfileSource(
         files=tuple(str(f) for f in raw.files), plugins=tuple(str(p) for p in raw.plugins)
     )
     return attrs.evolve(profile, source=source), problems
 
 
-def _resolve_knowledge_base(profile: Profile, raw: _Raw) -> Profile:
-    """Make ``questions.knowledge_base`` absolute, relative to the file that named it."""
-    kb = profile.questions.knowledge_base
-    if kb is None or Path(kb).is_absolute():
-        return profile
-    origin = raw.origin.get(("questions", "knowledge_base"), raw.files[0])
-    questions = attrs.evolve(profile.questions, knowledge_base=str(origin.parent / kb))
-    return attrs.evolve(profile, questions=questions)
+# ---------------------------------------------------------------------------
+# The plugins a profile runs with
+# ---------------------------------------------------------------------------
 
 
-def _operation_problems(profile: Profile, operations: Iterable[str]) -> list[Problem]:
-    known = set(operations)
-    return [
-        Problem(
-            f"{profile.name}: responsibilities.{key}.operations[{i}]",
-            f"no operation named {op!r} (is the plugin that provides it installed?)",
-        )
-        for key, resp in profile.responsibilities.items()
-        for i, op in enumerate(resp.operations)
-        if op not in known
-    ]
+@attrs.frozen
+class ProfilePlugins:
+    """The plugins an office of a profile runs with, and what they contribute to it.
 
+    Build one with [`plugins_for_profile`][officekit.core.profile.plugins_for_profile].
 
-def profile_plugin_paths(ref: str | os.PathLike[str]) -> tuple[str, ...]:
-    """Return the ``plugin.py`` files of a profile's ``extends`` chain, base first.
-
-    Read without validating the profile, so that a broken profile's plugins can
-    still register the operations it is checked against.
-
-    Raises:
-        ProfileError: If the chain cannot be read (a missing file, bad TOML, a cycle).
+    Attributes:
+        host: The plugin manager, behind its typed front.
+        operations: The operations the plugins register.
+        sections: The profile sections they provide, by name.
+        dormant: Sections of plugins that are installed but turned off (by the
+            profile or ``OFFICEKIT_DISABLE_PLUGINS``): a profile may have them; they
+            are ignored.
+        known_plugins: Every plugin name a profile may turn off.
     """
+
+    host: PluginHost
+    operations: OperationRegistry
+    sections: Mapping[str, ProfileSection[Any]]
+    dormant: frozenset[str] = frozenset()
+    known_plugins: tuple[str, ...] = ()
+
+
+def _sections_of(plugin: object) -> list[str]:
+    """The section names a plugin (registered or not) provides, asked directly."""
+    register = getattr(plugin, "officekit_register_profile_sections", None)
+    if register is None:
+        return []
+    try:
+        return [s.name for s in register() or () if isinstance(s, ProfileSection)]
+    except Exception:  # a plugin that is turned off does not get to fail the profile
+        return []
+
+
+def _raw_plugin_settings(ref: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
+    """The ``plugin.py`` files and ``[plugins] disable`` of a profile, read unvalidated."""
     try:
         path = resolve_profile_path(ref)
     except NotFoundError as exc:
         raise ProfileError(str(exc), where=os.fspath(ref)) from exc
-    return tuple(str(p) for p in _read_raw(path).plugins)
+    raw = _read_raw(path)
+    table = raw.data.get("plugins")
+    disable = table.get("disable") if isinstance(table, dict) else None
+    names = [d for d in disable if isinstance(d, str)] if isinstance(disable, list) else []
+    return [str(p) for p in raw.plugins], names
+
+
+def plugins_for_profile(
+    profile: str | os.PathLike[str] | Profile, plugins: Iterable[object] = ()
+) -> ProfilePlugins:
+    """Load the plugins an office of ``profile`` runs with, as ``Office.open`` does.
+
+    The built-in plugins, the installed ones, the profile's ``plugin.py`` files
+    and ``plugins``, less those ``OFFICEKIT_DISABLE_PLUGINS`` blocks and those the
+    profile's ``[plugins] disable`` lists (read before the profile is validated,
+    since the plugins decide what a valid profile is).
+
+    Raises:
+        ProfileError: The profile's files cannot be read (a missing file, bad TOML).
+        PluginError: A plugin failed to load.
+    """
+    if isinstance(profile, Profile):
+        paths, disable = list(profile.source.plugins), list(profile.plugins.disable)
+    else:
+        paths, disable = _raw_plugin_settings(profile)
+    pm = get_plugin_manager(profile_plugins=paths, plugins=plugins)
+    known = [name for name, _ in pm.list_name_plugin()]
+    dormant: set[str] = set()
+    for name in disable:
+        plugin = pm.get_plugin(name)
+        if plugin is not None:
+            dormant.update(_sections_of(plugin))
+            pm.set_blocked(name)
+    for name in blocked_names():
+        if name.startswith("officekit.plugins."):
+            with contextlib.suppress(ImportError):
+                dormant.update(_sections_of(importlib.import_module(name)))
+        else:
+            dormant.add(name)  # an installed plugin's section is named after it, by custom
+    host = PluginHost(pm)
+    operations = OperationRegistry(host.register_operations())
+    sections: dict[str, ProfileSection[Any]] = {}
+    for section in host.register_profile_sections():
+        if section.name in _CORE or section.name == "extends":
+            raise PluginError(f"profile section {section.name!r} is one of the kernel's tables")
+        if section.name in sections and sections[section.name] is not section:
+            raise PluginError(f"two plugins provide the profile section {section.name!r}")
+        sections[section.name] = section
+    return ProfilePlugins(
+        host=host,
+        operations=operations,
+        sections=sections,
+        dormant=frozenset(dormant - set(sections)),
+        known_plugins=tuple(known),
+    )
 
 
 def profile_problems(
-    ref: str | os.PathLike[str], operations: Iterable[str] | None = None
+    ref: str | os.PathLike[str], registry: ProfilePlugins | None = None
 ) -> list[Problem]:
     """Return every problem in a profile, or an empty list if it is valid.
 
     Args:
         ref: A profile name or path.
-        operations: The registered operation names to check references against;
-            ``None`` skips that check.
+        registry: The plugins it is checked against; by default those an office of
+            it would run with ([`plugins_for_profile`][officekit.core.profile.plugins_for_profile]).
     """
-    return _load(ref, operations)[1]
+    if registry is None:
+        try:
+            registry = plugins_for_profile(ref)
+        except ProfileError as exc:
+            return list(exc.problems)
+    return _load(ref, registry)[1]
 
 
 def load_profile(
-    ref: str | os.PathLike[str] | Profile, operations: Iterable[str] | None = None
+    ref: str | os.PathLike[str] | Profile, registry: ProfilePlugins | None = None
 ) -> Profile:
     """Load and validate a profile.
 
     Args:
         ref: The name of a shipped or installed profile, a path to a
-            ``profile.toml`` or its folder, or an already loaded Profile.
-        operations: The registered operation names; every operation a
-            responsibility lists must be among them. ``None`` skips that check.
+            ``profile.toml`` or its folder, or a Profile (checked again, whole).
+        registry: The plugins it is checked against: their operations, sections
+            and checks. By default those an office of it would run with.
 
     Returns:
-        The validated profile, ``extends`` resolved.
+        The validated profile, ``extends`` resolved, with the sections of the
+        plugins that run in its offices.
 
     Raises:
         ProfileError: Listing every problem found, each with its file and key path.
     """
+    if registry is None:
+        registry = plugins_for_profile(ref)
     if isinstance(ref, Profile):
-        if operations is not None:
-            problems = _operation_problems(ref, operations)
-            if problems:
-                raise ProfileError(problems)
-        return ref
-    profile, problems = _load(ref, operations)
+        data = ref.to_dict()
+        data.pop("source")
+        files = [Path(f) for f in ref.source.files] or [Path(f"<profile {ref.name}>")]
+        raw = _Raw(data, {}, files, [Path(p) for p in ref.source.plugins])
+        profile, problems = _validate(data, raw, registry)
+    else:
+        profile, problems = _load(ref, registry)
     if problems or profile is None:
         raise ProfileError(problems)
     return profile

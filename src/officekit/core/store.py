@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +24,24 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Dialect, Engine
 
+from officekit.core.extensions import Migrations
 from officekit.errors import ConflictError, StoreError
 
 __all__ = [
     "DEFAULT_URL",
-    "calls",
+    "KERNEL_MIGRATIONS",
+    "UTCDateTime",
     "events",
-    "guardians",
-    "known_callers",
     "make_engine",
-    "messages",
     "metadata",
     "migrate",
+    "new_metadata",
     "offices",
+    "schema_revision",
     "snapshot",
     "staff",
     "staff_roles",
     "update_unless_done",
-    "visits",
     "write_transaction",
 ]
 
@@ -135,107 +136,19 @@ events = sa.Table(
 )
 
 
-known_callers = sa.Table(
-    "known_callers",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
-    sa.Column("number", sa.String(32), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("department", sa.String(100), nullable=True),
-    sa.UniqueConstraint("office_id", "number"),
+KERNEL_MIGRATIONS = Migrations(
+    "kernel", Path(__file__).resolve().parent.parent / "migrations" / "versions", metadata
 )
+"""The kernel's own tables and revisions (version table ``alembic_version``)."""
 
-calls = sa.Table(
-    "calls",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
-    sa.Column("caller_number", sa.String(32), nullable=False),
-    sa.Column("caller_name", sa.String(200), nullable=True),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("dialled_line", sa.String(64), nullable=True),
-    # The line it occupies (1..N) while ringing, connected or on hold; NULL in the queue.
-    sa.Column("line", sa.Integer, nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("outcome", sa.String(20), nullable=True),
-    sa.Column("department", sa.String(100), nullable=True),
-    sa.Column("destination", sa.String(100), nullable=True),
-    sa.Column("routed_by", sa.String(200), nullable=False),
-    sa.Column("urgent", sa.String(100), nullable=True),
-    sa.Column("script", sa.Text, nullable=True),
-    sa.Column("explanation", sa.Text, nullable=False),
-    sa.Column("transferred_to", sa.String(200), nullable=True),
-    sa.Column("misrouted", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("arrived_at", UTCDateTime, nullable=False),
-    sa.Column("answered_at", UTCDateTime, nullable=True),
-    sa.Column("ended_at", UTCDateTime, nullable=True),
-    sa.Column("hold_started_at", UTCDateTime, nullable=True),
-    sa.Column("hold_seconds", sa.Float, nullable=False, server_default="0"),
-    sa.Column("handled_by", sa.ForeignKey("staff.id"), nullable=True),
-    sa.Index("ix_calls_office_id_arrived_at", "office_id", "arrived_at"),
-    sa.Index("ix_calls_office_id_status", "office_id", "status"),
-    # A line carries one call at a time: enforced by the database too.
-    sa.Index(
-        "uq_calls_office_id_line_live",
-        "office_id",
-        "line",
-        unique=True,
-        sqlite_where=sa.text("line IS NOT NULL"),
-        postgresql_where=sa.text("line IS NOT NULL"),
-    ),
-)
 
-messages = sa.Table(
-    "messages",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
-    sa.Column("call_id", sa.ForeignKey("calls.id"), nullable=True),
-    sa.Column("for_department", sa.String(100), nullable=True),
-    sa.Column("for_staff_id", sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("from_name", sa.String(200), nullable=True),
-    sa.Column("from_number", sa.String(32), nullable=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("taken_by", sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("taken_at", UTCDateTime, nullable=False),
-    sa.Column("due_at", UTCDateTime, nullable=False),
-    sa.Column("delivered_at", UTCDateTime, nullable=True),
-    sa.Column("acknowledged_at", UTCDateTime, nullable=True),
-    sa.Column("acknowledged_by", sa.ForeignKey("staff.id"), nullable=True),
-    sa.Index("ix_messages_office_id_acknowledged_at", "office_id", "acknowledged_at"),
-)
+def new_metadata() -> sa.MetaData:
+    """Return a MetaData for a plugin's tables, with the kernel's naming convention.
 
-visits = sa.Table(
-    "visits",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
-    sa.Column("visitor_name", sa.String(200), nullable=False),
-    sa.Column("purpose", sa.String(500), nullable=False),
-    sa.Column("host_staff_id", sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("host_department", sa.String(100), nullable=True),
-    sa.Column("appointment", sa.Boolean, nullable=False),
-    sa.Column("confidential", sa.Boolean, nullable=False),
-    sa.Column("identity_document", sa.String(100), nullable=True),
-    sa.Column("badge", sa.Integer, nullable=True),
-    sa.Column("record_ref", sa.String(100), nullable=True),
-    sa.Column("checked_in_at", UTCDateTime, nullable=False),
-    sa.Column("checked_in_by", sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("received_at", UTCDateTime, nullable=True),
-    sa.Column("checked_out_at", UTCDateTime, nullable=True),
-    sa.Index("ix_visits_office_id_checked_out_at", "office_id", "checked_out_at"),
-)
-
-guardians = sa.Table(
-    "guardians",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
-    sa.Column("student", sa.String(200), nullable=False),
-    sa.Column("guardian", sa.String(200), nullable=False),
-    sa.UniqueConstraint("office_id", "student", "guardian"),
-)
+    Refer to the kernel's tables by column (``sa.ForeignKey(offices.c.id)``),
+    which works across MetaData objects.
+    """
+    return sa.MetaData(naming_convention=metadata.naming_convention)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -367,52 +280,91 @@ def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engin
     return engine
 
 
-def _alembic_config() -> Config:
+def _alembic_config(migrations: Migrations = KERNEL_MIGRATIONS) -> Config:
     cfg = Config()
     cfg.set_main_option(
         "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
     )
+    cfg.set_main_option("version_locations", str(migrations.location))
+    cfg.attributes["metadata"] = migrations.metadata
+    cfg.attributes["version_table"] = migrations.version_table
     return cfg
 
 
-def schema_revision(engine: Engine) -> str | None:
-    """Return the Alembic revision the database is at (``None``: empty database).
+@functools.cache
+def _script(location: Path) -> ScriptDirectory:
+    """The revisions in ``location`` (read once per process)."""
+    cfg = Config()
+    cfg.set_main_option(
+        "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
+    )
+    cfg.set_main_option("version_locations", str(location))
+    return ScriptDirectory.from_config(cfg)
+
+
+def _revision(conn: sa.Connection, migrations: Migrations) -> str | None:
+    context = MigrationContext.configure(conn, opts={"version_table": migrations.version_table})
+    return context.get_current_revision()
+
+
+def schema_revision(engine: Engine, migrations: Migrations = KERNEL_MIGRATIONS) -> str | None:
+    """Return the revision a set of migrations is at (``None``: not applied yet).
+
+    Args:
+        engine: The store.
+        migrations: Whose revision; the kernel's by default, which tells whether
+            the database is an officekit store at all.
 
     Raises:
         StoreError: If the database cannot be reached or is not a database.
     """
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return _revision(conn, migrations)
     except sa.exc.DBAPIError as exc:
         raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
     """Create the schema, or bring it up to date, in one transaction.
 
+    The kernel's revisions run first, then each plugin's set in the order given,
+    each recorded in its own version table. A set whose plugin is not loaded is
+    left as it is.
+
     Raises:
-        StoreError: If the database is unreachable, or was written by a newer
-            officekit (its revision is unknown to this one).
+        StoreError: If the database is unreachable, or a set of migrations is at a
+            revision this officekit (or plugin) does not know: written by a newer release.
     """
-    cfg = _alembic_config()
-    script = ScriptDirectory.from_config(cfg)
-    head = script.get_current_head()
-    current = schema_revision(engine)
-    if current == head:
+    sets = [KERNEL_MIGRATIONS, *plugins]
+    names = [m.name for m in sets]
+    if len(set(names)) != len(names):
+        raise StoreError(f"two sets of migrations share a name: {', '.join(names)}")
+    try:
+        with engine.connect() as conn:
+            current = [_revision(conn, m) for m in sets]
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
+    heads = [_script(m.location).get_current_head() for m in sets]
+    if current == heads:
         return
-    if current is not None:
+    for m, revision in zip(sets, current, strict=True):
+        if revision is None:
+            continue
         try:
-            script.get_revision(current)
+            _script(m.location).get_revision(revision)
         except Exception as exc:
+            where = "officekit" if m.name == "kernel" else f"the {m.name!r} plugin"
             raise StoreError(
-                f"the database is at schema revision {current}, which this officekit does not "
-                "know: it was written by a newer release"
+                f"the database's {m.name!r} schema is at revision {revision}, which this "
+                f"{where} does not know: it was written by a newer release"
             ) from exc
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             # Several processes opening a new store at once migrate it one at a
             # time; the later ones find it at head and do nothing.
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        for m in sets:
+            cfg = _alembic_config(m)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")

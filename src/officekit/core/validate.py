@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from officekit.errors import Problem
 
-__all__ = ["column_limit", "text_field"]
+__all__ = ["column_limit", "did_you_mean", "text_field", "unknown_name"]
 
 
 def column_limit(column: sa.Column[str]) -> int:
@@ -39,3 +42,22 @@ def text_field(
         problems.append(Problem(where, f"{what} is at most {limit} characters, got {len(clean)}"))
         return None
     return clean
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
+    """Return the choice closest to ``name`` if one is close enough (a typo), else None."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_name(kind: str, name: object, choices: Iterable[str]) -> str:
+    """Say that no ``kind`` is called ``name``: with "did you mean", or what is known.
+
+    >>> unknown_name("department", "recepton", ["reception", "billing"])
+    "no department named 'recepton' (did you mean 'reception'?)"
+    """
+    known = list(choices)
+    guess = did_you_mean(name, known) if isinstance(name, str) else None
+    if guess is not None:
+        return f"no {kind} named {name!r} (did you mean {guess!r}?)"
+    return f"no {kind} named {name!r} (known: {', '.join(known) or 'none'})"

@@ -24,12 +24,14 @@ import sqlalchemy as sa
 
 from officekit.core.clock import check_period
 from officekit.core.convert import converter
-from officekit.core.messages import check_text, insert_message, recipient_problems
-from officekit.core.profile import AFTER_HOURS_SERVICES
-from officekit.core.routing import Router, RoutingDecision
-from officekit.core.store import calls, known_callers
+from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.validate import column_limit, text_field
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
+from officekit.plugins.reception import hooks
+from officekit.plugins.reception.messages import check_text, insert_message, recipient_problems
+from officekit.plugins.reception.routing import Router, RoutingDecision
+from officekit.plugins.reception.settings import AFTER_HOURS_SERVICES, PHONES
+from officekit.plugins.reception.tables import calls, known_callers
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -228,7 +230,7 @@ class PhoneSystem:
 
     Incoming calls and hang-ups come from outside the office, so they are
     recorded with the office as actor; answering and handling them is done at
-    a desk ([`CallDesk`][officekit.core.calls.CallDesk]).
+    a desk ([`CallDesk`][officekit.plugins.reception.calls.CallDesk]).
     """
 
     def __init__(self, office: Office) -> None:
@@ -403,9 +405,7 @@ class PhoneSystem:
         line: str | None,
         at: dt.datetime,
     ) -> RoutingDecision:
-        decided = self._office.plugins.route_call(
-            self._office, reason=reason, caller=caller, line=line, at=at
-        )
+        decided = hooks.route_call(self._office, reason=reason, caller=caller, line=line, at=at)
         if decided is not None:
             return self._check_plugin_decision(decided)
         return self.router.decide(
@@ -477,7 +477,7 @@ class PhoneSystem:
             dialled, "dialled", "the line dialled", column_limit(calls.c.dialled_line), problems,
             required=False,
         )  # fmt: skip
-        n_lines = office.profile.phones.lines
+        n_lines = office.profile.section(PHONES).lines
         if line is not None and (
             isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= n_lines
         ):
@@ -558,7 +558,7 @@ class PhoneSystem:
             "calls.receive", subject=number, detail=detail, act=act
         )
         call = Call(id=call_id, **values)
-        office.plugins.call_received(office, call, decisions[0])
+        hooks.call_received(office, call, decisions[0])
         return call
 
     def hang_up(self, call: Call | int) -> Call:
@@ -585,11 +585,11 @@ class PhoneSystem:
 def compute_stats(
     period_calls: Sequence[Call], office: Office, start: dt.datetime, end: dt.datetime
 ) -> CallStats:
-    """Aggregate [`CallStats`][officekit.core.calls.CallStats] from calls.
+    """Aggregate [`CallStats`][officekit.plugins.reception.calls.CallStats] from calls.
 
     See its attributes for the definitions.
     """
-    phones = office.profile.phones
+    phones = office.profile.section(PHONES)
     offered = [c for c in period_calls if c.outcome != "after_hours"]
     answered = [c for c in offered if c.answered_at is not None]
     waits = [c.wait_seconds for c in answered if c.wait_seconds is not None]
@@ -715,7 +715,7 @@ def _end(
         office.kernel.record_admin(operation, subject=call.caller_number, detail=detail, act=act)
     else:
         desk.perform(operation, subject=call.caller_number, detail=detail, act=act)
-    return office.calls.get(call.id)
+    return office.facet(CALLS).get(call.id)
 
 
 class CallDesk:
@@ -746,7 +746,7 @@ class CallDesk:
             detail={"call_id": call.id, "line": call.line},
             act=act,
         )
-        return self._office.calls.get(call.id)
+        return self._office.facet(CALLS).get(call.id)
 
     def answer(self, call: Call | int | None = None) -> Call:
         """Answer a ringing call (``calls.answer``); by default urgent first, then longest-waiting.
@@ -755,12 +755,12 @@ class CallDesk:
             ConflictError: If the call is not ringing, or no call is.
         """
         if call is None:
-            ringing = [c for c in self._office.calls.live() if c.status == "ringing"]
+            ringing = [c for c in self._office.facet(CALLS).live() if c.status == "ringing"]
             if not ringing:
                 raise ConflictError("no call is ringing")
             current = min(ringing, key=lambda c: (c.urgent is None, c.arrived_at, c.id))
         else:
-            current = self._office.calls.get(call)
+            current = self._office.facet(CALLS).get(call)
         now = self._office.clock.now()
         return self._update(
             current,
@@ -770,14 +770,14 @@ class CallDesk:
 
     def hold(self, call: Call | int) -> Call:
         """Put a connected call on hold (``calls.hold``); it keeps its line."""
-        current = self._office.calls.get(call)
+        current = self._office.facet(CALLS).get(call)
         return self._update(
             current, "hold", {"status": "on_hold", "hold_started_at": self._office.clock.now()}
         )
 
     def resume(self, call: Call | int) -> Call:
         """Take a call off hold (``calls.resume``)."""
-        current = self._office.calls.get(call)
+        current = self._office.facet(CALLS).get(call)
         held = current.held_until(self._office.clock.now())
         return self._update(
             current,
@@ -809,7 +809,7 @@ class CallDesk:
             ConflictError: If the call is not connected or on hold.
         """
         office = self._office
-        current = office.calls.get(call)
+        current = office.facet(CALLS).get(call)
         if extension is not None:
             by_extension = {d.extension: k for k, d in office.profile.departments.items()}
             if department is not None or extension not in by_extension:
@@ -827,7 +827,8 @@ class CallDesk:
         if person is not None:
             member = office.staff.get(person if isinstance(person, int) else person.id)
             target = f"staff:{member.id}"
-            depts = {office.profile.roles[r].department for r in member.roles} - {None}
+            roles = office.profile.roles  # a role the profile dropped belongs nowhere
+            depts = {roles[r].department for r in member.roles if r in roles} - {None}
             misrouted = current.department is not None and current.department not in depts
         else:
             assert department is not None
@@ -859,7 +860,7 @@ class CallDesk:
             ConflictError: If the call is not connected or on hold.
         """
         office = self._office
-        current = office.calls.get(call)
+        current = office.facet(CALLS).get(call)
         clean = check_text(text)
         problems = recipient_problems(office, department, person)
         if problems:
@@ -880,5 +881,16 @@ class CallDesk:
 
     def complete(self, call: Call | int) -> Call:
         """End a call handled at the desk (``calls.complete``)."""
-        current = self._office.calls.get(call)
+        current = self._office.facet(CALLS).get(call)
         return _end(self._office, self._desk, current, "complete", {})
+
+
+CALLS: OfficeFacet[PhoneSystem] = OfficeFacet(
+    "calls", PhoneSystem, "The phone system: incoming calls, lines, queue, routing, statistics."
+)
+"""``office.calls``, typed: ``office.facet(CALLS)``."""
+
+CALL_DESK: DeskFacet[CallDesk] = DeskFacet(
+    "calls", CallDesk, "Call handling: answer, hold, resume, transfer, take a message, complete."
+)
+"""``desk.calls``, typed: ``desk.facet(CALL_DESK)``."""

@@ -1,6 +1,6 @@
 """Deciding where a call goes, and saying why.
 
-A [`Router`][officekit.core.routing.Router] is built once per office from the
+A [`Router`][officekit.plugins.reception.routing.Router] is built once per office from the
 profile's ``[routing]`` table. Its rules are *indexed* (by keyword stem, by
 priority line, and the first known-customer rule), so a decision costs time in
 proportion to the words of the caller's reason, not to the number of rules:
@@ -17,8 +17,9 @@ from collections.abc import Sequence
 import attrs
 import phonenumbers
 
-from officekit.core.profile import AFTER_HOURS_SERVICES, Department, Profile, RoutingRule
-from officekit.core.text import tokens
+from officekit.core.profile import Department, Profile
+from officekit.plugins.reception.settings import AFTER_HOURS_SERVICES, ROUTING, RoutingRule
+from officekit.plugins.reception.text import tokens
 
 __all__ = ["PhraseIndex", "Router", "RoutingDecision", "normalise_line"]
 
@@ -108,7 +109,7 @@ class Router:
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        routing = profile.routing
+        routing = profile.section(ROUTING)
         self._rules = routing.rules
         self._keywords = PhraseIndex([r.keywords for r in routing.rules])
         self._urgent = PhraseIndex([u.keywords for u in routing.urgent])
@@ -161,7 +162,7 @@ class Router:
         stems = tokens(reason)
         urgent = self._urgent.first_match(stems)
         if urgent is not None:
-            hit = self.profile.routing.urgent[urgent[0]]
+            hit = self.profile.section(ROUTING).urgent[urgent[0]]
             why = f"urgent rule {hit.name!r} matched {urgent[1]!r} in the reason"
             if hit.action == "script":
                 return RoutingDecision(
@@ -191,12 +192,12 @@ class Router:
                 department = caller_department
                 why += f" of {caller_department}"
             if department is None:  # a known customer with no department, and a rule with none
-                department = self.profile.routing.default
+                department = self.profile.section(ROUTING).default
                 why += " with no department: the default department"
             return self._with_hours(
                 department, at, "rule", f"rule {rule.name!r} ({why})", rule.name, rule.after_hours
             )
-        default = self.profile.routing.default
+        default = self.profile.section(ROUTING).default
         return self._with_hours(default, at, "default", "no rule matched: the default department")
 
     def _with_hours(
@@ -211,7 +212,7 @@ class Router:
         closed = self.closed_reason(department, at)
         if closed is None:
             return RoutingDecision(department, department, kind, f"{why} -> {department}", rule)
-        target = after_hours or self.profile.routing.after_hours
+        target = after_hours or self.profile.section(ROUTING).after_hours
         if target not in AFTER_HOURS_SERVICES and self.closed_reason(target, at) is not None:
             target = "voicemail"
         return RoutingDecision(

@@ -11,10 +11,11 @@ department it concerns and extra keywords (synonyms, the words customers use)::
     department = "reception"
     keywords = ["car park", "car", "parking space", "blue badge"]
 
-[`KnowledgeBase.search`][officekit.core.questions.KnowledgeBase.search] finds
+[`KnowledgeBase.search`][officekit.plugins.reception.questions.KnowledgeBase.search] finds
 the entry a question is about with BM25 ranking over word stems, and says how
 sure it is (its *confidence*, defined there). At the desk,
-``desk.answer(question)`` ([`answer_question`][officekit.core.questions.answer_question])
+``desk.questions.answer(question)``
+([`answer_question`][officekit.plugins.reception.questions.answer_question])
 asks the plugins first, then the knowledge base; a question whose confidence is
 below the profile's ``threshold`` is not answered but left as a message for the
 department it concerns. Either way one ``questions.answer`` event is recorded.
@@ -37,14 +38,19 @@ import cattrs
 import sqlalchemy as sa
 
 from officekit.core.convert import format_structuring_error, parse_cattrs_path, strict_converter
-from officekit.core.messages import insert_message
+from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.profile import Profile
-from officekit.core.routing import Router
-from officekit.core.text import STOPWORDS, stem, words
 from officekit.errors import PluginError, Problem, ProfileError, ValidationError
+from officekit.plugins.reception import hooks
+from officekit.plugins.reception.calls import CALLS
+from officekit.plugins.reception.messages import insert_message
+from officekit.plugins.reception.routing import Router
+from officekit.plugins.reception.settings import QUESTIONS
+from officekit.plugins.reception.text import STOPWORDS, stem, words
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
+    from officekit.core.office import Office
 
 __all__ = [
     "FILLER_WORDS",
@@ -137,7 +143,8 @@ class Match:
     Attributes:
         entry: The best entry.
         confidence: From 0 to 1: the share of the question's information the entry
-            covers (see [`KnowledgeBase.search`][officekit.core.questions.KnowledgeBase.search]).
+            covers (see
+            [`KnowledgeBase.search`][officekit.plugins.reception.questions.KnowledgeBase.search]).
         score: The entry's BM25 score (only comparable within one knowledge base).
     """
 
@@ -190,7 +197,7 @@ def _analyse_words(text: str) -> list[tuple[str, str]]:
 def analyse(text: str) -> list[str]:
     """Return the stems of ``text`` that a knowledge base indexes and searches, in order.
 
-    Like [`tokens`][officekit.core.text.tokens] with stopwords dropped, and
+    Like [`tokens`][officekit.plugins.reception.text.tokens] with stopwords dropped, and
     `FILLER_WORDS` dropped too.
     """
     return [s for _, s in _analyse_words(text)]
@@ -339,9 +346,9 @@ _cache: dict[_CacheKey, KnowledgeBase] = {}
 class KnowledgeBase:
     """The questions customers ask and their answers, indexed for search.
 
-    Build one with [`load`][officekit.core.questions.KnowledgeBase.load],
-    [`for_profile`][officekit.core.questions.KnowledgeBase.for_profile] or
-    [`from_entries`][officekit.core.questions.KnowledgeBase.from_entries]; an
+    Build one with [`load`][officekit.plugins.reception.questions.KnowledgeBase.load],
+    [`for_profile`][officekit.plugins.reception.questions.KnowledgeBase.for_profile] or
+    [`from_entries`][officekit.plugins.reception.questions.KnowledgeBase.from_entries]; an
     office's is ``office.knowledge_base``.
 
     The index lives in memory: for each stem, the postings (entry index and
@@ -463,9 +470,9 @@ class KnowledgeBase:
 
         Raises:
             ProfileError: If the file has problems (see
-                [`load`][officekit.core.questions.KnowledgeBase.load]).
+                [`load`][officekit.plugins.reception.questions.KnowledgeBase.load]).
         """
-        path = profile.questions.knowledge_base
+        path = profile.section(QUESTIONS).knowledge_base
         if path is None:
             return cls(())
         departments = tuple(sorted(profile.departments))
@@ -655,7 +662,7 @@ def escalation_department(
     if decision.kind in ("rule", "urgent") and decision.department in profile.departments:
         assert decision.department is not None
         return decision.department
-    return profile.questions.escalate_to
+    return profile.section(QUESTIONS).escalate_to
 
 
 def answer_question(desk: Desk, question: str) -> Answer:
@@ -693,7 +700,7 @@ def answer_question(desk: Desk, question: str) -> Answer:
     office = desk.office
     if not desk.can(OPERATION).allowed:
         desk.perform(OPERATION)  # records the refusal and raises PermissionDenied
-    from_plugin = office.plugins.answer_question(office, text)
+    from_plugin = hooks.answer_question(office, text)
     if from_plugin is not None:
         answer = attrs.evolve(
             _check_plugin_answer(from_plugin, office.profile.departments), question=text
@@ -701,8 +708,8 @@ def answer_question(desk: Desk, question: str) -> Answer:
         if not answer.escalated:
             return _record(desk, answer)
         return _escalate(desk, answer, answer.department)
-    settings = office.profile.questions
-    match = office.knowledge_base.search(text)
+    settings = office.profile.section(QUESTIONS)
+    match = office.facet(KNOWLEDGE_BASE).search(text)
     if match is not None and match.confidence >= settings.threshold:
         entry = match.entry
         answered = Answer(text, entry.answer, match.confidence, entry.id, department=None)
@@ -736,7 +743,10 @@ def _record(desk: Desk, answer: Answer) -> Answer:
 def _escalate(desk: Desk, answer: Answer, department: str | None) -> Answer:
     office = desk.office
     target = department or escalation_department(
-        office.profile, answer.question, at=office.clock.now(), router=office.calls.router
+        office.profile,
+        answer.question,
+        at=office.clock.now(),
+        router=office.facet(CALLS).router,
     )
     answer = attrs.evolve(answer, text=None, escalated=True, department=target)
     detail = _detail(answer)
@@ -754,3 +764,35 @@ def _escalate(desk: Desk, answer: Answer, department: str | None) -> Answer:
 
     message_id, _ = desk.perform(OPERATION, subject=target, detail=detail, act=act)
     return attrs.evolve(answer, message_id=message_id)
+
+
+class QuestionDesk:
+    """Customers' questions at a desk: ``desk.questions``."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    def answer(self, question: str) -> Answer:
+        """Answer a customer's question from the knowledge base, or escalate it.
+
+        The operation is ``questions.answer``; see
+        [`answer_question`][officekit.plugins.reception.questions.answer_question].
+        """
+        return answer_question(self._desk, question)
+
+
+def _office_knowledge_base(office: Office) -> KnowledgeBase:
+    return KnowledgeBase.for_profile(office.profile)
+
+
+KNOWLEDGE_BASE: OfficeFacet[KnowledgeBase] = OfficeFacet(
+    "knowledge_base",
+    _office_knowledge_base,
+    "The profile's knowledge base of customer questions (empty without one).",
+)
+"""``office.knowledge_base``, typed: ``office.facet(KNOWLEDGE_BASE)``."""
+
+QUESTION_DESK: DeskFacet[QuestionDesk] = DeskFacet(
+    "questions", QuestionDesk, "Customers' questions: answer from the knowledge base, or escalate."
+)
+"""``desk.questions``, typed: ``desk.facet(QUESTION_DESK)``."""

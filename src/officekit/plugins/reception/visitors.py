@@ -3,7 +3,8 @@
 A visitor is checked in at the desk for a member of staff or a department
 (``visitors.check_in``), handed over to their host (``visitors.receive``) and
 checked out when they leave (``visitors.check_out``). Everyone checked in and
-not out is in the building: [`VisitorBook.present`][officekit.core.visitors.VisitorBook.present]
+not out is in the building:
+[`VisitorBook.present`][officekit.plugins.reception.visitors.VisitorBook.present]
 is the evacuation head count.
 
 The profile's ``[visitors]`` policy adds the sector's rules: an identity
@@ -26,8 +27,8 @@ import sqlalchemy as sa
 
 from officekit.core.clock import check_period
 from officekit.core.convert import converter
-from officekit.core.store import guardians, update_unless_done, visits
-from officekit.core.text import tokens
+from officekit.core.extensions import DeskFacet, OfficeFacet
+from officekit.core.store import update_unless_done
 from officekit.core.validate import text_field
 from officekit.errors import (
     ConflictError,
@@ -36,6 +37,10 @@ from officekit.errors import (
     Problem,
     ValidationError,
 )
+from officekit.plugins.reception import hooks
+from officekit.plugins.reception.settings import VISITORS as VISITOR_POLICY
+from officekit.plugins.reception.tables import guardians, visits
+from officekit.plugins.reception.text import tokens
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -393,7 +398,7 @@ class VisitorDesk:
             PermissionDenied: The actor may not check visitors in (the refusal is recorded).
         """
         office = self._office
-        policy = office.profile.visitors
+        policy = office.profile.section(VISITOR_POLICY)
         problems: list[Problem] = []
         visitor = text_field(
             name, "name", "the visitor's name", MAX_NAME_LENGTH, problems, required=True
@@ -489,8 +494,8 @@ class VisitorDesk:
             "visitors.check_in", subject=public_name, detail=detail, act=act
         )
         assert visit_id is not None
-        visit = office.visitors.get(visit_id)
-        office.plugins.visitor_arrived(office, visit)
+        visit = office.facet(VISITORS).get(visit_id)
+        hooks.visitor_arrived(office, visit)
         return visit
 
     def receive(self, visit: Visit | int) -> Visit:
@@ -502,7 +507,7 @@ class VisitorDesk:
             PermissionDenied: The actor may not do it (the refusal is recorded).
         """
         office = self._office
-        current = office.visitors.get(visit)
+        current = office.facet(VISITORS).get(visit)
         if not current.in_building:
             raise ConflictError(f"visit {current.id}: the visitor is not in the building")
         if current.received_at is not None:
@@ -528,7 +533,7 @@ class VisitorDesk:
             },
             act=act,
         )
-        return office.visitors.get(current.id)
+        return office.facet(VISITORS).get(current.id)
 
     def check_out(self, visit: Visit | int) -> Visit:
         """Check a visitor out of the building (``visitors.check_out``); their badge is free again.
@@ -539,7 +544,7 @@ class VisitorDesk:
             PermissionDenied: The actor may not do it (the refusal is recorded).
         """
         office = self._office
-        current = office.visitors.get(visit)
+        current = office.facet(VISITORS).get(visit)
         if not current.in_building:
             raise ConflictError(
                 f"visit {current.id}: the visitor is not in the building (checked out at "
@@ -560,7 +565,7 @@ class VisitorDesk:
             detail={"visit_id": current.id, "badge": current.badge},
             act=act,
         )
-        return office.visitors.get(current.id)
+        return office.facet(VISITORS).get(current.id)
 
     def release_student(
         self, student: str, guardian: str, *, identity_document: str | None = None
@@ -587,7 +592,7 @@ class VisitorDesk:
                 may not release students (the refusal is recorded).
         """
         office = self._office
-        policy = office.profile.visitors
+        policy = office.profile.section(VISITOR_POLICY)
         operation = "visitors.release_student"
         if not policy.guardian_release:
             raise ConflictError(
@@ -612,8 +617,8 @@ class VisitorDesk:
         if problems:
             raise ValidationError(problems)
         assert student_name is not None and guardian_name is not None
-        self._desk._check_open()
-        if not office.visitors.is_guardian(student_name, guardian_name):
+        self._desk.check_open()
+        if not office.facet(VISITORS).is_guardian(student_name, guardian_name):
             actor = self._desk.actor
             decision = self._desk.can(operation, student_name)
             if decision.allowed:
@@ -621,7 +626,7 @@ class VisitorDesk:
                 by = "guardian_list"
             else:
                 why, by = decision.reason, decision.decided_by
-            office.kernel.record_refusal(actor, operation, student_name, why, decided_by=by)
+            self._desk.record_refusal(operation, student_name, why, decided_by=by)
             raise PermissionDenied(actor.name, operation, why)
         _, event = self._desk.perform(
             operation,
@@ -629,3 +634,16 @@ class VisitorDesk:
             detail={"guardian": guardian_name, "identity_checked": document is not None},
         )
         return event
+
+
+VISITORS: OfficeFacet[VisitorBook] = OfficeFacet(
+    "visitors", VisitorBook, "The visitor log: who is in the building, waiting times, guardians."
+)
+"""``office.visitors``, typed: ``office.facet(VISITORS)``."""
+
+VISITOR_DESK: DeskFacet[VisitorDesk] = DeskFacet(
+    "visitors",
+    VisitorDesk,
+    "Visitor operations: check in, hand over to the host, check out, release a student.",
+)
+"""``desk.visitors``, typed: ``desk.facet(VISITOR_DESK)``."""

@@ -15,7 +15,8 @@ import attrs
 import sqlalchemy as sa
 
 from officekit.core.convert import converter
-from officekit.core.store import messages, update_unless_done
+from officekit.core.extensions import DeskFacet, OfficeFacet
+from officekit.core.store import update_unless_done
 from officekit.core.validate import column_limit, text_field
 from officekit.errors import (
     ConflictError,
@@ -24,6 +25,8 @@ from officekit.errors import (
     Problem,
     ValidationError,
 )
+from officekit.plugins.reception.settings import PHONES
+from officekit.plugins.reception.tables import messages
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -106,7 +109,7 @@ def insert_message(
 ) -> int:
     """Write a message inside the caller's transaction and return its id (already validated)."""
     now = office.clock.now()
-    due = now + dt.timedelta(hours=office.profile.phones.message_due_hours)
+    due = now + dt.timedelta(hours=office.profile.section(PHONES).message_due_hours)
     message_id: int = conn.execute(
         messages.insert()
         .values(
@@ -247,11 +250,11 @@ class MessageDesk:
             act=act,
         )
         assert message_id is not None
-        return office.messages.get(message_id)
+        return office.facet(MESSAGES).get(message_id)
 
     def _mark(self, message: Message | int, operation: str, column: str) -> Message:
         office = self._desk.office
-        current = office.messages.get(message if isinstance(message, int) else message.id)
+        current = office.facet(MESSAGES).get(message if isinstance(message, int) else message.id)
         if getattr(current, column) is not None:
             raise ConflictError(f"message {current.id} was already {column.removesuffix('_at')}")
         now = office.clock.now()
@@ -270,7 +273,7 @@ class MessageDesk:
         self._desk.perform(
             operation, subject=f"message:{current.id}", detail={"message_id": current.id}, act=act
         )
-        return office.messages.get(current.id)
+        return office.facet(MESSAGES).get(current.id)
 
     def deliver(self, message: Message | int) -> Message:
         """Record that a message was delivered to its recipient (``messages.deliver``).
@@ -291,8 +294,9 @@ class MessageDesk:
             PermissionDenied: If this desk's member of staff is not its recipient
                 (the refusal is recorded).
         """
+        self._desk.check_open()
         office = self._desk.office
-        current = office.messages.get(message if isinstance(message, int) else message.id)
+        current = office.facet(MESSAGES).get(message if isinstance(message, int) else message.id)
         actor = self._desk.actor
         departments = {
             office.profile.roles[r].department for r in actor.roles if r in office.profile.roles
@@ -303,7 +307,18 @@ class MessageDesk:
             reason = f"message {current.id} is for {current.for_department}, not their department"
         else:
             return self._mark(current, "messages.acknowledge", "acknowledged_at")
-        office.kernel.record_refusal(
-            actor, "messages.acknowledge", f"message:{current.id}", reason, decided_by="recipient"
+        self._desk.record_refusal(
+            "messages.acknowledge", f"message:{current.id}", reason, decided_by="recipient"
         )
         raise PermissionDenied(actor.name, "messages.acknowledge", reason)
+
+
+MESSAGES: OfficeFacet[MessageBook] = OfficeFacet(
+    "messages", MessageBook, "Messages taken for the office's departments and staff."
+)
+"""``office.messages``, typed: ``office.facet(MESSAGES)``."""
+
+MESSAGE_DESK: DeskFacet[MessageDesk] = DeskFacet(
+    "messages", MessageDesk, "Messages: take, deliver, acknowledge."
+)
+"""``desk.messages``, typed: ``desk.facet(MESSAGE_DESK)``."""

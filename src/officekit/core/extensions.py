@@ -1,0 +1,187 @@
+"""The kernel's extension points: what a plugin contributes besides operations.
+
+A desk (built in or third party) is a plugin that returns these objects from
+its ``officekit_register_*`` hooks:
+
+- [`ProfileSection`][officekit.ProfileSection]: a top-level table of the profile,
+  with its attrs type, validated strictly like the rest of the profile;
+- [`OfficeFacet`][officekit.OfficeFacet] and [`DeskFacet`][officekit.DeskFacet]:
+  ``office.<name>`` and ``desk.<name>``, built lazily, once per office or desk;
+- [`Migrations`][officekit.Migrations]: the plugin's tables and the Alembic
+  revisions that create them.
+
+Each object is also the *key* that reads the contribution back with its type:
+``office.facet(CALLS)`` is a ``PhoneSystem`` for mypy, ``profile.section(PHONES)``
+a ``PhoneSettings``; ``office.calls`` and ``profile.phones`` work too, typed ``Any``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from officekit.core.desk import Desk
+    from officekit.core.office import Office
+    from officekit.core.profile import Profile
+    from officekit.errors import Problem
+
+__all__ = [
+    "DeskFacet",
+    "Migrations",
+    "OfficeFacet",
+    "ProfileSection",
+    "SectionContext",
+]
+
+T = TypeVar("T")
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def _check_name(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ValueError(
+            f"a {attribute.name} is a lower-case identifier such as 'parcels', got {value!r}"
+        )
+
+
+class SectionContext:
+    """What a section's ``validate`` function gets: the profile, and where to report.
+
+    Attributes:
+        profile: The rest of the profile (its kernel tables; other sections may be absent).
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        section: str,
+        add: Callable[[Sequence[str], str], None],
+        file_of: Callable[[Sequence[str]], Path | None],
+        problems: list[Problem],
+    ) -> None:
+        self.profile = profile
+        self._section = section
+        self._add = add
+        self._file_of = file_of
+        self._problems = problems
+
+    def problem(self, key_path: Sequence[str], what: str) -> None:
+        """Report a problem at ``key_path`` within the section (``["rules[2]", "department"]``).
+
+        The problem is named by the file that set the key and the full key path.
+        """
+        self._add([self._section, *key_path], what)
+
+    def report(self, problem: Problem) -> None:
+        """Report a problem that already names its place (one in a file the section names)."""
+        self._problems.append(problem)
+
+    def file_of(self, key_path: Sequence[str] = ()) -> Path | None:
+        """Return the profile file that set ``key_path`` of the section (None: a default).
+
+        A relative path in a profile is relative to the file that names it: resolve it
+        against ``file_of(...).parent``.
+        """
+        return self._file_of([self._section, *key_path])
+
+
+@attrs.frozen(eq=False)
+class ProfileSection(Generic[T]):
+    """A top-level table of the profile that a plugin owns (``[phones]``, ``[parcels]``).
+
+    Registered with ``officekit_register_profile_sections``. The table is read
+    with the same strict rules as the kernel's (unknown keys, wrong types and
+    missing keys are problems naming file and key path); a profile without it
+    gets ``default()``. An installed plugin's own settings live here.
+
+    Attributes:
+        name: The table's name in ``profile.toml``.
+        type: What it is structured into: an attrs class, or a type such as
+            ``tuple[Rule, ...]`` for an array of tables.
+        default: Makes the value of a profile that lacks the table.
+        validate: Checks the value against the rest of the profile once it has
+            been read, reporting problems through the
+            [`SectionContext`][officekit.SectionContext]; returns the value to keep
+            (a path made absolute, say). None: nothing more to check.
+        description: One line for ``officekit profiles show`` and the docs.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    type: Any
+    default: Callable[[], T]
+    validate: Callable[[T, SectionContext], T] | None = None
+    description: str = ""
+
+
+@attrs.frozen(eq=False)
+class OfficeFacet(Generic[T]):
+    """An office-level service of a plugin: ``office.<name>``.
+
+    Registered with ``officekit_register_facets``; built by ``factory(office)``
+    the first time it is used, then kept for the office's life.
+
+    Attributes:
+        name: The attribute name (``"calls"`` gives ``office.calls``).
+        factory: Builds the service for one office.
+        description: One line for the docs and ``officekit plugins list``.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    factory: Callable[[Office], T]
+    description: str = ""
+
+
+@attrs.frozen(eq=False)
+class DeskFacet(Generic[T]):
+    """A plugin's operations at the desk: ``desk.<name>``.
+
+    Registered with ``officekit_register_facets``; built by ``factory(desk)``
+    the first time it is used at a desk. Perform operations through
+    ``desk.perform(...)`` so that they are authorised and recorded.
+
+    Attributes:
+        name: The attribute name (``"parcels"`` gives ``desk.parcels``).
+        factory: Builds the facet for one desk.
+        description: One line for the docs.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    factory: Callable[[Desk], T]
+    description: str = ""
+
+
+@attrs.frozen(eq=False)
+class Migrations:
+    """A plugin's tables and the Alembic revisions that create and change them.
+
+    Registered with ``officekit_register_migrations``. Each set of migrations
+    has its own version table (``officekit_version_<name>``), so a plugin can
+    be added to, turned off in and turned on again in an existing store; its
+    revisions run after the kernel's, in plugin load order, whenever an office
+    is opened. Revisions live in ``location`` as ordinary Alembic revision files
+    (one linear history, ``down_revision = None`` for the first); they may refer
+    to the kernel's tables (``offices``, ``staff``), which exist by then.
+
+    Attributes:
+        name: The set's name, usually the plugin's.
+        location: The folder holding the revision files.
+        metadata: The plugin's table definitions, which its revisions must
+            produce; the schema test compares the two.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    location: Path = attrs.field(converter=Path)
+    metadata: sa.MetaData
+
+    @property
+    def version_table(self) -> str:
+        """The table where Alembic records this set's revision."""
+        return "alembic_version" if self.name == "kernel" else f"officekit_version_{self.name}"

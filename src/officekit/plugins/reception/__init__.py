@@ -1,0 +1,114 @@
+"""The receptionist's desk: calls, messages, visitors and customers' questions.
+
+A built-in plugin, made of nothing but the extension points any plugin has:
+its operations, hooks (``hookspecs``), profile sections (``settings``), tables
+and migrations (``tables``), office and desk facets, CLI commands (``cli``) and
+simulation step (``simulation``). Turn it off with ``[plugins] disable =
+["officekit.plugins.reception"]`` in a profile, or ``OFFICEKIT_DISABLE_PLUGINS``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from officekit.core.extensions import DeskFacet, Migrations, OfficeFacet, ProfileSection
+from officekit.core.operations import Operation
+from officekit.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import typer
+
+    from officekit.simulate import SimulationStep
+
+__all__ = ["RECEPTION_OPERATIONS"]
+
+RECEPTION_OPERATIONS = (
+    Operation("calls.answer", "Answer a ringing call."),
+    Operation("calls.hold", "Put a call on hold."),
+    Operation("calls.resume", "Take a call off hold."),
+    Operation("calls.transfer", "Transfer a call to a department or a person."),
+    Operation("calls.take_message", "Take a message on a call for someone unavailable."),
+    Operation("calls.complete", "End a call handled at the desk."),
+    Operation("messages.take", "Take a message for a department or a person."),
+    Operation("messages.deliver", "Deliver a message to its recipient."),
+    Operation("messages.acknowledge", "Acknowledge a message as its recipient."),
+    Operation("visitors.check_in", "Greet and check in a visitor."),
+    Operation("visitors.receive", "Hand a waiting visitor over to their host."),
+    Operation("visitors.check_out", "Check a visitor out of the building."),
+    Operation("visitors.release_student", "Release a student to a guardian on their list."),
+    Operation("questions.answer", "Answer a customer's question, or escalate it."),
+    # recorded by the office itself: the phone system and the office's lists
+    Operation("calls.receive", "An incoming call arrives and is routed.", by_office=True),
+    Operation("calls.hang_up", "A caller hangs up during the call.", by_office=True),
+    Operation("callers.register", "Register a known caller.", by_office=True),
+    Operation("guardians.add", "Add a guardian to a student's list.", by_office=True),
+)
+"""The operations of the receptionist's desk."""
+
+
+@hookimpl
+def officekit_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add the receptionist's hooks (routing, answering, arrivals)."""
+    from officekit.plugins.reception import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def officekit_register_operations() -> list[Operation]:
+    """Register the receptionist's operations."""
+    return list(RECEPTION_OPERATIONS)
+
+
+@hookimpl
+def officekit_register_profile_sections() -> list[ProfileSection[Any]]:
+    """Register ``[phones]``, ``[routing]``, ``[visitors]`` and ``[questions]``."""
+    from officekit.plugins.reception.settings import SECTIONS
+
+    return list(SECTIONS)
+
+
+@hookimpl
+def officekit_register_facets() -> list[OfficeFacet[Any] | DeskFacet[Any]]:
+    """Register ``office.calls``/``messages``/``visitors``/``knowledge_base`` and the desk's."""
+    from officekit.plugins.reception.calls import CALL_DESK, CALLS
+    from officekit.plugins.reception.messages import MESSAGE_DESK, MESSAGES
+    from officekit.plugins.reception.questions import KNOWLEDGE_BASE, QUESTION_DESK
+    from officekit.plugins.reception.visitors import VISITOR_DESK, VISITORS
+
+    return [
+        CALLS,
+        MESSAGES,
+        VISITORS,
+        KNOWLEDGE_BASE,
+        CALL_DESK,
+        MESSAGE_DESK,
+        VISITOR_DESK,
+        QUESTION_DESK,
+    ]
+
+
+@hookimpl
+def officekit_register_migrations() -> list[Migrations]:
+    """Register the reception tables and their revisions."""
+    from officekit.plugins.reception.tables import MIGRATIONS
+
+    return [MIGRATIONS]
+
+
+@hookimpl
+def officekit_register_commands(app: typer.Typer) -> None:
+    """Add ``officekit calls``, ``officekit visitors`` and ``officekit ask``."""
+    from officekit.plugins.reception.cli import register
+
+    register(app)
+
+
+@hookimpl
+def officekit_register_simulation_steps() -> list[SimulationStep]:
+    """Simulate calls, visitors and questions at the desk."""
+    from officekit.plugins.reception.simulation import STEP
+
+    return [STEP]

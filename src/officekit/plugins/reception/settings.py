@@ -1,0 +1,274 @@
+"""The receptionist's profile sections: phones, routing, visitors and questions.
+
+Each is a [`ProfileSection`][officekit.ProfileSection] registered by the reception
+plugin, read as strictly as the kernel's tables, and checked against the rest of
+the profile (departments named, knowledge base readable).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import attrs
+
+from officekit.core.extensions import ProfileSection, SectionContext
+from officekit.core.validate import unknown_name
+
+__all__ = [
+    "AFTER_HOURS_SERVICES",
+    "PHONES",
+    "QUESTIONS",
+    "ROUTING",
+    "SECTIONS",
+    "VISITORS",
+    "PhoneSettings",
+    "QuestionSettings",
+    "Routing",
+    "RoutingRule",
+    "UrgentRule",
+    "VisitorPolicy",
+]
+
+AFTER_HOURS_SERVICES = ("voicemail", "answering_service")
+"""Destinations outside the office a call can go to when a department is closed."""
+
+
+@attrs.frozen
+class PhoneSettings:
+    """The multi-line phone system and the targets calls are measured against.
+
+    Attributes:
+        lines: How many calls the system carries at once; more callers wait in a queue.
+        service_level_seconds: A call answered within this many seconds meets the service level.
+        short_abandon_seconds: A caller who hangs up sooner is a short abandon, counted apart.
+        message_due_hours: A message not acknowledged within this many hours is overdue.
+    """
+
+    lines: int = 4
+    service_level_seconds: float = 20.0
+    short_abandon_seconds: float = 5.0
+    message_due_hours: float = 4.0
+
+
+@attrs.frozen
+class RoutingRule:
+    """One routing rule: when it matches a call, and where the call goes.
+
+    Exactly one way of matching is given: ``keywords`` (words or phrases in the
+    caller's stated reason), ``known_customer = true`` (the caller is a known
+    customer: the call goes to their department, or to ``department`` if they
+    have none), or ``lines`` (the call came in on one of these priority lines).
+
+    Attributes:
+        name: The rule's name, quoted in explanations.
+        department: Where a matching call goes.
+        keywords: Words or phrases of the caller's reason that match.
+        known_customer: Match calls from known customers.
+        lines: Priority lines (the numbers dialled) that match.
+        after_hours: Where the call goes when the department is closed (a department,
+            ``"voicemail"`` or ``"answering_service"``); defaults to ``routing.after_hours``.
+    """
+
+    name: str
+    department: str | None = None
+    keywords: tuple[str, ...] = ()
+    known_customer: bool = False
+    lines: tuple[str, ...] = ()
+    after_hours: str | None = None
+
+
+@attrs.frozen
+class UrgentRule:
+    """A kind of call that is urgent and is not routed as usual.
+
+    Attributes:
+        name: The rule's name, such as ``"emergency"``.
+        keywords: Words or phrases of the caller's reason that make the call urgent.
+        action: ``"script"``: the receptionist reads ``script`` to the caller instead of
+            routing; ``"flag"``: the call is flagged and goes straight to ``department``.
+        script: What to tell the caller (for ``"script"``).
+        department: Where a flagged call goes (for ``"flag"``).
+    """
+
+    name: str
+    keywords: tuple[str, ...]
+    action: str = "flag"
+    script: str = ""
+    department: str | None = None
+
+
+@attrs.frozen
+class Routing:
+    """How calls are routed.
+
+    Attributes:
+        default: The department a call goes to when no rule matches.
+        after_hours: Where a call goes when its department is closed, unless its rule says.
+        rules: The rules, checked in order; the first match wins.
+        urgent: Urgent-call rules, checked before routing.
+    """
+
+    default: str = "reception"
+    after_hours: str = "voicemail"
+    rules: tuple[RoutingRule, ...] = ()
+    urgent: tuple[UrgentRule, ...] = ()
+
+
+@attrs.frozen
+class VisitorPolicy:
+    """The sector's rules for visitors at the desk.
+
+    Attributes:
+        identity_check: A visitor's identity document must be checked at check-in.
+        badges: A numbered badge is issued at check-in and returned at check-out.
+        confidential: Visitors' names are not shown in the public visitor log.
+        patient_record: A patient's record number is needed at check-in.
+        restricted_words: Words that must not be recorded as a purpose at the desk
+            (medical details: minimum necessary).
+        guardian_release: Students are released only to a guardian on their list.
+    """
+
+    identity_check: bool = False
+    badges: bool = False
+    confidential: bool = False
+    patient_record: bool = False
+    restricted_words: tuple[str, ...] = ()
+    guardian_release: bool = False
+
+
+@attrs.frozen
+class QuestionSettings:
+    """How customers' questions are answered from the knowledge base.
+
+    Attributes:
+        knowledge_base: The knowledge-base file (TOML), relative to the profile that names it.
+        threshold: The confidence below which a question is escalated instead of answered.
+        escalate_to: The department that gets escalated questions as messages.
+    """
+
+    knowledge_base: str | None = None
+    threshold: float = 0.5
+    escalate_to: str = "reception"
+
+
+def _check_phones(phones: PhoneSettings, ctx: SectionContext) -> PhoneSettings:
+    if phones.lines < 1:
+        ctx.problem(["lines"], f"a phone system needs at least one line, got {phones.lines}")
+    for key in ("service_level_seconds", "short_abandon_seconds", "message_due_hours"):
+        value = getattr(phones, key)
+        if not math.isfinite(value) or value <= 0:
+            ctx.problem([key], f"expected a number > 0, got {value}")
+    return phones
+
+
+def _check_routing(routing: Routing, ctx: SectionContext) -> Routing:
+    depts = ctx.profile.departments
+
+    def department(path: list[str], value: str) -> None:
+        if value not in depts:
+            ctx.problem(path, unknown_name("department", value, depts))
+
+    def destination(path: list[str], value: str | None) -> None:
+        if value is not None and value not in depts and value not in AFTER_HOURS_SERVICES:
+            ctx.problem(
+                path,
+                unknown_name("department", value, [*depts, *AFTER_HOURS_SERVICES])
+                + f" (nor {' or '.join(AFTER_HOURS_SERVICES)})",
+            )
+
+    department(["default"], routing.default)
+    destination(["after_hours"], routing.after_hours)
+    names: set[str] = set()
+    for i, rule in enumerate(routing.rules):
+        where = [f"rules[{i}]"]
+        if rule.name in names:
+            ctx.problem([*where, "name"], f"rule {rule.name!r} is defined twice")
+        names.add(rule.name)
+        kinds = [
+            k
+            for k, on in (
+                ("keywords", bool(rule.keywords)),
+                ("known_customer", rule.known_customer),
+                ("lines", bool(rule.lines)),
+            )
+            if on
+        ]
+        if len(kinds) != 1:
+            ctx.problem(
+                where,
+                "a rule matches by exactly one of keywords, known_customer, lines; "
+                f"got {kinds or 'none'}",
+            )
+        if rule.department is None and not rule.known_customer:
+            ctx.problem([*where, "department"], "required key is missing")
+        if rule.department is not None:
+            department([*where, "department"], rule.department)
+        if any(not k.strip() for k in rule.keywords):
+            ctx.problem([*where, "keywords"], "a keyword cannot be blank")
+        destination([*where, "after_hours"], rule.after_hours)
+    for i, urgent in enumerate(routing.urgent):
+        where = [f"urgent[{i}]"]
+        if not urgent.keywords or any(not k.strip() for k in urgent.keywords):
+            ctx.problem([*where, "keywords"], "an urgent rule needs non-blank keywords")
+        if urgent.action not in ("script", "flag"):
+            ctx.problem([*where, "action"], f"expected 'script' or 'flag', got {urgent.action!r}")
+        elif urgent.action == "script" and not urgent.script.strip():
+            ctx.problem(
+                [*where, "script"], "a 'script' rule needs the script to read to the caller"
+            )
+        elif urgent.action == "flag":
+            if urgent.department is None:
+                ctx.problem([*where, "department"], "a 'flag' rule needs a department")
+            else:
+                department([*where, "department"], urgent.department)
+    return routing
+
+
+def _check_questions(questions: QuestionSettings, ctx: SectionContext) -> QuestionSettings:
+    depts = ctx.profile.departments
+    if not 0 <= questions.threshold <= 1:
+        ctx.problem(["threshold"], f"expected a confidence from 0 to 1, got {questions.threshold}")
+    if questions.escalate_to not in depts:
+        ctx.problem(["escalate_to"], unknown_name("department", questions.escalate_to, depts))
+    kb = questions.knowledge_base
+    if kb is None:
+        return questions
+    if not Path(kb).is_absolute():
+        # relative to the profile file that names it
+        origin = ctx.file_of(["knowledge_base"])
+        if origin is not None:
+            kb = str(origin.parent / kb)
+            questions = attrs.evolve(questions, knowledge_base=kb)
+    if not Path(kb).is_file():
+        ctx.problem(["knowledge_base"], f"no file at {kb}")
+        return questions
+    # The knowledge base is part of the profile: its problems stop the office opening too.
+    from officekit.plugins.reception.questions import knowledge_base_problems
+
+    for problem in knowledge_base_problems(kb, depts):
+        ctx.report(problem)
+    return questions
+
+
+PHONES = ProfileSection(
+    "phones",
+    PhoneSettings,
+    PhoneSettings,
+    _check_phones,
+    "The multi-line phone system and the targets calls are measured against.",
+)
+ROUTING = ProfileSection(
+    "routing", Routing, Routing, _check_routing, "How calls are routed, urgent calls first."
+)
+VISITORS = ProfileSection(
+    "visitors", VisitorPolicy, VisitorPolicy, None, "The sector's rules for visitors at the desk."
+)
+QUESTIONS = ProfileSection(
+    "questions",
+    QuestionSettings,
+    QuestionSettings,
+    _check_questions,
+    "How customers' questions are answered from the knowledge base.",
+)
+SECTIONS: tuple[ProfileSection[object], ...] = (PHONES, ROUTING, VISITORS, QUESTIONS)  # type: ignore[assignment]
