@@ -19,8 +19,8 @@ from officekit import (
     PermissionDenied,
     ValidationError,
 )
-from officekit.core.calls import Call
-from officekit.core.routing import RoutingDecision
+from officekit.plugins.reception.calls import Call
+from officekit.plugins.reception.routing import RoutingDecision
 
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # 10:00 in London too (GMT)
 

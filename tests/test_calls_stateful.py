@@ -21,7 +21,7 @@ from hypothesis.stateful import (
 from tests.reception_profile import write_reception_profile
 
 from officekit import ConflictError, ManualClock, Office
-from officekit.core.calls import LIVE
+from officekit.plugins.reception.calls import LIVE
 
 LINES = 3
 _TEMPLATE: dict[str, Path] = {}

@@ -22,30 +22,32 @@ from officekit import (
     Profile,
     StaffMember,
 )
-from officekit.core.calls import Call, CallStats, KnownCaller
+from officekit.plugins.reception.calls import Call, CallStats, KnownCaller
 from officekit.core.convert import converter, make_converter, strict_converter
-from officekit.core.messages import Message
+from officekit.plugins.reception.messages import Message
 from officekit.core.plugins import PluginInfo
 from officekit.core.profile import (
     Department,
     Holiday,
     Level,
     OfficeSettings,
-    PhoneSettings,
     ProfileSource,
-    QuestionSettings,
     Responsibility,
     Role,
-    Routing,
-    RoutingRule,
     TimeRange,
-    UrgentRule,
-    VisitorPolicy,
     WeeklyHours,
 )
-from officekit.core.questions import Answer, KBEntry, Match
-from officekit.core.routing import RoutingDecision
-from officekit.core.visitors import Visit, WaitingStats
+from officekit.plugins.reception.settings import (
+    PhoneSettings,
+    QuestionSettings,
+    Routing,
+    RoutingRule,
+    UrgentRule,
+    VisitorPolicy,
+)
+from officekit.plugins.reception.questions import Answer, KBEntry, Match
+from officekit.plugins.reception.routing import RoutingDecision
+from officekit.plugins.reception.visitors import Visit, WaitingStats
 from officekit.errors import Problem
 from officekit.simulate import SimulationReport
 
@@ -224,8 +226,6 @@ for _cls in (SimulationReport, Answer, Match, CallStats):
     attrs.resolve_types(_cls)
 for _cls in (
     Holiday,
-    PhoneSettings,
-    QuestionSettings,
     RoutingRule,
     UrgentRule,
     VisitorPolicy,
@@ -253,24 +253,24 @@ STRATEGIES[Answer] = st.builds(Answer, confidence=confidences)
 
 def _all_attrs_classes() -> set[type]:
     import officekit
-    import officekit.core.calls
-    import officekit.core.messages
+    import officekit.plugins.reception.calls
+    import officekit.plugins.reception.messages
     import officekit.core.plugins
     import officekit.core.profile
-    import officekit.core.questions
-    import officekit.core.routing
-    import officekit.core.visitors
+    import officekit.plugins.reception.questions
+    import officekit.plugins.reception.routing
+    import officekit.plugins.reception.visitors
     import officekit.errors
     import officekit.simulate
 
     found: set[type] = set()
     for module in (
         officekit,
-        officekit.core.calls,
-        officekit.core.messages,
-        officekit.core.routing,
-        officekit.core.visitors,
-        officekit.core.questions,
+        officekit.plugins.reception.calls,
+        officekit.plugins.reception.messages,
+        officekit.plugins.reception.routing,
+        officekit.plugins.reception.visitors,
+        officekit.plugins.reception.questions,
         officekit.core.profile,
         officekit.core.plugins,
         officekit.errors,

@@ -26,7 +26,7 @@ from officekit import (
     ValidationError,
     hookimpl,
 )
-from officekit.core.questions import Answer
+from officekit.plugins.reception.questions import Answer
 
 OpenOffice = Callable[..., Office]
 
@@ -414,9 +414,9 @@ def test_hook_answer_question(open_office: OpenOffice, tmp_path: Path) -> None:
     carl = office.staff.hire("Carl Novak", roles=["clerk"])
 
     with office.desk(rita) as desk:
-        answer = desk.answer("When do you open?")
+        answer = desk.questions.answer("When do you open?")
         # None lets the office answer: here it escalates, with no knowledge base entry.
-        unanswered = desk.answer("Where do I park?")
+        unanswered = desk.questions.answer("Where do I park?")
     assert (answer.text, answer.source, answer.escalated) == (
         "We open at 09:00.",
         "plugin:hours",
@@ -433,7 +433,7 @@ def test_hook_answer_question(open_office: OpenOffice, tmp_path: Path) -> None:
 
     # Someone the profile does not let answer questions: the plugin is not asked.
     with office.desk(carl) as desk, pytest.raises(PermissionDenied):
-        desk.answer("When do you open?")
+        desk.questions.answer("When do you open?")
     assert len(plugin.named("asked")) == 2
 
 

@@ -37,15 +37,15 @@ def write(folder: Path, text: str, name: str = "profile.toml") -> Path:
     return path
 
 
-def problems_of(path: Path, operations: list[str] | None = BUILTIN_OPS) -> list[str]:
+def problems_of(path: Path) -> list[str]:
     with pytest.raises(ProfileError) as info:
-        load_profile(path, operations=operations)
+        load_profile(path)
     return [str(p) for p in info.value.problems]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_profiles_load_by_name(name: str) -> None:
-    profile = load_profile(name, operations=BUILTIN_OPS)
+    profile = load_profile(name)
     assert profile.name == name
     assert profile.source.files[-1].endswith("base/profile.toml")
     assert profile.office.tz is not None
@@ -70,8 +70,8 @@ def test_extends_overrides_and_inherits(tmp_path: Path) -> None:
         title = "Front desk"
         """,
     )
-    base = load_profile("medical", operations=BUILTIN_OPS)
-    profile = load_profile(path, operations=BUILTIN_OPS)
+    base = load_profile("medical")
+    profile = load_profile(path)
     assert profile.name == "clinic"
     assert profile.office.name == "Hillside Clinic"
     # tables merge key by key: what the child does not set is inherited
@@ -105,7 +105,7 @@ def test_extends_by_relative_path_and_lists_replace_whole(tmp_path: Path) -> Non
         operations = ["desk.note"]
         """,
     )
-    profile = load_profile(child, operations=BUILTIN_OPS)
+    profile = load_profile(child)
     assert profile.responsibilities["front_office"].operations == ("desk.note",)
     assert profile.responsibilities["front_office"].min_level == "trainee"
 
@@ -250,7 +250,7 @@ def test_error_in_inherited_key_names_the_file_that_set_it(tmp_path: Path) -> No
     assert problem.startswith("parent/profile.toml: roles.clerk.department")
 
 
-def test_operation_check_is_skipped_without_a_registry(tmp_path: Path) -> None:
+def test_an_operation_no_plugin_registers_is_a_problem(tmp_path: Path) -> None:
     path = write(
         tmp_path / "ops",
         """
@@ -261,8 +261,9 @@ def test_operation_check_is_skipped_without_a_registry(tmp_path: Path) -> None:
         min_level = "trainee"
         """,
     )
-    assert profile_problems(path) == []
-    assert any("payroll.distribute" in str(p) for p in profile_problems(path, BUILTIN_OPS))
+    (problem,) = profile_problems(path)
+    assert "responsibilities.future.operations[0]" in str(problem)
+    assert "'payroll.distribute'" in str(problem)
 
 
 def test_an_invalid_profile_opens_nothing(tmp_path: Path, sqlite_url: str) -> None:
@@ -280,7 +281,7 @@ def test_unknown_profile_name() -> None:
 
 
 def test_level_derivation_uses_experience_and_education() -> None:
-    profile = load_profile("base", operations=BUILTIN_OPS)
+    profile = load_profile("base")
     assert profile.level_for(0).name == "trainee"
     assert profile.level_for(1).name == "associate"
     assert profile.level_for(3).name == "associate"
@@ -289,7 +290,7 @@ def test_level_derivation_uses_experience_and_education() -> None:
 
 
 def test_opening_hours_queries() -> None:
-    profile = load_profile("base", operations=BUILTIN_OPS)
+    profile = load_profile("base")
     hours = profile.departments["reception"].hours
     monday = dt.date(2026, 3, 2)
     assert hours.on(monday)
@@ -299,7 +300,7 @@ def test_opening_hours_queries() -> None:
 
 
 def test_profile_to_dict_is_plain_data() -> None:
-    data = load_profile("medical", operations=BUILTIN_OPS).to_dict()
+    data = load_profile("medical").to_dict()
     assert data["name"] == "medical"
     assert isinstance(data["departments"]["reception"]["hours"]["mon"], str | list)
 

@@ -24,8 +24,9 @@ from officekit import (
     hookimpl,
     load_profile,
 )
-from officekit.core.profile import QuestionSettings, shipped_profiles_dir
-from officekit.core.questions import (
+from officekit.core.profile import shipped_profiles_dir
+from officekit.plugins.reception.settings import QuestionSettings
+from officekit.plugins.reception.questions import (
     FILLER_WORDS,
     Answer,
     KBEntry,
@@ -34,7 +35,7 @@ from officekit.core.questions import (
     escalation_department,
     knowledge_base_problems,
 )
-from officekit.core.text import STOPWORDS
+from officekit.plugins.reception.text import STOPWORDS
 
 OpenOffice = Callable[..., Office]
 
@@ -419,7 +420,7 @@ def test_a_known_question_is_answered_and_recorded_once(qa_office: Office) -> No
     office = qa_office
     rita = receptionist(office)
     with office.desk(rita) as desk:
-        answer = desk.answer("  Is there somewhere to leave my car?  ")
+        answer = desk.questions.answer("  Is there somewhere to leave my car?  ")
     entry = office.knowledge_base.get("parking")
     assert entry is not None
     assert answer.question == "Is there somewhere to leave my car?"
@@ -446,7 +447,7 @@ def test_an_unrelated_question_is_escalated_as_a_message(qa_office: Office) -> N
     office = qa_office
     rita = receptionist(office)
     with office.desk(rita) as desk:
-        answer = desk.answer("What's the capital of Peru?")
+        answer = desk.questions.answer("What's the capital of Peru?")
     assert answer.escalated and answer.text is None and answer.source == "escalated"
     assert answer.confidence < office.profile.questions.threshold
     assert answer.department == office.profile.questions.escalate_to == "reception"
@@ -466,7 +467,7 @@ def test_an_unrelated_question_is_escalated_as_a_message(qa_office: Office) -> N
 def test_an_escalated_question_goes_to_the_department_routing_finds(qa_office: Office) -> None:
     office = qa_office
     with office.desk(receptionist(office)) as desk:
-        answer = desk.answer("I was charged twice last month and would like a refund")
+        answer = desk.questions.answer("I was charged twice last month and would like a refund")
     assert answer.escalated and answer.department == "billing"
     assert [m.id for m in office.messages.list(department="billing")] == [answer.message_id]
     assert len(office.events(operation="questions.answer")) == 1
@@ -491,7 +492,7 @@ def test_escalate_to_is_the_fallback_department(open_office: OpenOffice, tmp_pat
     )
     office = open_office(folder)
     with office.desk(receptionist(office)) as desk:
-        answer = desk.answer("can I leave my car there overnight?")  # about 0.6 < 0.9
+        answer = desk.questions.answer("can I leave my car there overnight?")  # about 0.6 < 0.9
     assert answer.escalated and answer.entry_id == "parking"  # the nearest entry is kept
     assert answer.department == "administration"
     (message,) = office.messages.list(department="administration")
@@ -503,10 +504,10 @@ def test_a_blank_question_is_refused_and_nothing_is_written(qa_office: Office) -
     with office.desk(receptionist(office)) as desk:
         for blank in ("", "   \n"):
             with pytest.raises(ValidationError) as info:
-                desk.answer(blank)
+                desk.questions.answer(blank)
             assert info.value.problems[0].where == "question"
         with pytest.raises(ValidationError):
-            desk.answer("why? " * 500)
+            desk.questions.answer("why? " * 500)
     assert office.events(operation="questions.") == []
     assert office.messages.list() == []
 
@@ -517,7 +518,7 @@ def test_staff_without_the_responsibility_are_refused_and_it_is_recorded(
     office = qa_office
     clerk = office.staff.hire("Carl Penn", roles=["clerk"])
     with office.desk(clerk) as desk, pytest.raises(PermissionDenied):
-        desk.answer("What's the capital of Peru?")
+        desk.questions.answer("What's the capital of Peru?")
     (event,) = office.events(operation="questions.answer")
     assert event.outcome == "denied"
     assert office.messages.list() == []
@@ -568,11 +569,11 @@ def test_hook_answer_question(
 
     monkeypatch.setattr(KnowledgeBase, "search", spy)
     with office.desk(rita) as desk:
-        answer = desk.answer("When does the canteen open?")
+        answer = desk.questions.answer("When does the canteen open?")
         assert searched == []  # the plugin answered first: the knowledge base was not consulted
         assert answer.text == "The canteen opens at noon." and answer.source == "plugin:faq-bot"
         assert not answer.escalated
-        fallback = desk.answer("is there somewhere to leave my car?")  # the plugin returns None
+        fallback = desk.questions.answer("is there somewhere to leave my car?")  # the plugin returns None
     assert bot.asked == ["When does the canteen open?", "is there somewhere to leave my car?"]
     assert searched == ["is there somewhere to leave my car?"]
     assert fallback.entry_id == "parking" and fallback.source == "knowledge_base"
@@ -601,7 +602,7 @@ def test_a_plugin_may_escalate_but_not_answer_unsigned(
     folder = write_profile(tmp_path / "plugged", knowledge_base=faq_path("medical"))
     office = open_office(folder, plugins=[Escalator()], key="escalator")
     with office.desk(receptionist(office)) as desk:
-        answer = desk.answer("Can I pay in instalments?")
+        answer = desk.questions.answer("Can I pay in instalments?")
     assert answer.escalated and answer.department == "billing" and answer.message_id is not None
     assert answer.source == "plugin:escalator"
     (message,) = office.messages.list(department="billing")
@@ -609,7 +610,7 @@ def test_a_plugin_may_escalate_but_not_answer_unsigned(
 
     sloppy = open_office(folder, plugins=[Sloppy()], key="sloppy")
     with sloppy.desk(receptionist(sloppy, "Sam Lee")) as desk, pytest.raises(PluginError):
-        desk.answer("Can I pay in instalments?")
+        desk.questions.answer("Can I pay in instalments?")
     assert sloppy.events(operation="questions.") == []
 
 

@@ -13,8 +13,8 @@ from tests.reception_profile import write_reception_profile
 
 import officekit
 from officekit import ManualClock, Office, load_profile
-from officekit.core.routing import PhraseIndex, Router, RoutingDecision
-from officekit.core.text import stem, tokens
+from officekit.plugins.reception.routing import PhraseIndex, Router, RoutingDecision
+from officekit.plugins.reception.text import stem, tokens
 
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 

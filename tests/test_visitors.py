@@ -25,7 +25,7 @@ from officekit import (
     StaffMember,
     ValidationError,
 )
-from officekit.core.visitors import CONFIDENTIAL_NAME, Visit, WaitingStats
+from officekit.plugins.reception.visitors import CONFIDENTIAL_NAME, Visit, WaitingStats
 
 OpenOffice = Callable[..., Office]
 

@@ -12,6 +12,13 @@ with office.desk(anna) as desk:
 from officekit.core.clock import Clock, ManualClock, SystemClock
 from officekit.core.desk import Desk
 from officekit.core.events import AuditReport, BrokenEvent, Event
+from officekit.core.extensions import (
+    DeskFacet,
+    Migrations,
+    OfficeFacet,
+    ProfileSection,
+    SectionContext,
+)
 from officekit.core.kernel import Decision
 from officekit.core.office import Office, check_profile, verify_store
 from officekit.core.operations import Operation, OperationContext
@@ -27,7 +34,7 @@ from officekit.errors import (
     StoreError,
     ValidationError,
 )
-from officekit.hookspecs import hookimpl
+from officekit.hookspecs import hookimpl, hookspec
 
 __version__ = "0.1.0"
 
@@ -38,10 +45,13 @@ __all__ = [
     "ConflictError",
     "Decision",
     "Desk",
+    "DeskFacet",
     "Event",
     "ManualClock",
+    "Migrations",
     "NotFoundError",
     "Office",
+    "OfficeFacet",
     "OfficekitError",
     "Operation",
     "OperationContext",
@@ -49,6 +59,8 @@ __all__ = [
     "PluginError",
     "Profile",
     "ProfileError",
+    "ProfileSection",
+    "SectionContext",
     "StaffMember",
     "StoreError",
     "SystemClock",
@@ -56,6 +68,7 @@ __all__ = [
     "__version__",
     "check_profile",
     "hookimpl",
+    "hookspec",
     "load_profile",
     "verify_store",
 ]

@@ -285,6 +285,7 @@ def _alembic_config(migrations: Migrations = KERNEL_MIGRATIONS) -> Config:
     cfg.set_main_option(
         "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
     )
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(migrations.location))
     cfg.attributes["metadata"] = migrations.metadata
     cfg.attributes["version_table"] = migrations.version_table
@@ -298,6 +299,7 @@ def _script(location: Path) -> ScriptDirectory:
     cfg.set_main_option(
         "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
     )
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(location))
     return ScriptDirectory.from_config(cfg)
 
