@@ -21,11 +21,16 @@ if TYPE_CHECKING:
     import typer
 
     from officekit.core.events import Event
-    from officekit.core.extensions import DeskFacet, Migrations, OfficeFacet, ProfileSection
+    from officekit.core.extensions import (
+        DeskFacet,
+        Migrations,
+        OfficeFacet,
+        ProfileSection,
+        SimulationStep,
+    )
     from officekit.core.office import Office
     from officekit.core.operations import Operation, OperationContext
     from officekit.core.staff import StaffMember
-    from officekit.simulate import SimulationStep
 
 __all__ = [
     "PROJECT_NAME",

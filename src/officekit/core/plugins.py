@@ -39,10 +39,15 @@ if TYPE_CHECKING:
     import typer
 
     from officekit.core.events import Event
-    from officekit.core.extensions import DeskFacet, Migrations, OfficeFacet, ProfileSection
+    from officekit.core.extensions import (
+        DeskFacet,
+        Migrations,
+        OfficeFacet,
+        ProfileSection,
+        SimulationStep,
+    )
     from officekit.core.office import Office
     from officekit.core.staff import StaffMember
-    from officekit.simulate import SimulationStep
 
 __all__ = [
     "DISABLE_ENV",
@@ -341,7 +346,7 @@ class PluginHost:
 
     def register_simulation_steps(self) -> list[SimulationStep]:
         """Collect the simulation steps every plugin adds."""
-        from officekit.simulate import SimulationStep
+        from officekit.core.extensions import SimulationStep
 
         return self._collect("officekit_register_simulation_steps", SimulationStep)
 

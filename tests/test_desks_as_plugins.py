@@ -1,0 +1,344 @@
+"""Every desk is a plugin: the kernel runs without one, and each brings its own schema.
+
+Also the defects the review of the kernel found on the way (each named below).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import attrs
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from officekit import (
+    ConflictError,
+    ManualClock,
+    NotFoundError,
+    Office,
+    PermissionDenied,
+    ProfileError,
+    ValidationError,
+    load_profile,
+)
+from officekit.core.store import KERNEL_MIGRATIONS, make_engine, schema_revision
+from officekit.plugins.reception.settings import ROUTING
+from officekit.plugins.reception.tables import MIGRATIONS as RECEPTION_MIGRATIONS
+
+RECEPTION = "officekit.plugins.reception"
+RECEPTION_TABLES = {"calls", "messages", "visits", "known_callers", "guardians"}
+
+KERNEL_ONLY_PROFILE = """
+name = "backoffice"
+description = "An office without a front desk: no reception department, no phones."
+
+[office]
+name = "Back office"
+timezone = "Europe/London"
+currency = "GBP"
+
+[plugins]
+disable = ["officekit.plugins.reception"]
+
+[departments.accounts]
+name = "Accounts"
+extension = "300"
+
+[[levels]]
+name = "junior"
+min_years = 0
+
+[[levels]]
+name = "senior"
+min_years = 4
+
+[responsibilities.desk]
+description = "Work at a desk and keep the log"
+operations = ["desk.start_shift", "desk.end_shift", "desk.note"]
+min_level = "junior"
+
+[responsibilities.audit]
+description = "Check the audit trail"
+operations = ["audit.verify"]
+min_level = "senior"
+
+[roles.clerk]
+title = "Clerk"
+department = "accounts"
+responsibilities = ["desk", "audit"]
+"""
+
+
+def write(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "profile.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# -- the kernel without the receptionist's desk ---------------------------------------------------
+
+
+def test_an_office_runs_with_the_reception_plugin_turned_off(
+    tmp_path: Path, store_url: str, clock: ManualClock
+) -> None:
+    path = write(tmp_path / "backoffice", KERNEL_ONLY_PROFILE)
+    with Office.open(store_url, profile=path, clock=clock) as office:
+        assert "reception" not in office.profile.departments  # and none was demanded
+        assert office.plugins.pm.get_plugin(RECEPTION) is None
+        assert office.plugins.pm.is_blocked(RECEPTION)
+        member = office.staff.hire("Ada Byron", roles=["clerk"], experience_years=6)
+        with office.desk(member) as desk:
+            desk.start_shift()
+            desk.note("Quarter closed")
+            report = desk.verify_audit()
+        assert report.ok
+        assert office.verify_audit().ok
+        assert "calls.receive" not in office.operations
+        with pytest.raises(AttributeError, match="calls"):
+            _ = office.calls
+        tables = set(sa.inspect(office.engine).get_table_names())
+    assert not tables & RECEPTION_TABLES
+    assert RECEPTION_MIGRATIONS.version_table not in tables
+
+
+def test_the_environment_variable_turns_reception_off_too(
+    tmp_path: Path, sqlite_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OFFICEKIT_DISABLE_PLUGINS", RECEPTION)
+    # the profile's reception sections are ignored, and the responsibilities that grant
+    # reception's operations grant nothing: no error
+    profile = load_profile("smallbusiness")
+    assert "routing" not in profile.sections
+    with Office.open(sqlite_url, profile="smallbusiness", clock=clock) as office:
+        member = office.staff.hire("Ada Byron", roles=["receptionist"], experience_years=6)
+        with office.desk(member) as desk:
+            desk.note("no phones today")
+            with pytest.raises(NotFoundError):
+                desk.perform("calls.answer")
+        assert not set(sa.inspect(office.engine).get_table_names()) & RECEPTION_TABLES
+    path = write(tmp_path / "backoffice", KERNEL_ONLY_PROFILE.replace("[plugins]", "[unused]"))
+    with pytest.raises(ProfileError, match="unknown key"):
+        load_profile(path)  # [unused] is no section of any plugin
+    path = write(tmp_path / "backoffice", KERNEL_ONLY_PROFILE)
+    with Office.open(sqlite_url, profile=path, clock=clock) as office:
+        assert not set(sa.inspect(office.engine).get_table_names()) & RECEPTION_TABLES
+
+
+def test_turning_reception_off_later_leaves_its_tables_and_on_again_works(
+    tmp_path: Path, sqlite_url: str, clock: ManualClock
+) -> None:
+    with Office.open(sqlite_url, profile="medical", clock=clock) as office:
+        office.calls.receive("+44 20 7946 0018", "a question")
+    path = write(tmp_path / "medical-quiet", 'extends = "medical"\n')
+    text = path.read_text() + '[plugins]\ndisable = ["officekit.plugins.reception"]\n'
+    path.write_text(text)
+    with Office.open(sqlite_url, profile=path, clock=clock, change_profile=True) as office:
+        assert "calls" not in office.office_facets  # off: its tables are left as they are
+        assert "calls" in sa.inspect(office.engine).get_table_names()
+    with Office.open(sqlite_url, profile="medical", clock=clock, change_profile=True) as office:
+        assert len(office.calls.live()) == 1
+        assert schema_revision(office.engine, RECEPTION_MIGRATIONS) == "reception_0001"
+
+
+def test_an_unknown_plugin_to_disable_is_a_problem_with_a_suggestion(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p",
+        KERNEL_ONLY_PROFILE.replace(
+            'disable = ["officekit.plugins.reception"]', 'disable = ["officekit.plugins.recepton"]'
+        ),
+    )
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert any(
+        "plugins.disable[0]" in str(p) and "did you mean 'officekit.plugins.reception'" in str(p)
+        for p in info.value.problems
+    )
+
+
+# -- each desk's own schema ---------------------------------------------------------------
+
+
+def _diff(engine: sa.Engine, metadata: sa.MetaData) -> list[object]:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": False}
+        )
+        return [
+            d
+            for d in compare_metadata(context, metadata)
+            # other sets' tables are not this set's business
+            if not (d[0] == "remove_table" and d[1].name not in metadata.tables)
+            and not (d[0] == "remove_index" and d[1].table.name not in metadata.tables)
+        ]
+
+
+@pytest.mark.parametrize(
+    "migrations", [KERNEL_MIGRATIONS, RECEPTION_MIGRATIONS], ids=lambda m: m.name
+)
+def test_each_desks_migrated_schema_matches_its_table_definitions(
+    office: Office, migrations: object
+) -> None:
+    assert hasattr(migrations, "metadata")
+    diff = _diff(office.engine, migrations.metadata)  # type: ignore[attr-defined]
+    assert diff == [], f"{migrations.name}: migrations and tables differ: {diff}"  # type: ignore[attr-defined]
+
+
+def test_each_set_of_migrations_has_its_own_version_table(office: Office) -> None:
+    assert schema_revision(office.engine) == "0003_event_head_trigger"
+    assert schema_revision(office.engine, RECEPTION_MIGRATIONS) == "reception_0001"
+    tables = set(sa.inspect(office.engine).get_table_names())
+    assert {"alembic_version", "officekit_version_reception"} <= tables
+
+
+def test_a_store_made_before_the_split_adopts_its_reception_tables(
+    store_url: str, clock: ManualClock
+) -> None:
+    """Before reception had its own migrations, the kernel's revision 0002 made its tables."""
+    from alembic import command
+
+    from officekit.core.store import _alembic_config, write_transaction
+    from officekit.plugins.reception.tables import metadata as reception_metadata
+
+    engine = make_engine(store_url)
+    with write_transaction(engine) as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_event_head_trigger")
+        reception_metadata.create_all(conn)  # what 0002_reception did then
+    engine.dispose()
+    with Office.open(store_url, profile="medical", clock=clock) as office:
+        call = office.calls.receive("+44 20 7946 0018", "I need to move my appointment")
+        assert office.calls.get(call.id).reason == "I need to move my appointment"
+        assert schema_revision(office.engine, RECEPTION_MIGRATIONS) == "reception_0001"
+
+
+# -- operations the office records itself ------------------------------------------------------
+
+
+def test_operations_recorded_by_the_office_are_registered(office: Office) -> None:
+    for name in ("staff.hire", "staff.leave", "office.change_profile", "calls.receive"):
+        assert office.operations[name].by_office
+    member = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+    with office.desk(member) as desk, pytest.raises(ValidationError, match="by the office"):
+        desk.perform("staff.hire")
+    with pytest.raises(ValidationError, match="at a desk"):
+        office.kernel.record_admin("desk.note", subject=None, detail={}, act=lambda c: None)
+    with pytest.raises(NotFoundError):
+        office.kernel.record_admin("nothing.here", subject=None, detail={}, act=lambda c: None)
+    recorded = {e.operation for e in office.events()}
+    assert recorded <= set(office.operations)
+
+
+def test_a_profile_cannot_grant_what_the_office_records(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "grant",
+        """
+        extends = "medical"
+        [responsibilities.hiring]
+        description = "Hire people"
+        operations = ["staff.hire"]
+        min_level = "trainee"
+        """,
+    )
+    with pytest.raises(ProfileError, match="recorded by the office itself"):
+        load_profile(path)
+
+
+# -- defects found by the review -----------------------------------------------------------------
+
+
+def test_an_office_opened_with_a_profile_object_is_not_reopened_by_name(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    medical = load_profile("medical")
+    routing = attrs.evolve(medical.section(ROUTING), after_hours="answering_service")
+    custom = attrs.evolve(medical, sections={**medical.sections, "routing": routing})
+    with Office.open(sqlite_url, profile=custom, clock=clock) as office:
+        assert office.profile.section(ROUTING).after_hours == "answering_service"
+    with pytest.raises(NotFoundError, match="Profile object"):
+        Office.open(sqlite_url, clock=clock)  # would have loaded the shipped medical silently
+    with Office.open(sqlite_url, profile=custom, clock=clock) as office:  # the same object: fine
+        assert office.profile.section(ROUTING).after_hours == "answering_service"
+
+
+def test_a_profile_object_is_checked_like_a_file(sqlite_url: str, clock: ManualClock) -> None:
+    medical = load_profile("medical")
+    broken = attrs.evolve(
+        medical,
+        sections={**medical.sections, "routing": attrs.evolve(medical.routing, default="nowhere")},
+    )
+    with pytest.raises(ProfileError, match="routing.default") as info:
+        Office.open(sqlite_url, profile=broken, clock=clock)
+    assert "nowhere" in str(info.value)
+
+
+def test_transfer_to_someone_whose_role_the_new_profile_dropped(
+    tmp_path: Path, sqlite_url: str, clock: ManualClock
+) -> None:
+    with Office.open(sqlite_url, profile="medical", clock=clock) as office:
+        anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+        nurse_roles = [r for r in office.profile.roles if r != "receptionist"][:1]
+        bill = office.staff.hire("Bill Ode", roles=nurse_roles, experience_years=4)
+    # a profile like medical with Bill's role gone
+    dropped = nurse_roles[0]
+    path = write(tmp_path / "slim", 'extends = "medical"\n')
+    medical = load_profile("medical")
+    slim = attrs.evolve(
+        medical, roles={k: v for k, v in medical.roles.items() if k != dropped}
+    )
+    del path
+    with Office.open(sqlite_url, profile=slim, clock=clock, change_profile=True) as office:
+        call = office.calls.receive("+44 20 7946 0018", "I need to move my appointment")
+        with office.desk(anna) as desk:
+            desk.calls.answer(call)
+            done = desk.calls.transfer(call, person=bill)  # was a KeyError
+        assert done.outcome == "transferred"
+        assert done.misrouted  # his role belongs to no department any more
+
+
+def test_a_closed_desk_records_no_refusal(office: Office) -> None:
+    anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+    with office.desk(anna) as desk:
+        message = desk.messages.take("Call the lab", department="administration")
+    before = len(office.events())
+    with pytest.raises(ConflictError, match="closed"):
+        desk.messages.acknowledge(message)
+    assert len(office.events()) == before
+
+
+def test_a_refusal_of_the_recipient_rule_is_still_recorded(office: Office) -> None:
+    anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+    with office.desk(anna) as desk:
+        message = desk.messages.take("Call the lab", department="administration")
+        with pytest.raises(PermissionDenied):
+            desk.messages.acknowledge(message)
+    (refusal,) = office.events(outcome="denied")
+    assert refusal.detail["decided_by"] == "recipient"
+
+
+def test_facets_are_typed_by_their_keys(office: Office) -> None:
+    from officekit.plugins.reception.calls import CALL_DESK, CALLS, CallDesk, PhoneSystem
+
+    phones = office.facet(CALLS)
+    assert isinstance(phones, PhoneSystem)
+    assert phones is office.calls  # built once, the same object both ways
+    anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+    with office.desk(anna) as desk:
+        assert isinstance(desk.facet(CALL_DESK), CallDesk)
+        assert desk.facet(CALL_DESK) is desk.calls
+        assert "calls" in dir(desk)
+    assert "calls" in dir(office)
+    with pytest.raises(AttributeError, match="the plugins here add"):
+        _ = office.parcels
+
+
+def test_the_profile_of_an_open_office_is_read_only(office: Office) -> None:
+    with pytest.raises(AttributeError):
+        office.profile = load_profile("legal")  # type: ignore[misc]
+    assert office.profile.name == "medical"
+    assert office.clock.now().tzinfo is dt.UTC
