@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from officekit.plugins.reception.settings import QuestionSettings
 from officekit.plugins.reception.questions import KBEntry, KnowledgeBase
+from officekit.plugins.reception.settings import QuestionSettings
 
 QUALIFIERS = [
     "oak", "pine", "cedar", "maple", "walnut", "birch", "steel", "aluminium", "copper", "brass",

@@ -41,9 +41,9 @@ from tests.reception_profile import write_reception_profile
 
 from officekit import ManualClock, Office, load_profile
 from officekit.core.profile import Profile
-from officekit.plugins.reception.settings import RoutingRule
-from officekit.plugins.reception.routing import Router
 from officekit.core.store import make_engine
+from officekit.plugins.reception.routing import Router
+from officekit.plugins.reception.settings import RoutingRule
 
 SYLLABLES = "ka lo mi ne ru sa ti vo ze pa qu dri fen gor hal jun".split()  # noqa: SIM905
 

@@ -22,9 +22,7 @@ from officekit import (
     Profile,
     StaffMember,
 )
-from officekit.plugins.reception.calls import Call, CallStats, KnownCaller
 from officekit.core.convert import converter, make_converter, strict_converter
-from officekit.plugins.reception.messages import Message
 from officekit.core.plugins import PluginInfo
 from officekit.core.profile import (
     Department,
@@ -38,18 +36,18 @@ from officekit.core.profile import (
     TimeRange,
     WeeklyHours,
 )
+from officekit.errors import Problem
+from officekit.plugins.reception.calls import Call, CallStats, KnownCaller
+from officekit.plugins.reception.messages import Message
+from officekit.plugins.reception.questions import Answer, KBEntry, Match
+from officekit.plugins.reception.routing import RoutingDecision
 from officekit.plugins.reception.settings import (
-    PhoneSettings,
-    QuestionSettings,
     Routing,
     RoutingRule,
     UrgentRule,
     VisitorPolicy,
 )
-from officekit.plugins.reception.questions import Answer, KBEntry, Match
-from officekit.plugins.reception.routing import RoutingDecision
 from officekit.plugins.reception.visitors import Visit, WaitingStats
-from officekit.errors import Problem
 from officekit.simulate import SimulationReport, StepReport
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
@@ -268,14 +266,14 @@ STRATEGIES[Answer] = st.builds(Answer, confidence=confidences)
 
 def _all_attrs_classes() -> set[type]:
     import officekit
-    import officekit.plugins.reception.calls
-    import officekit.plugins.reception.messages
     import officekit.core.plugins
     import officekit.core.profile
+    import officekit.errors
+    import officekit.plugins.reception.calls
+    import officekit.plugins.reception.messages
     import officekit.plugins.reception.questions
     import officekit.plugins.reception.routing
     import officekit.plugins.reception.visitors
-    import officekit.errors
     import officekit.simulate
 
     found: set[type] = set()

@@ -272,7 +272,7 @@ def test_a_profile_object_is_checked_like_a_file(sqlite_url: str, clock: ManualC
         medical,
         sections={**medical.sections, "routing": attrs.evolve(medical.routing, default="nowhere")},
     )
-    with pytest.raises(ProfileError, match="routing.default") as info:
+    with pytest.raises(ProfileError, match=r"routing\.default") as info:
         Office.open(sqlite_url, profile=broken, clock=clock)
     assert "nowhere" in str(info.value)
 
@@ -288,9 +288,7 @@ def test_transfer_to_someone_whose_role_the_new_profile_dropped(
     dropped = nurse_roles[0]
     path = write(tmp_path / "slim", 'extends = "medical"\n')
     medical = load_profile("medical")
-    slim = attrs.evolve(
-        medical, roles={k: v for k, v in medical.roles.items() if k != dropped}
-    )
+    slim = attrs.evolve(medical, roles={k: v for k, v in medical.roles.items() if k != dropped})
     del path
     with Office.open(sqlite_url, profile=slim, clock=clock, change_profile=True) as office:
         call = office.calls.receive("+44 20 7946 0018", "I need to move my appointment")

@@ -71,7 +71,9 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
 
 def _exists(dotted: str) -> bool:
     relative = Path(*dotted.split("."))
-    return (SRC / relative).with_suffix(".py").is_file() or (SRC / relative / "__init__.py").is_file()
+    return (SRC / relative).with_suffix(".py").is_file() or (
+        SRC / relative / "__init__.py"
+    ).is_file()
 
 
 def _unit(module: str) -> str:

@@ -26,7 +26,15 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import officekit
-from officekit import ManualClock, Office, Operation, PluginError, ProfileError, cli
+from officekit import (
+    ManualClock,
+    NotFoundError,
+    Office,
+    Operation,
+    PluginError,
+    ProfileError,
+    cli,
+)
 from officekit.core.plugins import DISABLE_ENV, PluginInfo
 from officekit.core.profile import available_profiles
 from officekit.plugins.kernel import KERNEL_OPERATIONS
@@ -261,16 +269,16 @@ def test_a_blocked_installed_plugin_is_not_loaded(
     assert listed["demo"]["source"] == "blocked"
 
 
-def test_blocking_the_builtin_kernel_plugin_leaves_the_profile_ungrantable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_url: str, clock: ManualClock
+def test_blocking_the_builtin_kernel_plugin_turns_its_operations_off(
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str, clock: ManualClock
 ) -> None:
     monkeypatch.setenv(DISABLE_ENV, KERNEL_PLUGIN)
-    with pytest.raises(ProfileError) as info:
-        Office.open(sqlite_url, profile="medical", clock=clock)
-    wheres = [p.where for p in info.value.problems]
-    assert any(w.endswith("responsibilities.front_office.operations[0]") for w in wheres), wheres
-    assert "'desk.start_shift'" in str(info.value)
-    assert not (tmp_path / "office.db").exists()  # nothing was opened
+    with Office.open(sqlite_url, profile="medical", clock=clock) as office:
+        assert "desk.note" not in office.operations  # granted by medical, but turned off
+        member = office.staff.hire("Anna Conti", roles=["receptionist"])  # the kernel's own
+        with office.desk(member) as desk, pytest.raises(NotFoundError, match=r"desk\.note"):
+            desk.note("nobody keeps the log today")
+        assert [e.operation for e in office.events()] == ["staff.hire"]
 
 
 # -- (c) a profile shipped by an installed distribution ---------------------------------------

@@ -25,7 +25,6 @@ from officekit import (
     load_profile,
 )
 from officekit.core.profile import shipped_profiles_dir
-from officekit.plugins.reception.settings import QuestionSettings
 from officekit.plugins.reception.questions import (
     FILLER_WORDS,
     Answer,
@@ -35,6 +34,7 @@ from officekit.plugins.reception.questions import (
     escalation_department,
     knowledge_base_problems,
 )
+from officekit.plugins.reception.settings import QuestionSettings
 from officekit.plugins.reception.text import STOPWORDS
 
 OpenOffice = Callable[..., Office]
@@ -573,7 +573,9 @@ def test_hook_answer_question(
         assert searched == []  # the plugin answered first: the knowledge base was not consulted
         assert answer.text == "The canteen opens at noon." and answer.source == "plugin:faq-bot"
         assert not answer.escalated
-        fallback = desk.questions.answer("is there somewhere to leave my car?")  # the plugin returns None
+        fallback = desk.questions.answer(
+            "is there somewhere to leave my car?"
+        )  # the plugin returns None
     assert bot.asked == ["When does the canteen open?", "is there somewhere to leave my car?"]
     assert searched == ["is there somewhere to leave my car?"]
     assert fallback.entry_id == "parking" and fallback.source == "knowledge_base"

@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import attrs
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -24,11 +26,13 @@ from rich.table import Table
 
 from officekit import __version__
 from officekit.core.clock import ManualClock
+from officekit.core.convert import converter
 from officekit.core.office import Office, check_profile, verify_store
 from officekit.core.plugins import PluginHost, get_plugin_manager
 from officekit.core.profile import (
     available_profiles,
     load_profile,
+    plugins_for_profile,
     resolve_profile_path,
 )
 from officekit.core.store import DEFAULT_URL
@@ -195,6 +199,73 @@ def profiles_show(
     for key, role in profile.roles.items():
         roles.add_row(key, role.title, role.department or "", ", ".join(role.responsibilities))
     out.print(roles)
+    if profile.education:
+        education = Table("education", "years of credit", title="Education")
+        for key, credit in profile.education.items():
+            education.add_row(escape(key), f"{credit:g}")
+        out.print(education)
+    holidays = Table("date", "name", "departments", title="Holidays")
+    for holiday in profile.holidays:
+        holidays.add_row(
+            holiday.date.isoformat(),
+            escape(holiday.name),
+            escape(", ".join(holiday.departments)) or "whole office",
+        )
+    out.print(holidays if profile.holidays else "Holidays: none")
+    disabled = ", ".join(profile.plugins.disable) or "none"
+    out.print(f"Plugins turned off ([plugins] disable): {disabled}", markup=False)
+    descriptions = {
+        name: section.description for name, section in plugins_for_profile(profile).sections.items()
+    }
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, tuple | list):
+            return ", ".join(cell(item) for item in value)
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={cell(v)}" for k, v in value.items())
+        return str(value)
+
+    def items_table(title: str, items: Any) -> Table:
+        fields = [f.name for f in attrs.fields(type(items[0]))]
+        table = Table(*fields, title=escape(title))
+        for item in items:
+            table.add_row(*(escape(cell(getattr(item, f))) for f in fields))
+        return table
+
+    def is_items(value: Any) -> bool:
+        return isinstance(value, tuple) and bool(value) and all(attrs.has(type(i)) for i in value)
+
+    for name, value in profile.sections.items():
+        out.print()
+        heading = f"[{name}]" + (f" {descriptions[name]}" if descriptions.get(name) else "")
+        out.print(heading, style="bold", markup=False)
+        if is_items(value):
+            out.print(items_table(name, value))
+        elif attrs.has(type(value)):
+            rows = Table("key", "value")
+            nested = []
+            for f in attrs.fields(type(value)):
+                field_value = getattr(value, f.name)
+                if is_items(field_value):
+                    nested.append((f"{name}.{f.name}", field_value))
+                elif attrs.has(type(field_value)):
+                    rows.add_row(escape(f.name), escape(cell(converter.unstructure(field_value))))
+                else:
+                    rows.add_row(escape(f.name), escape(cell(field_value)))
+            out.print(rows)
+            for title, items in nested:
+                out.print(items_table(title, items))
+        elif isinstance(value, Mapping):
+            rows = Table("key", "value")
+            for key, item in value.items():
+                rows.add_row(escape(str(key)), escape(cell(item)))
+            out.print(rows)
+        else:
+            out.print(cell(value), markup=False)
 
 
 @profiles_app.command("validate")

@@ -19,7 +19,13 @@ import attrs
 
 from officekit.errors import NotFoundError, PluginError
 
-__all__ = ["Operation", "OperationContext", "OperationRegistry", "frozen_detail"]
+__all__ = [
+    "ADMIN_OPERATIONS",
+    "Operation",
+    "OperationContext",
+    "OperationRegistry",
+    "frozen_detail",
+]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -77,11 +83,24 @@ class OperationContext:
     detail: Mapping[str, Any] = attrs.field(factory=dict, converter=frozen_detail)
 
 
+ADMIN_OPERATIONS = (
+    Operation("staff.hire", "Hire a member of staff.", by_office=True),
+    Operation("staff.change_roles", "Change a member of staff's roles.", by_office=True),
+    Operation("staff.leave", "Record that a member of staff left.", by_office=True),
+    Operation("office.change_profile", "Switch the office to another profile.", by_office=True),
+)
+"""What the kernel records itself: always registered, whatever plugins run."""
+
+
 class OperationRegistry(Mapping[str, Operation]):
-    """The operations known to one office, by name (a read-only mapping)."""
+    """The operations known to one office, by name (a read-only mapping).
+
+    The kernel's [`ADMIN_OPERATIONS`][officekit.core.operations.ADMIN_OPERATIONS]
+    are always there; then come those the plugins register.
+    """
 
     def __init__(self, operations: Iterable[Operation]) -> None:
-        self._ops: dict[str, Operation] = {}
+        self._ops: dict[str, Operation] = {op.name: op for op in ADMIN_OPERATIONS}
         for op in operations:
             if not isinstance(op, Operation):
                 raise PluginError(

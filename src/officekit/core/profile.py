@@ -461,12 +461,18 @@ _KeyPath = tuple[str, ...]
 
 @attrs.define
 class _Raw:
-    """A merged TOML document and, for each key path, the file that set it."""
+    """A merged TOML document and, for each key path, the file that set it.
+
+    Key paths name a list's items as ``"rules[2]"``, so that an item appended by
+    ``[extend]`` is placed in the file that appended it. ``problems`` are those
+    found while merging (a bad ``[extend]``); they are reported with the rest.
+    """
 
     data: dict[str, Any]
     origin: dict[_KeyPath, Path]
     files: list[Path]
     plugins: list[Path]
+    problems: list[Problem] = attrs.Factory(list)
 
 
 def _label(path: Path) -> str:
@@ -476,13 +482,26 @@ def _label(path: Path) -> str:
         return str(path)
 
 
+_INDEX = re.compile(r"(\[\d+\])+$")
+EXTEND = "extend"
+
+
+def _record_value(value: Any, key_path: _KeyPath, file: Path, out: dict[_KeyPath, Path]) -> None:
+    out[key_path] = file
+    if isinstance(value, Mapping):
+        _record_origin(value, key_path, file, out)
+    elif isinstance(value, list):
+        *head, last = key_path
+        for i, item in enumerate(value):
+            _record_value(item, (*head, f"{last}[{i}]"), file, out)
+
+
 def _record_origin(
     data: Mapping[str, Any], prefix: _KeyPath, file: Path, out: dict[_KeyPath, Path]
 ) -> None:
+    """Record ``file`` as the origin of every key path in ``data``, list items included."""
     for key, value in data.items():
-        out[(*prefix, key)] = file
-        if isinstance(value, Mapping):
-            _record_origin(value, (*prefix, key), file, out)
+        _record_value(value, (*prefix, key), file, out)
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -493,6 +512,119 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _replaced(
+    base: Mapping[str, Any], override: Mapping[str, Any], prefix: _KeyPath, out: set[_KeyPath]
+) -> None:
+    """Collect the key paths whose inherited value ``override`` replaces whole."""
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            _replaced(base[key], value, (*prefix, key), out)
+        elif key in base:
+            out.add((*prefix, key))
+
+
+def _inherited_origin(
+    origin: Mapping[_KeyPath, Path], base: Mapping[str, Any], override: Mapping[str, Any]
+) -> dict[_KeyPath, Path]:
+    """The parent's origins, less those under a value the child replaces whole."""
+    replaced: set[_KeyPath] = set()
+    _replaced(base, override, (), replaced)
+    if not replaced:
+        return dict(origin)
+
+    def stale(key_path: _KeyPath) -> bool:
+        return any(
+            (*key_path[:n], _INDEX.sub("", key_path[n])) in replaced for n in range(len(key_path))
+        )
+
+    return {kp: file for kp, file in origin.items() if not stale(kp)}
+
+
+def _kind(value: Any) -> str:
+    return "a table" if isinstance(value, Mapping) else f"{type(value).__name__} {value!r}"
+
+
+def _apply_extend(
+    data: dict[str, Any],
+    extend: Any,
+    path: Path,
+    origin: dict[_KeyPath, Path],
+    problems: list[Problem],
+) -> None:
+    """Append the lists of an ``[extend]`` table to the merged document, in place.
+
+    ``extend`` mirrors key paths: a table goes one level down, a list is appended
+    to the list at its path. A missing key becomes the list; a single value
+    (``knowledge_base = "faq.toml"``) is read as a list of one. Each appended
+    item records ``path`` as its origin, at its index.
+    """
+    label = _label(path)
+
+    def walk(target: dict[str, Any], table: Mapping[str, Any], key_path: _KeyPath) -> None:
+        for key, value in table.items():
+            here = (*key_path, key)
+            dotted = ".".join((EXTEND, *here))
+            if not key_path and key in (EXTEND, "extends", "name"):
+                problems.append(Problem(f"{label}: {dotted}", f"{key!r} cannot be extended"))
+            elif isinstance(value, Mapping):
+                current = target.get(key)
+                if current is None:
+                    current = target[key] = {}
+                    origin.setdefault(here, path)
+                if not isinstance(current, dict):
+                    problems.append(
+                        Problem(
+                            f"{label}: {dotted}",
+                            f"expected a list to append to {'.'.join(here)}, got a table "
+                            f"(the inherited value is a {type(current).__name__}, not a table)",
+                        )
+                    )
+                    continue
+                current = target[key] = dict(current)  # the parent's table stays as read
+                walk(current, value, here)
+            elif not isinstance(value, list):
+                problems.append(
+                    Problem(
+                        f"{label}: {dotted}",
+                        f"expected a list of items to append (or a table of them), "
+                        f"got {_kind(value)}",
+                    )
+                )
+            else:
+                current = target.get(key)
+                if isinstance(current, Mapping):
+                    problems.append(
+                        Problem(
+                            f"{label}: {dotted}",
+                            f"cannot append to {'.'.join(here)}: the inherited value is a table",
+                        )
+                    )
+                    continue
+                if current is None:
+                    before: list[Any] = []
+                    origin[here] = path
+                elif isinstance(current, list):
+                    before = current
+                else:  # a single value: a list of one, from the file that set it
+                    before = [current]
+                    _record_value(before, here, origin.get(here, path), origin)
+                    origin[here] = path  # this file made it a list
+                *head, last = here
+                for i, item in enumerate(value, start=len(before)):
+                    _record_value(item, (*head, f"{last}[{i}]"), path, origin)
+                target[key] = [*before, *value]
+
+    if not isinstance(extend, Mapping):
+        problems.append(
+            Problem(
+                f"{label}: {EXTEND}",
+                f"expected a table mirroring key paths ([extend]), got {_kind(extend)}",
+            )
+        )
+        return
+    walk(data, extend, ())
 
 
 def _read_raw(path: Path, chain: tuple[Path, ...] = (), name: str | None = None) -> _Raw:
@@ -509,35 +641,48 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = (), name: str | None = None)
     plugin = path.parent / "plugin.py"
     own_plugins = [plugin] if plugin.is_file() else []
     parent_ref = data.pop("extends", None)
+    extend = data.pop(EXTEND, None)
     data.setdefault("name", name or path.parent.name)  # a name is never inherited
     origin: dict[_KeyPath, Path] = {}
     _record_origin(data, (), path, origin)
     if parent_ref is None:
-        return _Raw(data, origin, [path], own_plugins)
-    if not isinstance(parent_ref, str):
-        raise ProfileError(
-            f"expected the name or path of a profile, got {parent_ref!r}",
-            where=f"{_label(path)}: extends",
+        raw = _Raw(data, origin, [path], own_plugins)
+    else:
+        if not isinstance(parent_ref, str):
+            raise ProfileError(
+                f"expected the name or path of a profile, got {parent_ref!r}",
+                where=f"{_label(path)}: extends",
+            )
+        try:
+            parent_path = resolve_profile_path(parent_ref, relative_to=path.parent)
+        except NotFoundError as exc:
+            raise ProfileError(str(exc), where=f"{_label(path)}: extends") from exc
+        parent = _read_raw(parent_path, (*chain, path))
+        merged_origin = _inherited_origin(parent.origin, parent.data, data)
+        merged_origin.update(origin)
+        raw = _Raw(
+            _merge(parent.data, data),
+            merged_origin,
+            [path, *parent.files],
+            [*parent.plugins, *own_plugins],
+            list(parent.problems),
         )
-    try:
-        parent_path = resolve_profile_path(parent_ref, relative_to=path.parent)
-    except NotFoundError as exc:
-        raise ProfileError(str(exc), where=f"{_label(path)}: extends") from exc
-    parent = _read_raw(parent_path, (*chain, path))
-    parent_origin = dict(parent.origin)
-    parent_origin.update(origin)
-    return _Raw(
-        _merge(parent.data, data),
-        parent_origin,
-        [path, *parent.files],
-        [*parent.plugins, *own_plugins],
-    )
+    if extend is not None:
+        # appended to what the chain and this file's own keys produced
+        _apply_extend(raw.data, extend, path, raw.origin, raw.problems)
+    return raw
 
 
 def _file_of(raw: _Raw, key_path: Sequence[str]) -> Path | None:
-    # origins are recorded per table key: "levels[2]" was set with "levels"
-    plain = tuple(re.sub(r"\[\d+\]$", "", part) for part in key_path)
-    for n in range(len(key_path), 0, -1):
+    # origins are recorded per key and per list item ("rules[7]"): the longest
+    # recorded prefix wins; an index never recorded falls back to its list's key
+    exact = tuple(key_path)
+    for n in range(len(exact), 0, -1):
+        file = raw.origin.get(exact[:n])
+        if file is not None:
+            return file
+    plain = tuple(_INDEX.sub("", part) for part in key_path)
+    for n in range(len(plain), 0, -1):
         file = raw.origin.get(plain[:n])
         if file is not None:
             return file
@@ -663,10 +808,11 @@ def _structure(
 def _kernel_problems(
     profile: Profile,
     add: Callable[[Sequence[str], str], None],
-    operations: Mapping[str, Operation] | None,
+    registry: ProfilePlugins | None,
     failed: set[str],
-    known_plugins: Iterable[str],
 ) -> None:
+    operations = registry.operations if registry is not None else None
+    known_plugins = registry.known_plugins if registry is not None else profile.plugins.disable
     if "office" not in failed:
         try:
             zoneinfo.ZoneInfo(profile.office.timezone)
@@ -729,6 +875,8 @@ def _kernel_problems(
             if operations is None:
                 continue
             op = operations.get(op_name)
+            if op is None and registry is not None and registry.is_dormant_operation(op_name):
+                continue  # its plugin is turned off here: it grants nothing
             if op is None:
                 add(
                     ["responsibilities", key, f"operations[{i}]"],
@@ -779,9 +927,7 @@ def _check(
     def add(key_path: Sequence[str], what: str) -> None:
         problems.append(Problem(_where(raw, key_path), what))
 
-    operations = registry.operations if registry is not None else None
-    known_plugins = registry.known_plugins if registry is not None else profile.plugins.disable
-    _kernel_problems(profile, add, operations, failed, known_plugins)
+    _kernel_problems(profile, add, registry, failed)
     sections = registry.sections if registry is not None else {}
     values: dict[str, Any] = {}
     for name, section in sections.items():
@@ -824,8 +970,8 @@ def _validate(
     dormant = registry.dormant if registry is not None else ()
     profile, read, failed, problems = _structure(data, raw, sections, dormant)
     profile, more = _check(profile, read, raw, registry, failed)
-    problems += more
-    if failed:
+    problems = [*raw.problems, *problems, *more]
+    if failed or raw.problems:
         return None, problems
     source = ProfileSource(
         files=tuple(str(f) for f in raw.files), plugins=tuple(str(p) for p in raw.plugins)
@@ -851,6 +997,10 @@ class ProfilePlugins:
         dormant: Sections of plugins that are installed but turned off (by the
             profile or ``OFFICEKIT_DISABLE_PLUGINS``): a profile may have them; they
             are ignored.
+        dormant_operations: Operations of plugins that are turned off: a
+            responsibility may name them; they grant nothing.
+        dormant_prefixes: ``<name>.`` of installed plugins blocked before they were
+            loaded: operations named so are taken as theirs, and ignored too.
         known_plugins: Every plugin name a profile may turn off.
     """
 
@@ -858,18 +1008,30 @@ class ProfilePlugins:
     operations: OperationRegistry
     sections: Mapping[str, ProfileSection[Any]]
     dormant: frozenset[str] = frozenset()
+    dormant_operations: frozenset[str] = frozenset()
+    dormant_prefixes: tuple[str, ...] = ()
     known_plugins: tuple[str, ...] = ()
 
+    def is_dormant_operation(self, name: str) -> bool:
+        """Tell whether ``name`` is an operation of a plugin that is turned off."""
+        return name in self.dormant_operations or name.startswith(self.dormant_prefixes)
 
-def _sections_of(plugin: object) -> list[str]:
-    """The section names a plugin (registered or not) provides, asked directly."""
-    register = getattr(plugin, "officekit_register_profile_sections", None)
-    if register is None:
-        return []
-    try:
-        return [s.name for s in register() or () if isinstance(s, ProfileSection)]
-    except Exception:  # a plugin that is turned off does not get to fail the profile
-        return []
+
+def _contributions_of(plugin: object) -> tuple[list[str], list[str]]:
+    """The section and operation names a plugin (registered or not) provides, asked directly."""
+    found: tuple[list[str], list[str]] = ([], [])
+    for hook, kind, out in (
+        ("officekit_register_profile_sections", ProfileSection, found[0]),
+        ("officekit_register_operations", Operation, found[1]),
+    ):
+        register = getattr(plugin, hook, None)
+        if register is None:
+            continue
+        try:
+            out.extend(x.name for x in register() or () if isinstance(x, kind))
+        except Exception:  # a plugin that is turned off does not get to fail the profile
+            continue
+    return found
 
 
 def _raw_plugin_settings(ref: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
@@ -906,22 +1068,34 @@ def plugins_for_profile(
     pm = get_plugin_manager(profile_plugins=paths, plugins=plugins)
     known = [name for name, _ in pm.list_name_plugin()]
     dormant: set[str] = set()
+    dormant_ops: set[str] = set()
+    off_prefixes: list[str] = []
+
+    def turned_off(plugin: object) -> None:
+        sections, ops = _contributions_of(plugin)
+        dormant.update(sections)
+        dormant_ops.update(ops)
+
     for name in disable:
         plugin = pm.get_plugin(name)
         if plugin is not None:
-            dormant.update(_sections_of(plugin))
+            turned_off(plugin)
             pm.set_blocked(name)
     for name in blocked_names():
+        known.append(name)
         if name.startswith("officekit.plugins."):
             with contextlib.suppress(ImportError):
-                dormant.update(_sections_of(importlib.import_module(name)))
+                turned_off(importlib.import_module(name))
         else:
-            dormant.add(name)  # an installed plugin's section is named after it, by custom
+            # Never loaded: by custom an installed plugin's section is named after it
+            # and its operations are "<name>.<verb>".
+            dormant.add(name)
+            off_prefixes.append(f"{name}.")
     host = PluginHost(pm)
     operations = OperationRegistry(host.register_operations())
     sections: dict[str, ProfileSection[Any]] = {}
     for section in host.register_profile_sections():
-        if section.name in _CORE or section.name == "extends":
+        if section.name in _CORE or section.name in ("extends", EXTEND):
             raise PluginError(f"profile section {section.name!r} is one of the kernel's tables")
         if section.name in sections and sections[section.name] is not section:
             raise PluginError(f"two plugins provide the profile section {section.name!r}")
@@ -931,7 +1105,9 @@ def plugins_for_profile(
         operations=operations,
         sections=sections,
         dormant=frozenset(dormant - set(sections)),
-        known_plugins=tuple(known),
+        dormant_operations=frozenset(dormant_ops - set(operations)),
+        dormant_prefixes=tuple(off_prefixes),
+        known_plugins=tuple(dict.fromkeys(known)),
     )
 
 

@@ -1,4 +1,8 @@
-"""The kernel's own operations: shifts, the desk log, the audit check and administration."""
+"""The kernel's desk operations: shifts, the desk log and the audit check.
+
+The office's own administration (``staff.hire``...) is the kernel's and always
+registered (``officekit.core.operations.ADMIN_OPERATIONS``); these can be turned off.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,10 @@ KERNEL_OPERATIONS = (
     Operation("desk.end_shift", "End a shift at the front office."),
     Operation("desk.note", "Write a note in the front-office log."),
     Operation("audit.verify", "Check the event log's hash chain for tampering."),
-    # recorded by the office itself: its own administration
-    Operation("staff.hire", "Hire a member of staff.", by_office=True),
-    Operation("staff.change_roles", "Change a member of staff's roles.", by_office=True),
-    Operation("staff.leave", "Record that a member of staff left.", by_office=True),
-    Operation("office.change_profile", "Switch the office to another profile.", by_office=True),
 )
 
 
 @hookimpl
 def officekit_register_operations() -> list[Operation]:
-    """Register the kernel's operations."""
+    """Register the kernel's desk operations."""
     return list(KERNEL_OPERATIONS)

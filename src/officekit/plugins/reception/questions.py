@@ -301,31 +301,68 @@ def _entry_problems(
     return problems
 
 
-def _read(
-    path: str | os.PathLike[str], departments: Iterable[str] | None
-) -> tuple[tuple[KBEntry, ...], list[Problem]]:
-    file = Path(path)
+_Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+
+
+def _paths(path: _Paths) -> list[Path]:
+    """One file or several, each once (the first time it is named), in order."""
+    given = [path] if isinstance(path, str | os.PathLike) else list(path)
+    files: dict[Path, Path] = {}
+    for item in given:
+        file = Path(item)
+        files.setdefault(file.resolve(), file)
+    return list(files.values())
+
+
+def _read_file(
+    file: Path, departments: Iterable[str] | None
+) -> tuple[list[tuple[int, KBEntry]], list[Problem]]:
     label = _label(file)
     try:
         with file.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        return (), [Problem(label, f"not valid TOML: {exc}")]
+        return [], [Problem(label, f"not valid TOML: {exc}")]
     except OSError as exc:
-        return (), [Problem(label, f"cannot read: {exc.strerror}")]
+        return [], [Problem(label, f"cannot read: {exc.strerror}")]
     entries, found = _structure(data)
     found += _entry_problems(entries, departments)
-    problems = [Problem(f"{label}: {where}", what) for where, what in found]
-    return tuple(entry for _, entry in entries), problems
+    return entries, [Problem(f"{label}: {where}", what) for where, what in found]
+
+
+def _read(
+    path: _Paths, departments: Iterable[str] | None
+) -> tuple[tuple[KBEntry, ...], list[Problem]]:
+    """Read one knowledge-base file or several; an id is unique across all of them."""
+    entries: list[KBEntry] = []
+    problems: list[Problem] = []
+    first: dict[str, tuple[str, int]] = {}  # id -> the file and index that used it first
+    for file in _paths(path):
+        label = _label(file)
+        indexed, found = _read_file(file, departments)
+        problems += found
+        for i, entry in indexed:
+            used = first.setdefault(entry.id, (label, i))
+            if used[0] != label:
+                problems.append(
+                    Problem(
+                        f"{label}: entries[{i}].id",
+                        f"id {entry.id!r} is already used by {used[0]}: entries[{used[1]}]",
+                    )
+                )
+            elif used[1] == i:  # a repeat within the file is the file's own problem
+                entries.append(entry)
+    return tuple(entries), problems
 
 
 def knowledge_base_problems(
-    path: str | os.PathLike[str], departments: Iterable[str] | None = None
+    path: _Paths, departments: Iterable[str] | None = None
 ) -> list[Problem]:
-    """Return every problem of a knowledge-base file; empty when it is valid.
+    """Return every problem of a knowledge base; empty when it is valid.
 
     Args:
-        path: The TOML file.
+        path: The TOML file, or a list of them (one knowledge base: an entry's id
+            is unique across the files).
         departments: The departments entries may name; None skips that check.
 
     Returns:
@@ -339,7 +376,7 @@ def knowledge_base_problems(
 # ---------------------------------------------------------------------------
 
 
-_CacheKey = tuple[str, int, int, tuple[str, ...] | None]
+_CacheKey = tuple[tuple[tuple[str, int, int], ...], tuple[str, ...] | None]
 _cache: dict[_CacheKey, KnowledgeBase] = {}
 
 
@@ -358,19 +395,24 @@ class KnowledgeBase:
     question's words are, not with the number of entries.
 
     Attributes:
-        entries: The entries, in file order.
-        path: The file it was loaded from, if any.
+        entries: The entries, in file order (the files in order).
+        path: The (first) file it was loaded from, if any.
+        paths: Every file it was loaded from, in order.
     """
 
-    def __init__(self, entries: Iterable[KBEntry], *, path: str | None = None) -> None:
+    def __init__(
+        self, entries: Iterable[KBEntry], *, path: str | None = None, paths: Sequence[str] = ()
+    ) -> None:
         """Index ``entries`` as given (use `from_entries` to have them checked first).
 
         Args:
             entries: The entries, with unique ids.
             path: The file they come from, if any.
+            paths: The files they come from, when there are several.
         """
         self.entries: tuple[KBEntry, ...] = tuple(entries)
-        self.path = path
+        self.paths: tuple[str, ...] = tuple(paths) or ((path,) if path is not None else ())
+        self.path = path if path is not None else (self.paths[0] if self.paths else None)
         self._by_id = {e.id: e for e in self.entries}
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._entry_stems: list[frozenset[str]] = []
@@ -438,52 +480,60 @@ class KnowledgeBase:
         return cls(entries)
 
     @classmethod
-    def load(
-        cls, path: str | os.PathLike[str], *, departments: Iterable[str] | None = None
-    ) -> KnowledgeBase:
-        """Load a knowledge base from a TOML file of ``[[entries]]``.
+    def load(cls, path: _Paths, *, departments: Iterable[str] | None = None) -> KnowledgeBase:
+        """Load a knowledge base from a TOML file of ``[[entries]]``, or several.
 
         Each entry has ``id``, ``question`` and ``answer`` (strings), and may have
         ``department`` (a string) and ``keywords`` (a list of strings). Nothing
-        else is allowed, and nothing is coerced.
+        else is allowed, and nothing is coerced. From several files, the entries
+        are read in order, and an id must be unique across them.
 
         Args:
-            path: The TOML file.
+            path: The TOML file, or a list of them.
             departments: The departments entries may name; None skips that check.
 
         Raises:
             ProfileError: Listing every problem (unknown key, wrong type, missing
                 key, blank text, duplicate id, unknown department), each naming the
-                file and key path, such as ``faq.toml: entries[3].answer``.
+                file and key path, such as ``faq.toml: entries[3].answer``; an id
+                repeated in a second file names both files.
         """
         entries, problems = _read(path, departments)
         if problems:
             raise ProfileError(problems)
-        return cls(entries, path=str(path))
+        if isinstance(path, str | os.PathLike):
+            return cls(entries, path=str(path))
+        return cls(entries, paths=[str(p) for p in _paths(path)])
 
     @classmethod
     def for_profile(cls, profile: Profile) -> KnowledgeBase:
         """Return the knowledge base a profile names, empty if it names none.
 
-        Loaded once per file (and again when the file changes); entries may only
-        name the profile's departments.
+        ``questions.knowledge_base`` names one file or a list of them, read in
+        order as one knowledge base. Loaded once per set of files (and again when
+        one changes); entries may only name the profile's departments.
 
         Raises:
             ProfileError: If the file has problems (see
                 [`load`][officekit.plugins.reception.questions.KnowledgeBase.load]).
         """
-        path = profile.section(QUESTIONS).knowledge_base
-        if path is None:
+        settings = profile.section(QUESTIONS)
+        files = settings.knowledge_base_files
+        if not files:
             return cls(())
         departments = tuple(sorted(profile.departments))
-        try:
-            stat = os.stat(path)
-        except OSError as exc:
-            raise ProfileError(f"cannot read: {exc.strerror}", where=path) from exc
-        key: _CacheKey = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size, departments)
+        stats: list[tuple[str, int, int]] = []
+        for path in files:
+            try:
+                stat = os.stat(path)
+            except OSError as exc:
+                raise ProfileError(f"cannot read: {exc.strerror}", where=path) from exc
+            stats.append((str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size))
+        key: _CacheKey = (tuple(stats), departments)
         cached = _cache.get(key)
         if cached is None:
-            cached = cls.load(path, departments=departments)
+            single = settings.knowledge_base
+            cached = cls.load(single if isinstance(single, str) else files, departments=departments)
             if len(_cache) >= 64:
                 _cache.clear()
             _cache[key] = cached

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import attrs
 
+from officekit.core.convert import converter, strict_converter
 from officekit.core.extensions import ProfileSection, SectionContext
 from officekit.core.validate import unknown_name
 
@@ -137,19 +139,51 @@ class VisitorPolicy:
     guardian_release: bool = False
 
 
+_KnowledgeBaseFiles = str | tuple[str, ...] | None
+
+
+def _structure_knowledge_base(value: Any, _: Any) -> str | tuple[str, ...] | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        files: tuple[str, ...] = strict_converter.structure(value, tuple[str, ...])
+        return files
+    raise TypeError(
+        f"expected a file name or a list of file names, got {type(value).__name__} {value!r}"
+    )
+
+
+for _conv in (converter, strict_converter):
+    _conv.register_structure_hook_func(
+        lambda t: t == _KnowledgeBaseFiles, _structure_knowledge_base
+    )
+    _conv.register_unstructure_hook_func(
+        lambda t: t == _KnowledgeBaseFiles, lambda v: list(v) if isinstance(v, tuple) else v
+    )
+
+
 @attrs.frozen
 class QuestionSettings:
     """How customers' questions are answered from the knowledge base.
 
     Attributes:
-        knowledge_base: The knowledge-base file (TOML), relative to the profile that names it.
+        knowledge_base: The knowledge-base file (TOML), or a list of them, each relative
+            to the profile file that names it. Entry ids are unique across the files.
         threshold: The confidence below which a question is escalated instead of answered.
         escalate_to: The department that gets escalated questions as messages.
     """
 
-    knowledge_base: str | None = None
+    knowledge_base: str | tuple[str, ...] | None = None
     threshold: float = 0.5
     escalate_to: str = "reception"
+
+    @property
+    def knowledge_base_files(self) -> tuple[str, ...]:
+        """The knowledge-base files, in order: none, one or several."""
+        kb = self.knowledge_base
+        if kb is None:
+            return ()
+        return (kb,) if isinstance(kb, str) else kb
 
 
 def _check_phones(phones: PhoneSettings, ctx: SectionContext) -> PhoneSettings:
@@ -234,19 +268,31 @@ def _check_questions(questions: QuestionSettings, ctx: SectionContext) -> Questi
     kb = questions.knowledge_base
     if kb is None:
         return questions
-    if not Path(kb).is_absolute():
-        # relative to the profile file that names it
-        origin = ctx.file_of(["knowledge_base"])
-        if origin is not None:
-            kb = str(origin.parent / kb)
-            questions = attrs.evolve(questions, knowledge_base=kb)
-    if not Path(kb).is_file():
-        ctx.problem(["knowledge_base"], f"no file at {kb}")
-        return questions
+    keys = (
+        [["knowledge_base"]]
+        if isinstance(kb, str)
+        else [[f"knowledge_base[{i}]"] for i in range(len(kb))]
+    )
+    resolved: list[str] = []
+    found: list[str] = []
+    for key, file in zip(keys, questions.knowledge_base_files, strict=True):
+        if not Path(file).is_absolute():
+            # relative to the profile file that names it
+            origin = ctx.file_of(key)
+            if origin is not None:
+                file = str(origin.parent / file)
+        resolved.append(file)
+        if Path(file).is_file():
+            found.append(file)
+        else:
+            ctx.problem(key, f"no file at {file}")
+    questions = attrs.evolve(
+        questions, knowledge_base=resolved[0] if isinstance(kb, str) else tuple(resolved)
+    )
     # The knowledge base is part of the profile: its problems stop the office opening too.
     from officekit.plugins.reception.questions import knowledge_base_problems
 
-    for problem in knowledge_base_problems(kb, depts):
+    for problem in knowledge_base_problems(found, depts):
         ctx.report(problem)
     return questions
 
