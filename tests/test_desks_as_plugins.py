@@ -340,3 +340,13 @@ def test_the_profile_of_an_open_office_is_read_only(office: Office) -> None:
         office.profile = load_profile("legal")  # type: ignore[misc]
     assert office.profile.name == "medical"
     assert office.clock.now().tzinfo is dt.UTC
+
+
+def test_an_unknown_section_names_the_plugins_that_provide_sections(tmp_path: Path) -> None:
+    path = write(tmp_path / "typo", 'extends = "medical"\n[phone]\nlines = 2\n')
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    (problem,) = info.value.problems
+    assert problem.where.endswith("typo/profile.toml: phone")
+    assert "did you mean 'phones'?" in problem.what
+    assert "phones, routing, visitors, questions (officekit.plugins.reception)" in problem.what

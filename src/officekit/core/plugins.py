@@ -270,8 +270,18 @@ class PluginHost:
 
     def _collect(self, hook_name: str, kind: type | tuple[type, ...], **kwargs: Any) -> list[Any]:
         """Flatten the lists a ``register_*`` hook returns, checking each item's type."""
+        return [item for _, item in self.contributions(hook_name, kind, **kwargs)]
+
+    def contributions(
+        self, hook_name: str, kind: type | tuple[type, ...], **kwargs: Any
+    ) -> list[tuple[str, Any]]:
+        """Call a ``register_*`` hook; return each item with the name of the plugin it came from.
+
+        Raises:
+            PluginError: A plugin failed, or returned something that is not ``kind``.
+        """
         hook = getattr(self.pm.hook, hook_name)
-        items: list[Any] = []
+        items: list[tuple[str, Any]] = []
         for impl in reversed(hook.get_hookimpls()):
             try:
                 returned = impl.function(*(kwargs[name] for name in impl.argnames))
@@ -292,7 +302,7 @@ class PluginHost:
                         f"plugin {impl.plugin_name!r}: {hook_name} must return {names} "
                         f"objects, got {type(item).__name__} {item!r}"
                     )
-                items.append(item)
+                items.append((impl.plugin_name, item))
         return items
 
     def describe(self) -> list[PluginInfo]:

@@ -757,6 +757,7 @@ def _structure(
     raw: _Raw,
     sections: Mapping[str, ProfileSection[Any]],
     dormant: Iterable[str],
+    owners: Mapping[str, str],
 ) -> tuple[Profile, dict[str, Any], set[str], list[Problem]]:
     """Read every table on its own, so that one table's problems hide no other's.
 
@@ -787,11 +788,17 @@ def _structure(
             tables = [k for k in _CORE if k not in _NOT_IN_TOML]
             guess = did_you_mean(key, [*tables, *sections])
             hint = f"did you mean {guess!r}? " if guess else ""
-            plugins = ", ".join(sorted(sections)) or "none"
+            by_plugin: dict[str, list[str]] = {}
+            for name in sections:
+                by_plugin.setdefault(owners.get(name, "?"), []).append(name)
+            provided = "; ".join(
+                f"{', '.join(names)} ({plugin})" for plugin, names in sorted(by_plugin.items())
+            )
             problems.append(
                 Problem(
                     _where(raw, [key]),
-                    f"unknown key ({hint}the plugins that run here add the sections: {plugins})",
+                    f"unknown key ({hint}the plugins that run here add the sections: "
+                    f"{provided or 'none'})",
                 )
             )
     for key in _REQUIRED:
@@ -968,7 +975,8 @@ def _validate(
 ) -> tuple[Profile | None, list[Problem]]:
     sections = registry.sections if registry is not None else {}
     dormant = registry.dormant if registry is not None else ()
-    profile, read, failed, problems = _structure(data, raw, sections, dormant)
+    owners = registry.section_owners if registry is not None else {}
+    profile, read, failed, problems = _structure(data, raw, sections, dormant, owners)
     profile, more = _check(profile, read, raw, registry, failed)
     problems = [*raw.problems, *problems, *more]
     if failed or raw.problems:
@@ -994,6 +1002,7 @@ class ProfilePlugins:
         host: The plugin manager, behind its typed front.
         operations: The operations the plugins register.
         sections: The profile sections they provide, by name.
+        section_owners: The plugin that provides each section, by section name.
         dormant: Sections of plugins that are installed but turned off (by the
             profile or ``OFFICEKIT_DISABLE_PLUGINS``): a profile may have them; they
             are ignored.
@@ -1007,6 +1016,7 @@ class ProfilePlugins:
     host: PluginHost
     operations: OperationRegistry
     sections: Mapping[str, ProfileSection[Any]]
+    section_owners: Mapping[str, str] = attrs.field(factory=dict)
     dormant: frozenset[str] = frozenset()
     dormant_operations: frozenset[str] = frozenset()
     dormant_prefixes: tuple[str, ...] = ()
@@ -1094,16 +1104,26 @@ def plugins_for_profile(
     host = PluginHost(pm)
     operations = OperationRegistry(host.register_operations())
     sections: dict[str, ProfileSection[Any]] = {}
-    for section in host.register_profile_sections():
+    owners: dict[str, str] = {}
+    for plugin, section in host.contributions(
+        "officekit_register_profile_sections", ProfileSection
+    ):
         if section.name in _CORE or section.name in ("extends", EXTEND):
-            raise PluginError(f"profile section {section.name!r} is one of the kernel's tables")
+            raise PluginError(
+                f"plugin {plugin!r}: profile section {section.name!r} is one of the kernel's tables"
+            )
         if section.name in sections and sections[section.name] is not section:
-            raise PluginError(f"two plugins provide the profile section {section.name!r}")
+            raise PluginError(
+                f"plugins {owners[section.name]!r} and {plugin!r} both provide the profile "
+                f"section {section.name!r}"
+            )
         sections[section.name] = section
+        owners[section.name] = plugin
     return ProfilePlugins(
         host=host,
         operations=operations,
         sections=sections,
+        section_owners=owners,
         dormant=frozenset(dormant - set(sections)),
         dormant_operations=frozenset(dormant_ops - set(operations)),
         dormant_prefixes=tuple(off_prefixes),
