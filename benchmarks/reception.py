@@ -43,7 +43,7 @@ from officekit import ManualClock, Office, load_profile
 from officekit.core.profile import Profile
 from officekit.core.store import make_engine
 from officekit.plugins.reception.routing import Router
-from officekit.plugins.reception.settings import RoutingRule
+from officekit.plugins.reception.settings import ROUTING, RoutingRule
 
 SYLLABLES = "ka lo mi ne ru sa ti vo ze pa qu dri fen gor hal jun".split()  # noqa: SIM905
 
@@ -73,7 +73,7 @@ def profile_with_rules(base: Profile, n: int, rng: random.Random) -> tuple[Profi
         )
     rules.append(RoutingRule(name="known", known_customer=True, department="reception"))
     routing = attrs.evolve(base.routing, rules=tuple(rules))
-    return attrs.evolve(base, routing=routing), firsts
+    return base.with_section(ROUTING, routing), firsts
 
 
 def reasons_for(firsts: list[str], rng: random.Random, count: int = 200) -> list[str]:

@@ -257,7 +257,7 @@ def test_an_office_opened_with_a_profile_object_is_not_reopened_by_name(
 ) -> None:
     medical = load_profile("medical")
     routing = attrs.evolve(medical.section(ROUTING), after_hours="answering_service")
-    custom = attrs.evolve(medical, sections={**medical.sections, "routing": routing})
+    custom = medical.with_section(ROUTING, routing)
     with Office.open(sqlite_url, profile=custom, clock=clock) as office:
         assert office.profile.section(ROUTING).after_hours == "answering_service"
     with pytest.raises(NotFoundError, match="Profile object"):
@@ -268,10 +268,7 @@ def test_an_office_opened_with_a_profile_object_is_not_reopened_by_name(
 
 def test_a_profile_object_is_checked_like_a_file(sqlite_url: str, clock: ManualClock) -> None:
     medical = load_profile("medical")
-    broken = attrs.evolve(
-        medical,
-        sections={**medical.sections, "routing": attrs.evolve(medical.routing, default="nowhere")},
-    )
+    broken = medical.with_section(ROUTING, attrs.evolve(medical.routing, default="nowhere"))
     with pytest.raises(ProfileError, match=r"routing\.default") as info:
         Office.open(sqlite_url, profile=broken, clock=clock)
     assert "nowhere" in str(info.value)

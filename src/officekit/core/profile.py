@@ -299,6 +299,13 @@ class Profile:
             ) from None
         return value
 
+    def with_section(self, key: ProfileSection[T], value: T) -> Profile:
+        """Return a copy of the profile with one plugin section replaced (for code, tests).
+
+        The copy is checked again, whole, when an office is opened with it.
+        """
+        return attrs.evolve(self, sections={**self.sections, key.name: value})
+
     def __getattr__(self, name: str) -> Any:
         # Only reached when no attribute has the name: a plugin's section, if any.
         try:
