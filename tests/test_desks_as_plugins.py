@@ -347,3 +347,23 @@ def test_an_unknown_section_names_the_plugins_that_provide_sections(tmp_path: Pa
     assert problem.where.endswith("typo/profile.toml: phone")
     assert "did you mean 'phones'?" in problem.what
     assert "phones, routing, visitors, questions (officekit.plugins.reception)" in problem.what
+
+
+def test_a_desks_own_rule_refuses_with_its_reason_unless_the_profile_refuses_first(
+    office: Office,
+) -> None:
+    anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=0)
+    with office.desk(anna) as desk:
+        assert desk.can("desk.note").allowed
+        with pytest.raises(PermissionDenied, match="quiet hours"):
+            desk.refuse("desk.note", "log", "quiet hours", decided_by="house_rule")
+        assert not desk.can("audit.verify").allowed
+        with pytest.raises(PermissionDenied) as info:
+            desk.refuse("audit.verify", None, "not today", decided_by="house_rule")
+        assert "not today" not in str(info.value)  # the profile's reason comes first
+    own, profiles = office.events(outcome="denied")
+    assert own.detail == {"reason": "quiet hours", "decided_by": "house_rule"}
+    assert profiles.detail["decided_by"] == "profile"
+    with pytest.raises(ConflictError, match="closed"):
+        desk.refuse("desk.note", None, "closed desk", decided_by="house_rule")
+    assert len(office.events(outcome="denied")) == 2

@@ -21,7 +21,6 @@ from officekit import (
     DeskFacet,
     NotFoundError,
     OfficeFacet,
-    PermissionDenied,
     StaffMember,
     ValidationError,
 )
@@ -283,14 +282,12 @@ class ParcelDesk:
     def _check_high_value(self, high_value: bool, subject: str, settings: ParcelSettings) -> None:
         """The desk's own rule: only ``high_value_min_level`` and above sign for value."""
         desk, profile = self._desk, self._office.profile
-        if not high_value or not desk.can(SIGN_FOR.name, subject).allowed:
-            return  # nothing to add; desk.perform records a refusal of the profile's own
         needed = settings.high_value_min_level
-        if profile.level_rank(desk.actor.level) >= profile.level_rank(needed):
+        if not high_value or profile.level_rank(desk.actor.level) >= profile.level_rank(needed):
             return
         reason = f"a high-value parcel needs level {needed!r}, theirs is {desk.actor.level!r}"
-        desk.record_refusal(SIGN_FOR.name, subject, reason, decided_by="parcels")
-        raise PermissionDenied(desk.actor.name, SIGN_FOR.name, reason)
+        # Recorded, then raised; if the profile refuses the operation anyway, its reason wins.
+        desk.refuse(SIGN_FOR.name, subject, reason, decided_by="parcels")
 
     # --8<-- [end:high_value]
 

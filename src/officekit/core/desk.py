@@ -9,14 +9,14 @@ recorded in the event log. Plugins add their operations to it as facets
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 
 from officekit.core.events import AuditReport, Event, verify_chain
 from officekit.core.extensions import DeskFacet
 from officekit.core.kernel import Decision
-from officekit.errors import ConflictError, NotFoundError, ValidationError
+from officekit.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
@@ -83,10 +83,32 @@ class Desk:
     def check_open(self) -> None:
         """Raise ConflictError if the desk was closed: call it first in a facet's operations.
 
-        [`perform`][officekit.Desk.perform] and
+        [`perform`][officekit.Desk.perform], [`refuse`][officekit.Desk.refuse] and
         [`record_refusal`][officekit.Desk.record_refusal] check it themselves.
         """
         self._check_open()
+
+    def refuse(
+        self, operation: str, subject: str | None, reason: str, *, decided_by: str
+    ) -> NoReturn:
+        """Refuse ``operation`` by the operation's own rule: record it, then raise.
+
+        What a desk's facet calls when its own rule says no (a student released only
+        to a listed guardian, a high-value parcel signed for only by a senior). If the
+        profile (or a plugin) refuses the operation to this member of staff anyway,
+        that refusal is the one recorded and raised, so that the reason given is the
+        first one that applies.
+
+        Raises:
+            PermissionDenied: Always, once the refusal is recorded.
+            ConflictError: The desk was closed; nothing is recorded.
+        """
+        self._check_open()
+        decision = self.can(operation, subject)
+        if not decision.allowed:
+            reason, decided_by = decision.reason, decision.decided_by
+        self.record_refusal(operation, subject, reason, decided_by=decided_by)
+        raise PermissionDenied(self.actor.name, operation, reason)
 
     def record_refusal(
         self, operation: str, subject: str | None, reason: str, *, decided_by: str

@@ -21,7 +21,6 @@ from officekit.core.validate import column_limit, text_field
 from officekit.errors import (
     ConflictError,
     NotFoundError,
-    PermissionDenied,
     Problem,
     ValidationError,
 )
@@ -307,10 +306,9 @@ class MessageDesk:
             reason = f"message {current.id} is for {current.for_department}, not their department"
         else:
             return self._mark(current, "messages.acknowledge", "acknowledged_at")
-        self._desk.record_refusal(
+        self._desk.refuse(
             "messages.acknowledge", f"message:{current.id}", reason, decided_by="recipient"
         )
-        raise PermissionDenied(actor.name, "messages.acknowledge", reason)
 
 
 MESSAGES: OfficeFacet[MessageBook] = OfficeFacet(

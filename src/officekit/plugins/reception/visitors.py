@@ -33,7 +33,6 @@ from officekit.core.validate import text_field
 from officekit.errors import (
     ConflictError,
     NotFoundError,
-    PermissionDenied,
     Problem,
     ValidationError,
 )
@@ -619,15 +618,8 @@ class VisitorDesk:
         assert student_name is not None and guardian_name is not None
         self._desk.check_open()
         if not office.facet(VISITORS).is_guardian(student_name, guardian_name):
-            actor = self._desk.actor
-            decision = self._desk.can(operation, student_name)
-            if decision.allowed:
-                why = f"{guardian_name} is not on the list of guardians of {student_name}"
-                by = "guardian_list"
-            else:
-                why, by = decision.reason, decision.decided_by
-            self._desk.record_refusal(operation, student_name, why, decided_by=by)
-            raise PermissionDenied(actor.name, operation, why)
+            why = f"{guardian_name} is not on the list of guardians of {student_name}"
+            self._desk.refuse(operation, student_name, why, decided_by="guardian_list")
         _, event = self._desk.perform(
             operation,
             subject=student_name,
