@@ -46,6 +46,7 @@ __all__ = [
     "ProfileOption",
     "app",
     "check_format",
+    "day",
     "err",
     "fail",
     "get_app",

@@ -117,6 +117,10 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str, where: str) -
         raise PluginError(f"{where}: {exc}") from exc
     except ValueError as exc:  # the same plugin, or the same name, registered twice
         raise PluginError(f"{where}: {exc}") from exc
+    except OfficekitError:
+        raise
+    except Exception as exc:  # its officekit_addhooks failed, say
+        raise PluginError(f"{where}: failed while registering: {exc!r}") from exc
 
 
 def get_plugin_manager(
@@ -150,10 +154,7 @@ def get_plugin_manager(
         pm.set_blocked(name)
     for dotted in DEFAULT_PLUGINS:
         if not pm.is_blocked(dotted):
-            try:
-                pm.register(importlib.import_module(dotted), name=dotted)
-            except pluggy.PluginValidationError as exc:
-                raise PluginError(f"{dotted}: {exc}") from exc
+            _register(pm, importlib.import_module(dotted), dotted, dotted)
     if load_entry_points:
         try:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
@@ -348,7 +349,17 @@ class PluginHost:
         """Collect the plugins' migrations, in load order (builtin first)."""
         from officekit.core.extensions import Migrations
 
-        return list(reversed(self._collect("officekit_register_migrations", Migrations)))
+        found = list(reversed(self.contributions("officekit_register_migrations", Migrations)))
+        owners: dict[str, str] = {"kernel": "the kernel"}
+        for plugin, migrations in found:
+            if migrations.name in owners:
+                raise PluginError(
+                    f"plugin {plugin!r}: a set of migrations named {migrations.name!r} is "
+                    f"registered by {owners[migrations.name]} already (each set has a version "
+                    "table of its own, named after it)"
+                )
+            owners[migrations.name] = repr(plugin)
+        return [migrations for _, migrations in found]
 
     def register_commands(self, app: typer.Typer) -> None:
         """Let every plugin add its commands to the command line."""

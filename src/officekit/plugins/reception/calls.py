@@ -38,7 +38,16 @@ if TYPE_CHECKING:
     from officekit.core.office import Office
     from officekit.core.staff import StaffMember
 
-__all__ = ["LIVE", "Call", "CallDesk", "CallStats", "KnownCaller", "PhoneSystem"]
+__all__ = [
+    "CALLS",
+    "CALL_DESK",
+    "LIVE",
+    "Call",
+    "CallDesk",
+    "CallStats",
+    "KnownCaller",
+    "PhoneSystem",
+]
 
 LIVE = ("queued", "ringing", "connected", "on_hold")
 """The statuses of a call that has not ended."""

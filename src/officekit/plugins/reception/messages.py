@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from officekit.core.office import Office
     from officekit.core.staff import StaffMember
 
-__all__ = ["Message", "MessageBook", "MessageDesk", "insert_message", "recipient_problems"]
+__all__ = [
+    "MESSAGES",
+    "MESSAGE_DESK",
+    "Message",
+    "MessageBook",
+    "MessageDesk",
+    "insert_message",
+    "recipient_problems",
+]
 
 MAX_MESSAGE_LENGTH = 4000
 

@@ -47,7 +47,15 @@ if TYPE_CHECKING:
     from officekit.core.office import Office
     from officekit.core.staff import StaffMember
 
-__all__ = ["CONFIDENTIAL_NAME", "Visit", "VisitorBook", "VisitorDesk", "WaitingStats"]
+__all__ = [
+    "CONFIDENTIAL_NAME",
+    "VISITORS",
+    "VISITOR_DESK",
+    "Visit",
+    "VisitorBook",
+    "VisitorDesk",
+    "WaitingStats",
+]
 
 CONFIDENTIAL_NAME = "Confidential visitor"
 """What stands for a confidential visitor's name wherever it is shown or recorded publicly."""
