@@ -6,6 +6,7 @@ Also the defects the review of the kernel found on the way (each named below).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 
 from officekit import (
     ConflictError,
+    Event,
     ManualClock,
     NotFoundError,
     Office,
@@ -367,3 +369,54 @@ def test_a_desks_own_rule_refuses_with_its_reason_unless_the_profile_refuses_fir
     with pytest.raises(ConflictError, match="closed"):
         desk.refuse("desk.note", None, "closed desk", decided_by="house_rule")
     assert len(office.events(outcome="denied")) == 2
+
+
+def test_no_plugin_can_rewrite_an_event_others_are_shown(office: Office) -> None:
+    """after_operation and event_recorded get the same event: it is read-only, deeply."""
+    from officekit import hookimpl
+
+    seen: list[dict[str, object]] = []
+
+    class Rewriter:
+        @hookimpl
+        def officekit_after_operation(self, event: Event) -> None:
+            event.detail["text"] = "REWRITTEN"  # type: ignore[index]
+
+    class Mirror:
+        @hookimpl
+        def officekit_event_recorded(self, event: Event) -> None:
+            seen.append(dict(event.detail))
+
+    mirror, rewriter = Mirror(), Rewriter()
+    office.plugins.pm.register(mirror)
+    office.plugins.pm.register(rewriter)
+    anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+    with office.desk(anna) as desk:
+        event = desk.note("original", subject="log")
+    assert event.detail == {"text": "original"}
+    assert seen[-1] == {"text": "original"}
+    with pytest.raises(TypeError, match="read-only"):
+        event.detail["text"] = "x"  # type: ignore[index]
+    stored = office.events(operation="desk.note")[-1]
+    with pytest.raises(TypeError, match="read-only"):
+        stored.detail.update(text="x")  # type: ignore[attr-defined]
+    assert json.loads(json.dumps(stored.detail)) == {"text": "original"}
+    assert office.verify_audit().ok
+
+
+def test_a_desk_facet_cannot_take_the_name_of_the_actor_or_office(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    from officekit import DeskFacet, PluginError, hookimpl
+
+    class Impostor:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @hookimpl
+        def officekit_register_facets(self) -> list[DeskFacet[object]]:
+            return [DeskFacet(self.name, lambda desk: None)]
+
+    for name in ("actor", "office"):
+        with pytest.raises(PluginError, match=f"desk facet '{name}'"):
+            Office.open(sqlite_url, profile="medical", clock=clock, plugins=[Impostor(name)])

@@ -24,8 +24,11 @@ from cattrs.preconf.json import make_converter as _make_json_converter
 from cattrs.v import format_exception as _cattrs_format_exception
 
 __all__ = [
+    "FrozenDict",
+    "FrozenList",
     "converter",
     "format_structuring_error",
+    "freeze",
     "make_converter",
     "parse_cattrs_path",
     "parse_time",
@@ -195,3 +198,50 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
 
 converter = make_converter()
 strict_converter = make_converter(strict=True)
+
+
+def _read_only(self: Any, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError(f"{type(self).__name__} is read-only: it is what the event log recorded")
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that cannot be changed: an event's detail, as recorded.
+
+    It compares, serialises (JSON, cattrs) and reads like a dict; every method that
+    would change it raises TypeError.
+    """
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only
+    __ior__ = _read_only
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        import copy
+
+        return {k: copy.deepcopy(v, memo) for k, v in self.items()}
+
+
+class FrozenList(list[Any]):
+    """A list that cannot be changed (inside an event's detail)."""
+
+    __setitem__ = __delitem__ = append = extend = insert = pop = remove = _read_only
+    clear = sort = reverse = __iadd__ = __imul__ = _read_only
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        import copy
+
+        return [copy.deepcopy(v, memo) for v in self]
+
+
+def freeze(value: Any) -> Any:
+    """Return JSON-like data that nobody can change: dicts and lists made read-only, deeply."""
+    if isinstance(value, dict):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return FrozenList(freeze(v) for v in value)
+    return value

@@ -16,7 +16,14 @@ import sqlalchemy as sa
 from officekit.core.events import AuditReport, Event, verify_chain
 from officekit.core.extensions import DeskFacet
 from officekit.core.kernel import Decision
-from officekit.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from officekit.errors import (
+    ConflictError,
+    NotFoundError,
+    OfficekitError,
+    PermissionDenied,
+    PluginError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
@@ -32,19 +39,25 @@ MAX_NOTE_LENGTH = 2000
 class Desk:
     """A member of staff at work. Get one from [`Office.desk`][officekit.Office.desk].
 
-    Attributes:
-        office: The office.
-        actor: The member of staff performing every operation of this desk.
-
     The plugins' operations are attributes too: ``desk.calls`` (typed ``Any``), or
     ``desk.facet(CALL_DESK)`` typed by its key. ``dir(desk)`` lists them.
     """
 
     def __init__(self, office: Office, actor: StaffMember) -> None:
-        self.office = office
-        self.actor = actor
+        self._office = office
+        self._actor = actor
         self._closed = False
         self._built: dict[str, Any] = {}
+
+    @property
+    def office(self) -> Office:
+        """The office (read-only)."""
+        return self._office
+
+    @property
+    def actor(self) -> StaffMember:
+        """The member of staff performing every operation of this desk (read-only)."""
+        return self._actor
 
     def facet(self, key: DeskFacet[T]) -> T:
         """Return a plugin's facet of this desk, typed by its key.
@@ -62,13 +75,21 @@ class Desk:
         try:
             built: T = self._built[facet.name]
         except KeyError:
-            built = self._built[facet.name] = facet.factory(self)
+            try:
+                built = facet.factory(self)
+            except OfficekitError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"the desk facet {facet.name!r} failed to build: {exc!r}"
+                ) from exc
+            self._built[facet.name] = built
             self.__dict__[facet.name] = built  # later reads skip __getattr__
         return built
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when no attribute has the name: a plugin's facet, if any.
-        office = self.__dict__.get("office")
+        office = self.__dict__.get("_office")
         facets = office.desk_facets if office is not None else {}
         if name in facets:
             return self._build(facets[name])

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import attrs
 import sqlalchemy as sa
 
-from officekit.core.convert import converter
+from officekit.core.convert import converter, freeze
 from officekit.core.store import events, offices
 from officekit.errors import NotFoundError
 
@@ -240,7 +240,7 @@ def append_event(
     # trigger (migration 0003) as part of the insert.
     return Event(
         id=event_id,
-        detail=json.loads(detail_json),
+        detail=freeze(json.loads(detail_json)),
         prev_hash=prev_hash,
         hash=digest,
         **fields,
@@ -251,7 +251,8 @@ def row_to_event(row: sa.Row[Any]) -> Event:
     """Convert an ``events`` row into an Event."""
     data = dict(row._mapping)
     data["detail"] = json.loads(data["detail"])
-    return converter.structure(data, Event)
+    event = converter.structure(data, Event)
+    return attrs.evolve(event, detail=freeze(event.detail))
 
 
 def iter_events(conn: sa.Connection, office_id: int, *, batch: int = 1000) -> Iterator[sa.Row[Any]]:

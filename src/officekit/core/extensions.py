@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from officekit.errors import PluginError
+
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
@@ -52,10 +54,11 @@ T = TypeVar("T")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
-def _check_name(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_name(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not _NAME.match(value):
-        raise ValueError(
-            f"a {attribute.name} is a lower-case identifier such as 'parcels', got {value!r}"
+        raise PluginError(
+            f"the {attribute.name} of a {type(instance).__name__} is a lower-case identifier "
+            f"such as 'parcels', got {value!r}"
         )
 
 

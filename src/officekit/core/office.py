@@ -41,6 +41,7 @@ from officekit.core.store import (
 from officekit.errors import (
     ConflictError,
     NotFoundError,
+    OfficekitError,
     PluginError,
     Problem,
     ProfileError,
@@ -150,7 +151,15 @@ class Office:
         try:
             built: T = self._built[facet.name]
         except KeyError:
-            built = self._built[facet.name] = facet.factory(self)
+            try:
+                built = facet.factory(self)
+            except OfficekitError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"the office facet {facet.name!r} failed to build: {exc!r}"
+                ) from exc
+            self._built[facet.name] = built
             self.__dict__[facet.name] = built  # later reads skip __getattr__
         return built
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from officekit.core.convert import freeze
 from officekit.errors import NotFoundError, PluginError
 
 __all__ = [
@@ -60,7 +60,8 @@ def frozen_detail(detail: Mapping[str, Any]) -> Mapping[str, Any]:
 
     A plugin changing what it sees cannot change what is recorded.
     """
-    return MappingProxyType(copy.deepcopy(dict(detail)))
+    frozen: Mapping[str, Any] = freeze(copy.deepcopy(dict(detail)))
+    return frozen
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import logging
 import os
@@ -34,6 +35,7 @@ import pluggy
 from officekit import hookspecs
 from officekit.core.operations import Operation, OperationContext
 from officekit.errors import OfficekitError, PluginError
+from officekit.plugins import DEFAULT_PLUGINS  # the built-ins' names only, no desk's code
 
 if TYPE_CHECKING:
     import typer
@@ -56,6 +58,7 @@ __all__ = [
     "PluginInfo",
     "blocked_names",
     "get_plugin_manager",
+    "installed_plugin_names",
 ]
 
 ENTRY_POINT_GROUP = "officekit"
@@ -79,6 +82,11 @@ class PluginInfo:
     source: str
     hooks: tuple[str, ...] = ()
     blocked: bool = False
+
+
+def installed_plugin_names() -> list[str]:
+    """The names of the installed plugins (the ``officekit`` entry points), without loading them."""
+    return [ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)]
 
 
 def blocked_names(environ: os._Environ[str] | dict[str, str] | None = None) -> set[str]:
@@ -144,8 +152,6 @@ def get_plugin_manager(
         PluginError: A plugin failed to load, implements a hook with no spec, or
             wraps a hook whose results the kernel combines itself.
     """
-    from officekit.plugins import DEFAULT_PLUGINS
-
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     # Each plugin adds its own hooks as it is registered (pytest's pytest_addhooks).
@@ -153,8 +159,13 @@ def get_plugin_manager(
     for name in (*(blocked_names() if blocked is None else blocked), *disabled):
         pm.set_blocked(name)
     for dotted in DEFAULT_PLUGINS:
+        module = importlib.import_module(dotted)
         if not pm.is_blocked(dotted):
-            _register(pm, importlib.import_module(dotted), dotted, dotted)
+            _register(pm, module, dotted, dotted)
+        elif hasattr(module, "officekit_addhooks"):
+            # A built-in desk that is turned off still declares its hooks, so that a
+            # plugin implementing them loads the same whichever way the desk is off.
+            module.officekit_addhooks(pluginmanager=pm)
     if load_entry_points:
         try:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
@@ -292,7 +303,14 @@ class PluginHost:
                 raise PluginError(
                     f"plugin {impl.plugin_name!r} failed in {hook_name}: {exc!r}"
                 ) from exc
-            for item in returned or ():
+            if returned is None:
+                continue
+            if not isinstance(returned, list | tuple):
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: {hook_name} must return a list, "
+                    f"got {type(returned).__name__} {returned!r}"
+                )
+            for item in returned:
                 if not isinstance(item, kind):
                     names = (
                         kind.__name__
@@ -359,6 +377,16 @@ class PluginHost:
                     "table of its own, named after it)"
                 )
             owners[migrations.name] = repr(plugin)
+            if not migrations.location.is_dir():
+                raise PluginError(
+                    f"plugin {plugin!r}: the migrations {migrations.name!r} have no folder at "
+                    f"{migrations.location}"
+                )
+            if migrations.metadata.tables and not any(migrations.location.glob("*.py")):
+                raise PluginError(
+                    f"plugin {plugin!r}: the migrations {migrations.name!r} define tables but "
+                    f"{migrations.location} holds no revision"
+                )
         return [migrations for _, migrations in found]
 
     def register_commands(self, app: typer.Typer) -> None:

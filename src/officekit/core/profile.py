@@ -37,9 +37,15 @@ from officekit.core.convert import (
 )
 from officekit.core.extensions import ProfileSection, SectionContext
 from officekit.core.operations import Operation, OperationRegistry
-from officekit.core.plugins import PluginHost, blocked_names, get_plugin_manager
+from officekit.core.plugins import (
+    PluginHost,
+    blocked_names,
+    get_plugin_manager,
+    installed_plugin_names,
+)
 from officekit.core.validate import did_you_mean, unknown_name
 from officekit.errors import NotFoundError, OfficekitError, PluginError, Problem, ProfileError
+from officekit.plugins import DEFAULT_PLUGINS
 
 T = TypeVar("T")
 
@@ -733,11 +739,18 @@ def _structure_value(
     value: Any, type_: Any, top: str, raw: _Raw, problems: list[Problem]
 ) -> tuple[bool, Any]:
     """Structure one top-level table strictly; on failure add its problems, each placed."""
+    wants_table = attrs.has(type_) or typing.get_origin(type_) in (Mapping, dict)
+    if wants_table and not isinstance(value, Mapping):
+        what = f"expected a table, got {type(value).__name__} {value!r}"
+        problems.append(Problem(_where(raw, [top]), what))
+        return False, None
     try:
         return True, strict_converter.structure(value, type_)
     except Exception as exc:
-        if not isinstance(exc, cattrs.BaseValidationError | TypeError | ValueError | KeyError):
-            raise
+        known = cattrs.BaseValidationError | TypeError | ValueError | KeyError | AttributeError
+        if not isinstance(exc, known):
+            problems.append(Problem(_where(raw, [top]), f"cannot be read: {exc!r}"))
+            return False, None
         messages = cattrs.transform_error(
             exc, path=f"$.{top}", format_exception=format_structuring_error
         )
@@ -945,9 +958,9 @@ def _check(
     sections = registry.sections if registry is not None else {}
     values: dict[str, Any] = {}
     for name, section in sections.items():
-        value = read[name] if name in read else section.default()
         if name in failed:
             continue
+        value = read[name] if name in read else _default(section)
         if section.validate is not None and not failed & set(_CORE_REFERENCES):
             ctx = SectionContext(profile, name, add, lambda kp: _file_of(raw, kp), problems)
             try:
@@ -958,6 +971,34 @@ def _check(
                 raise PluginError(f"the check of profile section {name!r} failed: {exc!r}") from exc
         values[name] = value
     return attrs.evolve(profile, sections=values), problems
+
+
+def _default(section: ProfileSection[T]) -> T:
+    try:
+        return section.default()
+    except OfficekitError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"the default of profile section {section.name!r} failed: {exc!r}"
+        ) from exc
+
+
+def _check_section_type(plugin: str, section: ProfileSection[Any]) -> None:
+    """A section's default must survive the round trip a profile's table takes: found at load."""
+    default = _default(section)
+    try:
+        again = strict_converter.structure(converter.unstructure(default), section.type)
+    except Exception as exc:
+        raise PluginError(
+            f"plugin {plugin!r}: profile section {section.name!r} cannot be read as its type "
+            f"{section.type!r}: {exc!r}"
+        ) from exc
+    if again != default:
+        raise PluginError(
+            f"plugin {plugin!r}: profile section {section.name!r}: its default, written as a "
+            f"table and read back, is {again!r}, not {default!r}"
+        )
 
 
 def _load(
@@ -1018,6 +1059,7 @@ class ProfilePlugins:
         dormant_prefixes: ``<name>.`` of installed plugins blocked before they were
             loaded: operations named so are taken as theirs, and ignored too.
         known_plugins: Every plugin name a profile may turn off.
+        turned_off: The plugins turned off (by the profile or ``OFFICEKIT_DISABLE_PLUGINS``).
     """
 
     host: PluginHost
@@ -1028,6 +1070,7 @@ class ProfilePlugins:
     dormant_operations: frozenset[str] = frozenset()
     dormant_prefixes: tuple[str, ...] = ()
     known_plugins: tuple[str, ...] = ()
+    turned_off: tuple[str, ...] = ()
 
     def is_dormant_operation(self, name: str) -> bool:
         """Tell whether ``name`` is an operation of a plugin that is turned off."""
@@ -1082,30 +1125,23 @@ def plugins_for_profile(
         paths, disable = list(profile.source.plugins), list(profile.plugins.disable)
     else:
         paths, disable = _raw_plugin_settings(profile)
-    pm = get_plugin_manager(profile_plugins=paths, plugins=plugins)
-    known = [name for name, _ in pm.list_name_plugin()]
+    # Turned off before anything is loaded: a profile can turn off a plugin that fails.
+    pm = get_plugin_manager(profile_plugins=paths, plugins=plugins, disabled=disable)
+    off = [*blocked_names(), *disable]
+    known = [name for name, plugin in pm.list_name_plugin() if plugin is not None]
+    known += [*DEFAULT_PLUGINS, *installed_plugin_names(), *blocked_names()]
     dormant: set[str] = set()
     dormant_ops: set[str] = set()
     off_prefixes: list[str] = []
-
-    def turned_off(plugin: object) -> None:
-        sections, ops = _contributions_of(plugin)
-        dormant.update(sections)
-        dormant_ops.update(ops)
-
-    for name in disable:
-        plugin = pm.get_plugin(name)
-        if plugin is not None:
-            turned_off(plugin)
-            pm.set_blocked(name)
-    for name in blocked_names():
-        known.append(name)
-        if name.startswith("officekit.plugins."):
+    for name in off:
+        if name in DEFAULT_PLUGINS:  # ours: safe to ask what it would have added
             with contextlib.suppress(ImportError):
-                turned_off(importlib.import_module(name))
+                section_names, op_names = _contributions_of(importlib.import_module(name))
+                dormant.update(section_names)
+                dormant_ops.update(op_names)
         else:
-            # Never loaded: by custom an installed plugin's section is named after it
-            # and its operations are "<name>.<verb>".
+            # Never loaded: by custom a plugin's section is named after it and its
+            # operations are "<name>.<verb>".
             dormant.add(name)
             off_prefixes.append(f"{name}.")
     host = PluginHost(pm)
@@ -1124,6 +1160,12 @@ def plugins_for_profile(
                 f"plugins {owners[section.name]!r} and {plugin!r} both provide the profile "
                 f"section {section.name!r}"
             )
+        if hasattr(Profile, section.name):
+            raise PluginError(
+                f"plugin {plugin!r}: profile section {section.name!r} would hide "
+                f"Profile.{section.name}"
+            )
+        _check_section_type(plugin, section)
         sections[section.name] = section
         owners[section.name] = plugin
     return ProfilePlugins(
@@ -1135,6 +1177,7 @@ def plugins_for_profile(
         dormant_operations=frozenset(dormant_ops - set(operations)),
         dormant_prefixes=tuple(off_prefixes),
         known_plugins=tuple(dict.fromkeys(known)),
+        turned_off=tuple(dict.fromkeys(off)),
     )
 
 

@@ -356,9 +356,9 @@ def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
         try:
             _script(m.location).get_revision(revision)
         except Exception as exc:
-            where = "officekit" if m.name == "kernel" else f"the {m.name!r} plugin"
+            where = "this officekit" if m.name == "kernel" else f"the {m.name!r} plugin installed"
             raise StoreError(
-                f"the database's {m.name!r} schema is at revision {revision}, which this "
+                f"the database's {m.name!r} schema is at revision {revision}, which "
                 f"{where} does not know: it was written by a newer release"
             ) from exc
     with write_transaction(engine) as conn:

@@ -6,4 +6,7 @@ plugin API.
 """
 
 DEFAULT_PLUGINS: tuple[str, ...] = ("officekit.plugins.kernel", "officekit.plugins.reception")
-"""Dotted names of the plugins every office loads first."""
+"""Dotted names of the plugins every office loads first (datasette's ``DEFAULT_PLUGINS``).
+
+The kernel reads these names and loads the plugins as it loads any other; it
+imports no desk's code itself."""
