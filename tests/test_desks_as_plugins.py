@@ -9,22 +9,30 @@ import datetime as dt
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from officekit import (
     ConflictError,
     Event,
     ManualClock,
+    Migrations,
     NotFoundError,
     Office,
+    OfficeFacet,
     PermissionDenied,
+    PluginError,
     ProfileError,
+    ProfileSection,
     ValidationError,
+    hookimpl,
     load_profile,
 )
 from officekit.core.store import KERNEL_MIGRATIONS, make_engine, schema_revision
@@ -32,6 +40,7 @@ from officekit.plugins.reception.settings import ROUTING
 from officekit.plugins.reception.tables import MIGRATIONS as RECEPTION_MIGRATIONS
 
 RECEPTION = "officekit.plugins.reception"
+PARCELS_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "officekit-parcels"
 RECEPTION_TABLES = {"calls", "messages", "visits", "known_callers", "guardians"}
 
 KERNEL_ONLY_PROFILE = """
@@ -420,3 +429,184 @@ def test_a_desk_facet_cannot_take_the_name_of_the_actor_or_office(
     for name in ("actor", "office"):
         with pytest.raises(PluginError, match=f"desk facet '{name}'"):
             Office.open(sqlite_url, profile="medical", clock=clock, plugins=[Impostor(name)])
+
+
+def _hire_with_parcels(url: str, i: int, queue: Any) -> None:
+    try:
+        import sys
+
+        sys.path.insert(0, str(PARCELS_EXAMPLE))
+        import officekit_parcels
+
+        plugins = [officekit_parcels] if i % 2 else []
+        for n in range(3):
+            with Office.open(url, profile="smallbusiness", key=f"k{i % 3}", plugins=plugins) as o:
+                o.staff.hire(f"W{i}-{n}", experience_years=1, roles=["receptionist"])
+        queue.put("ok")
+    except Exception as exc:  # reported to the test
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.postgres
+def test_adding_a_plugin_to_a_live_postgresql_store_does_not_deadlock(store_url: str) -> None:
+    """Processes hire while others open the same store with a new plugin, which migrates.
+
+    Its revision's foreign keys lock offices then staff; a hire locks its office row,
+    inserts into staff, then moves the chain head on offices. Without the migration
+    locking the offices table first, about one run in three deadlocked.
+    """
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE")
+    import multiprocessing
+
+    for key in ("k0", "k1", "k2"):
+        Office.open(store_url, profile="smallbusiness", key=key).close()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [
+        context.Process(target=_hire_with_parcels, args=(store_url, i, queue)) for i in range(8)
+    ]
+    for w in workers:
+        w.start()
+    results = [queue.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+    assert results == ["ok"] * 8
+
+
+# -- bad input at the extension points: an officekit error naming it, never a raw one ----------
+
+TABLES = ["office", "departments", "education", "responsibilities", "roles", "plugins"]
+SECTIONS = ["phones", "routing", "visitors", "questions"]
+not_a_table = (
+    st.text(max_size=5) | st.integers() | st.booleans() | st.lists(st.integers(), max_size=2)
+)
+
+
+@given(table=st.sampled_from(TABLES + SECTIONS), value=not_a_table)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_value_where_a_table_belongs_is_a_profile_problem(
+    tmp_path_factory: pytest.TempPathFactory, table: str, value: object
+) -> None:
+    folder = tmp_path_factory.mktemp("scalar")
+    path = folder / "profile.toml"
+    toml_value = json.dumps(value, ensure_ascii=False)  # JSON scalars and arrays are TOML too
+    path.write_text(f'extends = "medical"\n{table} = {toml_value}\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert any(p.where.endswith(f"profile.toml: {table}") for p in info.value.problems), (
+        info.value.problems
+    )
+
+
+def test_a_section_of_the_wrong_type_given_in_code_is_a_profile_problem(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    from officekit.plugins.reception.settings import PHONES
+
+    broken = load_profile("medical").with_section(PHONES, "not phones")  # type: ignore[arg-type]
+    with pytest.raises(ProfileError, match="phones: expected a table"):
+        Office.open(sqlite_url, profile=broken, clock=clock)
+
+
+class _Registers:
+    """A plugin returning whatever it is given from one register_* hook."""
+
+    def __init__(self, hook: str, returned: object) -> None:
+        setattr(self, hook, hookimpl(specname=hook)(lambda: returned))
+
+
+def _open_with(url: str, clock: ManualClock, plugin: object) -> Office:
+    return Office.open(url, profile="medical", clock=clock, plugins=[plugin])
+
+
+@pytest.mark.parametrize(
+    ("hook", "returned", "match"),
+    [
+        ("officekit_register_facets", OfficeFacet("boom", lambda o: 1), "must return a list"),
+        ("officekit_register_operations", "desk.x", "must return a list"),
+        (
+            "officekit_register_profile_sections",
+            [ProfileSection("broken", int, lambda: 1 / 0)],
+            "default of profile section 'broken' failed",
+        ),
+        (
+            "officekit_register_profile_sections",
+            [ProfileSection("weird", object(), dict)],
+            "section 'weird' cannot be read",
+        ),
+        (
+            "officekit_register_profile_sections",
+            [ProfileSection("to_dict", int, int)],
+            "would hide Profile.to_dict",
+        ),
+        (
+            "officekit_register_migrations",
+            [Migrations("nodir", "/nonexistent/officekit", sa.MetaData())],
+            "no folder at",
+        ),
+    ],
+    ids=["facets-not-a-list", "ops-not-a-list", "default-raises", "bad-type", "hides", "no-dir"],
+)
+def test_a_plugins_bad_contribution_is_a_plugin_error(
+    sqlite_url: str, clock: ManualClock, hook: str, returned: object, match: str
+) -> None:
+    with pytest.raises(PluginError, match=match):
+        _open_with(sqlite_url, clock, _Registers(hook, returned))
+
+
+def test_a_facet_that_fails_to_build_is_a_plugin_error(sqlite_url: str, clock: ManualClock) -> None:
+    boom = OfficeFacet("boom", lambda office: 1 / 0)
+    with _open_with(sqlite_url, clock, _Registers("officekit_register_facets", [boom])) as office:
+        with pytest.raises(PluginError, match="office facet 'boom' failed to build"):
+            _ = office.boom
+        with pytest.raises(PluginError):
+            office.facet(boom)
+
+
+def test_bad_names_and_locations_of_contributions_are_plugin_errors() -> None:
+    with pytest.raises(PluginError, match="OfficeFacet is a lower-case identifier"):
+        OfficeFacet("Bad Name", lambda office: None)
+    with pytest.raises(PluginError, match="ProfileSection"):
+        ProfileSection("", int, int)
+    with pytest.raises(PluginError, match="location of Migrations"):
+        Migrations("x", None, sa.MetaData())  # type: ignore[arg-type]
+
+
+def test_a_desk_refuses_only_its_own_operations_by_its_own_rule(office: Office) -> None:
+    anna = office.staff.hire("Anna Conti", roles=["receptionist"], experience_years=4)
+    with office.desk(anna) as desk:
+        with pytest.raises(ValidationError, match="decided_by"):
+            desk.refuse("desk.note", None, "forged", decided_by="profile")
+        with pytest.raises(ValidationError, match="recorded by the office"):
+            desk.refuse("staff.hire", None, "forged", decided_by="house_rule")
+        with pytest.raises(NotFoundError):
+            desk.refuse("no.such", None, "forged", decided_by="house_rule")
+    assert office.events(outcome="denied") == []
+
+
+def test_a_newer_plugin_revision_names_the_plugin(sqlite_url: str, clock: ManualClock) -> None:
+    from officekit import StoreError
+
+    with (
+        Office.open(sqlite_url, profile="medical", clock=clock) as office,
+        office.engine.begin() as conn,
+    ):
+        conn.exec_driver_sql(
+            "UPDATE officekit_version_reception SET version_num = 'reception_9999'"
+        )
+    with pytest.raises(StoreError, match="'reception' plugin installed does not know"):
+        Office.open(sqlite_url, profile="medical", clock=clock)
+
+
+def test_a_profile_can_turn_off_a_plugin_that_fails_to_load(
+    tmp_path: Path, sqlite_url: str, clock: ManualClock
+) -> None:
+    folder = tmp_path / "p"
+    write(folder, 'extends = "medical"\n[plugins]\ndisable = ["profile:p"]\n')
+    (folder / "plugin.py").write_text("raise RuntimeError('broken at import')\n")
+    with Office.open(sqlite_url, profile=folder, clock=clock) as office:  # not even imported
+        assert office.plugins.pm.is_blocked("profile:p")
+    (folder / "profile.toml").write_text('extends = "medical"\n')
+    with pytest.raises(PluginError, match="broken at import"):
+        Office.open(sqlite_url, profile=folder, clock=clock, change_profile=True)

@@ -33,6 +33,9 @@ __all__ = ["Desk"]
 
 T = TypeVar("T")
 
+_KERNEL_DECIDERS = ("profile", "plugin")
+"""Who decides a refusal the kernel makes; a desk's own rule names itself otherwise."""
+
 MAX_NOTE_LENGTH = 2000
 
 
@@ -120,11 +123,31 @@ class Desk:
         that refusal is the one recorded and raised, so that the reason given is the
         first one that applies.
 
+        Args:
+            operation: The operation refused (registered, performed at a desk).
+            subject: What it was about, recorded in the event.
+            reason: Why, recorded in the event and the error.
+            decided_by: The rule that refuses (``"guardian_list"``); ``"profile"`` and
+                ``"plugin"`` are the kernel's.
+
         Raises:
-            PermissionDenied: Always, once the refusal is recorded.
+            PermissionDenied: Once the refusal is recorded.
             ConflictError: The desk was closed; nothing is recorded.
+            NotFoundError: No operation has that name; nothing is recorded.
+            ValidationError: The operation is recorded by the office, or ``decided_by``
+                is the kernel's; nothing is recorded.
         """
         self._check_open()
+        if decided_by in _KERNEL_DECIDERS:
+            raise ValidationError(
+                f"decided_by {decided_by!r} is the kernel's: name the rule that refuses",
+                where="decided_by",
+            )
+        if self.office.operations[operation].by_office:
+            raise ValidationError(
+                f"{operation} is recorded by the office itself: no desk refuses it",
+                where="operation",
+            )
         decision = self.can(operation, subject)
         if not decision.allowed:
             reason, decided_by = decision.reason, decision.decided_by

@@ -168,6 +168,14 @@ class DeskFacet(Generic[T]):
     description: str = ""
 
 
+def _to_path(value: Any) -> Path:
+    if not isinstance(value, str | Path):
+        raise PluginError(
+            f"the location of Migrations is a folder (a str or Path), got {type(value).__name__}"
+        )
+    return Path(value)
+
+
 @attrs.frozen(eq=False)
 class Migrations:
     """A plugin's tables and the Alembic revisions that create and change them.
@@ -188,7 +196,7 @@ class Migrations:
     """
 
     name: str = attrs.field(validator=_check_name)
-    location: Path = attrs.field(converter=Path)
+    location: Path = attrs.field(converter=_to_path)
     metadata: sa.MetaData
 
     @property

@@ -1130,6 +1130,7 @@ def plugins_for_profile(
     off = [*blocked_names(), *disable]
     known = [name for name, plugin in pm.list_name_plugin() if plugin is not None]
     known += [*DEFAULT_PLUGINS, *installed_plugin_names(), *blocked_names()]
+    known += [f"profile:{Path(p).parent.name}" for p in paths]
     dormant: set[str] = set()
     dormant_ops: set[str] = set()
     off_prefixes: list[str] = []

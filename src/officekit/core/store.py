@@ -361,12 +361,20 @@ def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
                 f"the database's {m.name!r} schema is at revision {revision}, which "
                 f"{where} does not know: it was written by a newer release"
             ) from exc
-    with write_transaction(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            # Several processes opening a new store at once migrate it one at a
-            # time; the later ones find it at head and do nothing.
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        for m in sets:
-            cfg = _alembic_config(m)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+    try:
+        with write_transaction(engine) as conn:
+            if conn.dialect.name == "postgresql":
+                # Several processes opening a new store at once migrate it one at a
+                # time; the later ones find it at head and do nothing.
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                if sa.inspect(conn).has_table("offices"):
+                    # Writers lock their office row first (FOR UPDATE); an EXCLUSIVE
+                    # lock on the table makes them wait there, before they hold
+                    # anything a migration's DDL needs: no deadlock with live offices.
+                    conn.execute(sa.text("LOCK TABLE offices IN EXCLUSIVE MODE"))
+            for m in sets:
+                cfg = _alembic_config(m)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"migrating the database {engine.url!r} failed: {exc.orig}") from exc
