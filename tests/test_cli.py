@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.test_events import tamper
 
 import officekit
 from officekit.core.store import events
@@ -92,8 +93,7 @@ def test_audit_verify_names_the_first_broken_event(tmp_path: Path) -> None:
     run("simulate", "--profile", "smallbusiness", "--days", "2", "--db", db, cwd=tmp_path)
     assert "chain intact" in run("audit", "verify", "--db", db, cwd=tmp_path).stdout
     engine = sa.create_engine(db)
-    with engine.begin() as conn:
-        conn.execute(events.update().where(events.c.seq == 7).values(subject="forged"))
+    tamper(engine, events.update().where(events.c.seq == 7).values(subject="forged"))
     engine.dispose()
     proc = run("audit", "verify", "--db", db, cwd=tmp_path, ok=False)
     assert proc.returncode == 1

@@ -23,6 +23,7 @@ from officekit import (
     StaffMember,
 )
 from officekit.core.convert import converter, make_converter, strict_converter
+from officekit.core.extensions import Finding
 from officekit.core.plugins import PluginInfo
 from officekit.core.profile import (
     Department,
@@ -207,6 +208,15 @@ STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
         PluginInfo, name=text, source=text, hooks=st.lists(keys).map(tuple), blocked=st.booleans()
     ),
     Problem: st.builds(Problem, where=text, what=text),
+    Finding: st.builds(
+        Finding,
+        check=text,
+        reason=text,
+        seq=st.none() | st.integers(1, 10**6),
+        table=st.none() | keys,
+        row_id=st.none() | st.integers(1, 10**6),
+        field=st.none() | keys,
+    ),
     PluginSettings: st.builds(PluginSettings, disable=st.lists(text, max_size=3).map(tuple)),
     StepReport: st.builds(
         StepReport,
@@ -302,6 +312,7 @@ def _all_attrs_classes() -> set[type]:
 
 NOT_VALUES = {
     # Registrations that hold functions or live objects: never serialised.
+    "AuditCheck",
     "DeskFacet",
     "Migrations",
     "OfficeFacet",

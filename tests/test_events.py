@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import multiprocessing
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from officekit import ManualClock, Office, PermissionDenied, verify_store
+from officekit import ManualClock, Office, PermissionDenied, StoreError, verify_store
 from officekit.core.events import GENESIS_HASH
 from officekit.core.store import events, offices
 
@@ -70,9 +71,67 @@ def test_refusal_is_recorded_in_the_chain(office: Office) -> None:
     assert office.verify_audit().ok
 
 
+_GUARD = importlib.import_module("officekit.migrations.versions.0004_event_log_guard")
+EVENT_GUARDS = ("events_refuse_update", "events_refuse_delete")
+
+
+def tamper(engine: sa.Engine, *statements: sa.Executable) -> None:
+    """Change the log as an attacker with DDL rights would: refusal triggers off, then on."""
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        for name in EVENT_GUARDS:
+            conn.exec_driver_sql(
+                f"ALTER TABLE events DISABLE TRIGGER {name}" if postgres else f"DROP TRIGGER {name}"
+            )
+        for statement in statements:
+            conn.execute(statement)
+        if postgres:
+            for name in EVENT_GUARDS:
+                conn.exec_driver_sql(f"ALTER TABLE events ENABLE TRIGGER {name}")
+        else:
+            for sql in _GUARD.SQLITE_TRIGGERS:
+                if "ON events" in sql:
+                    conn.exec_driver_sql(sql)
+
+
 def _tamper(office: Office, statement: sa.Executable) -> None:
-    with office.engine.begin() as conn:
-        conn.execute(statement)
+    tamper(office.engine, statement)
+
+
+def test_the_database_refuses_to_change_or_remove_events(
+    office: Office, clock: ManualClock
+) -> None:
+    busy_office(office, clock, notes=1)
+    where = events.c.office_id == office.id
+    statements: list[sa.Executable] = [
+        events.update().where(where).values(subject="forged"),
+        events.delete().where(where, events.c.seq == 2),
+        events.delete(),
+    ]
+    if office.engine.dialect.name == "postgresql":
+        statements.append(sa.text("TRUNCATE events CASCADE"))
+    for statement in statements:
+        with (
+            pytest.raises(sa.exc.DBAPIError, match="the event log is append-only"),
+            office.engine.begin() as conn,
+        ):
+            conn.execute(statement)
+    assert len(office.events()) == 4
+    assert office.verify_audit().ok
+
+
+def test_the_refusal_reaches_an_officekit_user_as_a_store_error(
+    office: Office, clock: ManualClock
+) -> None:
+    busy_office(office, clock, notes=1)
+    anna = office.staff.list()[0]
+    with office.desk(anna) as desk, pytest.raises(StoreError, match="append-only") as info:
+        desk.perform(
+            "desk.note", detail={"text": "x"}, act=lambda conn: conn.execute(events.delete())
+        )
+    assert "DELETE of events refused" in str(info.value)
+    assert len(office.events()) == 4  # rolled back, nothing recorded
+    assert office.verify_audit().ok
 
 
 def test_changed_detail_is_found(office: Office, clock: ManualClock) -> None:

@@ -1363,3 +1363,43 @@ def test_wrapping_before_operation_is_allowed(sqlite_url: str, clock: ManualCloc
         with office.desk(anna) as desk:
             desk.note("Printer out of toner")
     assert seen == ["before desk.note", "after desk.note"]
+
+
+def test_hook_register_audit_checks(sqlite_url: str, clock: ManualClock) -> None:
+    from officekit.core.extensions import AuditCheck, Finding
+
+    seen: list[str] = []
+
+    def notes_are_short(conn: sa.Connection, office_id: int, events: Any) -> list[Finding]:
+        found = []
+        for event in events:  # only the operations the check names, in chain order
+            seen.append(event.operation)
+            if len(event.detail["text"]) > 10:
+                found.append(Finding("short_notes", "a long note", seq=event.seq))
+        return found
+
+    class ShortNotes:
+        @hookimpl
+        def officekit_register_audit_checks(self) -> list[AuditCheck]:
+            return [AuditCheck("short_notes", notes_are_short, operations=("desk.note",))]
+
+    with Office.open(sqlite_url, profile="medical", clock=clock, plugins=[ShortNotes()]) as office:
+        anna = office.staff.hire("Anna Conti", roles=["receptionist"])
+        with office.desk(anna) as desk:
+            desk.note("short")
+            note = desk.note("a rather long note")
+        assert office.verify_audit().ok  # not deep: the checks do not run
+        assert seen == []
+        report = office.verify_audit(deep=True)
+        assert "short_notes" in report.deep_checks
+        assert seen == ["desk.note", "desk.note"]
+        assert [(f.check, f.seq) for f in report.findings] == [("short_notes", note.seq)]
+
+    class Twice:
+        @hookimpl
+        def officekit_register_audit_checks(self) -> list[AuditCheck]:
+            return [AuditCheck("short_notes", notes_are_short)]
+
+    host = PluginHost(get_plugin_manager(plugins=[ShortNotes(), Twice()]))
+    with pytest.raises(PluginError, match="an audit check named 'short_notes'"):
+        host.register_audit_checks()

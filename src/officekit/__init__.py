@@ -13,7 +13,9 @@ from officekit.core.clock import Clock, ManualClock, SystemClock
 from officekit.core.desk import Desk
 from officekit.core.events import AuditReport, BrokenEvent, Event
 from officekit.core.extensions import (
+    AuditCheck,
     DeskFacet,
+    Finding,
     Migrations,
     OfficeFacet,
     ProfileSection,
@@ -39,6 +41,7 @@ from officekit.hookspecs import hookimpl, hookspec
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditCheck",
     "AuditReport",
     "BrokenEvent",
     "Clock",
@@ -47,6 +50,7 @@ __all__ = [
     "Desk",
     "DeskFacet",
     "Event",
+    "Finding",
     "ManualClock",
     "Migrations",
     "NotFoundError",

@@ -7,12 +7,25 @@ fail, open offices and print the way the rest do: [`fail`][officekit.cli.fail],
 [`check_format`][officekit.cli.check_format], [`open_office`][officekit.cli.open_office],
 ``out`` and ``err`` (Rich consoles), and the option types ``DbOption``,
 ``KeyOption``, ``ProfileOption`` and ``FormatOption``.
+
+Print every piece of data (a name, a note, anything read from a store, a profile
+or the command line) in text mode through [`safe`][officekit.cli.safe]: it
+returns a Rich ``Text``, so Rich markup in the data is shown as typed, and
+control characters are made visible (``ESC`` as ``\\x1b``), so that data can
+neither clear the screen nor retitle the window. Wrap a whole line
+(``out.print(safe(f"Hired {member.name}"))``) or each table cell
+(``table.add_row(safe(m.name), ...)``); give ``style=`` for colour. JSON output
+(``out.print_json``) needs no helper: it is exact, and control characters are
+escaped as JSON escapes. officekit's errors end as ``error: ...`` and exit status
+1, bad usage (through [`fail`][officekit.cli.fail]) as exit status 2; never as a
+traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,8 +34,8 @@ from typing import Annotated, Any, NoReturn
 import attrs
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from officekit import __version__
 from officekit.core.clock import ManualClock
@@ -35,8 +48,8 @@ from officekit.core.profile import (
     plugins_for_profile,
     resolve_profile_path,
 )
-from officekit.core.store import DEFAULT_URL
-from officekit.errors import OfficekitError, ProfileError
+from officekit.core.store import DEFAULT_URL, missing_sqlite_file
+from officekit.errors import OfficekitError, ProfileError, StoreError
 from officekit.simulate import DEFAULT_START, simulate, summarise
 
 __all__ = [
@@ -45,6 +58,7 @@ __all__ = [
     "KeyOption",
     "ProfileOption",
     "app",
+    "check_db",
     "check_format",
     "day",
     "err",
@@ -54,6 +68,7 @@ __all__ = [
     "moment",
     "open_office",
     "out",
+    "safe",
 ]
 
 SIMULATION_URL = "sqlite:///officekit-simulation.db"
@@ -74,12 +89,106 @@ app.add_typer(plugins_app, name="plugins")
 app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
 
-out = Console(highlight=False, soft_wrap=True)
+# C0 and C1 control characters, DEL, line and paragraph separators, the
+# bidirectional embeddings, overrides and isolates (which reorder what follows),
+# and lone surrogates (from bytes that were not UTF-8, which cannot be written)
+_FORMAT_CONTROLS = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x1f{_FORMAT_CONTROLS}]")
+_UNSAFE_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{_FORMAT_CONTROLS}]")
+_UNSAFE_IN_JSON = re.compile(f"[{_FORMAT_CONTROLS}]")  # json.dumps escapes the C0 ones
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(value: object, *, style: str = "", multiline: bool = False) -> Text:
+    """``value`` as text that is safe to print: shown exactly as it is, never interpreted.
+
+    Rich markup in it is not parsed (the result is a ``rich.text.Text``), and
+    every control character is made visible as an escape: ``ESC`` as ``\\x1b``,
+    ``BEL`` as ``\\x07``, a bidirectional override as ``\\u202e``. Use it for every
+    piece of data a command prints in text mode: a whole line, or a table cell.
+
+    Args:
+        value: What to print; ``str(value)`` is shown.
+        style: A Rich style for the whole text, such as ``"red"``.
+        multiline: Keep line feeds (for a text that may have several lines, such
+            as an error listing problems); otherwise they are shown as ``\\x0a``.
+    """
+    pattern = _UNSAFE_BUT_NEWLINE if multiline else _UNSAFE
+    return Text(pattern.sub(_visible, str(value)), style=style)
+
+
+def _json_needs_ascii(text: str | None, data: Any, skip_keys: bool, default: Any) -> bool:
+    loaded = json.loads(text) if text is not None else data
+    plain = json.dumps(loaded, ensure_ascii=False, skipkeys=skip_keys, default=default)
+    return _UNSAFE_IN_JSON.search(plain) is not None
+
+
+class _Console(Console):
+    """A Rich console whose ``print_json`` never writes a raw control character.
+
+    ``json.dumps`` escapes the C0 controls, but Rich re-renders JSON with
+    ``ensure_ascii=False``, which would write C1 controls (such as the 8-bit CSI,
+    ``\\x9b``) and bidirectional overrides as they are: the JSON is then rendered
+    with ``ensure_ascii=True``, still exact.
+    """
+
+    def print_json(
+        self,
+        json: str | None = None,
+        *,
+        data: Any = None,
+        indent: int | str | None = 2,
+        highlight: bool = True,
+        skip_keys: bool = False,
+        ensure_ascii: bool = False,
+        check_circular: bool = True,
+        allow_nan: bool = True,
+        default: Any = None,
+        sort_keys: bool = False,
+    ) -> None:
+        if not ensure_ascii:
+            ensure_ascii = _json_needs_ascii(json, data, skip_keys, default)
+        super().print_json(
+            json,
+            data=data,
+            indent=indent,
+            highlight=highlight,
+            skip_keys=skip_keys,
+            ensure_ascii=ensure_ascii,
+            check_circular=check_circular,
+            allow_nan=allow_nan,
+            default=default,
+            sort_keys=sort_keys,
+        )
+
+
+out: Console = _Console(highlight=False, soft_wrap=True)
 """Where commands print their results."""
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err: Console = _Console(stderr=True, highlight=False, soft_wrap=True)
 """Where commands print errors."""
 
-DbOption = Annotated[str, typer.Option("--db", help="Database URL (SQLite file or PostgreSQL).")]
+
+def check_db(value: str | None) -> str | None:
+    """Exit with status 2 if ``value``, a ``--db`` URL, cannot be parsed (an option callback).
+
+    ``DbOption`` has it; give it as ``callback=`` to a ``--db`` option of your own.
+    """
+    if value is not None:
+        try:
+            missing_sqlite_file(value)
+        except StoreError as exc:
+            fail(f"--db: {exc}", 2)
+    return value
+
+
+DbOption = Annotated[
+    str,
+    typer.Option("--db", help="Database URL (SQLite file or PostgreSQL).", callback=check_db),
+]
 KeyOption = Annotated[
     str | None, typer.Option("--office", help="Office key, when the store holds several.")
 ]
@@ -91,8 +200,11 @@ FormatOption = Annotated[str, typer.Option("--format", help="Output format: text
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``error: message`` on standard error and exit with ``code`` (2: bad usage)."""
-    err.print(f"[red]error:[/red] {escape(message)}", markup=True)
+    """Print ``error: message`` on standard error and exit with ``code`` (2: bad usage).
+
+    The message is printed through [`safe`][officekit.cli.safe].
+    """
+    err.print(Text.assemble(("error:", "red"), " ", safe(message, multiline=True)))
     raise typer.Exit(code)
 
 
@@ -119,7 +231,13 @@ def moment(text: str | None, tz: dt.tzinfo, option: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         fail(f"{option} must be a date-time such as 2026-11-26T19:30, got {text!r}", 2)
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    try:  # a week either side, in UTC and office time, must be dates Python can hold
+        for days in (-7, 7):
+            (value + dt.timedelta(days=days)).astimezone(dt.UTC).astimezone(tz)
+    except OverflowError:
+        fail(f"{option} {text!r} is too far in the past or the future", 2)
+    return value
 
 
 def day(text: str, option: str) -> dt.date:
@@ -155,10 +273,10 @@ def profiles_list() -> None:
     table = Table("name", "source", "description")
     for name, origin in available_profiles().items():
         try:
-            description = load_profile(name).description
+            description = safe(load_profile(name).description)
         except OfficekitError as exc:
-            description = f"[red]invalid: {exc}[/red]"
-        table.add_row(name, origin, description)
+            description = safe(f"invalid: {exc}", style="red")
+        table.add_row(safe(name), safe(origin), description)
     out.print(table)
 
 
@@ -173,11 +291,13 @@ def profiles_show(
     if fmt == "json":
         out.print_json(json.dumps(profile.to_dict()))
         return
-    out.print(f"[bold]{profile.name}[/bold]: {profile.description}")
-    out.print(f"Files: {' <- '.join(profile.source.files)}")
+    out.print(Text.assemble(safe(profile.name, style="bold"), ": ", safe(profile.description)))
+    out.print(safe(f"Files: {' <- '.join(profile.source.files)}"))
     o = profile.office
     out.print(
-        f"Office: {o.name} ({o.timezone}, {o.currency}{', ' + o.country if o.country else ''})"
+        safe(
+            f"Office: {o.name} ({o.timezone}, {o.currency}{', ' + o.country if o.country else ''})"
+        )
     )
     depts = Table("department", "name", "ext.", "hours", title="Departments")
     for key, d in profile.departments.items():
@@ -186,35 +306,40 @@ def profiles_show(
             for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
             if getattr(d.hours, day)
         )
-        depts.add_row(key, d.name, d.extension, hours or "closed")
+        depts.add_row(safe(key), safe(d.name), safe(d.extension), safe(hours or "closed"))
     out.print(depts)
     levels = Table("level", "title", "min years", title="Responsibility levels")
     for lvl in profile.levels:
-        levels.add_row(lvl.name, lvl.title, f"{lvl.min_years:g}")
+        levels.add_row(safe(lvl.name), safe(lvl.title), f"{lvl.min_years:g}")
     out.print(levels)
     resps = Table("responsibility", "min level", "operations", title="Responsibilities")
     for key, r in profile.responsibilities.items():
-        resps.add_row(key, r.min_level, ", ".join(r.operations))
+        resps.add_row(safe(key), safe(r.min_level), safe(", ".join(r.operations)))
     out.print(resps)
     roles = Table("role", "title", "department", "responsibilities", title="Roles")
     for key, role in profile.roles.items():
-        roles.add_row(key, role.title, role.department or "", ", ".join(role.responsibilities))
+        roles.add_row(
+            safe(key),
+            safe(role.title),
+            safe(role.department or ""),
+            safe(", ".join(role.responsibilities)),
+        )
     out.print(roles)
     if profile.education:
         education = Table("education", "years of credit", title="Education")
         for key, credit in profile.education.items():
-            education.add_row(escape(key), f"{credit:g}")
+            education.add_row(safe(key), f"{credit:g}")
         out.print(education)
     holidays = Table("date", "name", "departments", title="Holidays")
     for holiday in profile.holidays:
         holidays.add_row(
             holiday.date.isoformat(),
-            escape(holiday.name),
-            escape(", ".join(holiday.departments)) or "whole office",
+            safe(holiday.name),
+            safe(", ".join(holiday.departments) or "whole office"),
         )
     out.print(holidays if profile.holidays else "Holidays: none")
     disabled = ", ".join(profile.plugins.disable) or "none"
-    out.print(f"Plugins turned off ([plugins] disable): {disabled}", markup=False)
+    out.print(safe(f"Plugins turned off ([plugins] disable): {disabled}"))
     descriptions = {
         name: section.description for name, section in plugins_for_profile(profile).sections.items()
     }
@@ -232,9 +357,9 @@ def profiles_show(
 
     def items_table(title: str, items: Any) -> Table:
         fields = [f.name for f in attrs.fields(type(items[0]))]
-        table = Table(*fields, title=escape(title))
+        table = Table(*fields, title=safe(title))
         for item in items:
-            table.add_row(*(escape(cell(getattr(item, f))) for f in fields))
+            table.add_row(*(safe(cell(getattr(item, f))) for f in fields))
         return table
 
     def is_items(value: Any) -> bool:
@@ -243,7 +368,7 @@ def profiles_show(
     for name, value in profile.sections.items():
         out.print()
         heading = f"[{name}]" + (f" {descriptions[name]}" if descriptions.get(name) else "")
-        out.print(heading, style="bold", markup=False)
+        out.print(safe(heading, style="bold"))
         if is_items(value):
             out.print(items_table(name, value))
         elif attrs.has(type(value)):
@@ -254,19 +379,19 @@ def profiles_show(
                 if is_items(field_value):
                     nested.append((f"{name}.{f.name}", field_value))
                 elif attrs.has(type(field_value)):
-                    rows.add_row(escape(f.name), escape(cell(converter.unstructure(field_value))))
+                    rows.add_row(safe(f.name), safe(cell(converter.unstructure(field_value))))
                 else:
-                    rows.add_row(escape(f.name), escape(cell(field_value)))
+                    rows.add_row(safe(f.name), safe(cell(field_value)))
             out.print(rows)
             for title, items in nested:
                 out.print(items_table(title, items))
         elif isinstance(value, Mapping):
             rows = Table("key", "value")
             for key, item in value.items():
-                rows.add_row(escape(str(key)), escape(cell(item)))
+                rows.add_row(safe(key), safe(cell(item)))
             out.print(rows)
         else:
-            out.print(cell(value), markup=False)
+            out.print(safe(cell(value), multiline=True))
 
 
 @profiles_app.command("validate")
@@ -279,11 +404,11 @@ def profiles_validate(
     except OfficekitError as exc:
         fail(str(exc))
     if problems:
-        err.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", markup=True)
+        err.print(safe(f"error: {len(problems)} problem(s) in {path}:", style="red"))
         for problem in problems:
-            err.print(f"  {problem}", markup=False)
+            err.print(safe(f"  {problem}"))
         raise typer.Exit(1)
-    out.print(f"{resolve_profile_path(path)}: valid")
+    out.print(safe(f"{resolve_profile_path(path)}: valid"))
 
 
 # -- plugins -----------------------------------------------------------------
@@ -312,7 +437,7 @@ def plugins_list(
         return
     table = Table("plugin", "source", "hooks")
     for info in infos:
-        table.add_row(info.name, info.source, ", ".join(info.hooks))
+        table.add_row(safe(info.name), safe(info.source), safe(", ".join(info.hooks)))
     out.print(table)
 
 
@@ -334,8 +459,10 @@ def init(
     """Create (or migrate) an office store and its office."""
     with Office.open(db, profile=profile, key=key, change_profile=change_profile) as office:
         out.print(
-            f"Office {office.key!r} ({office.profile.office.name}, profile "
-            f"{office.profile.name!r}) ready at {office.engine.url.render_as_string()}"
+            safe(
+                f"Office {office.key!r} ({office.profile.office.name}, profile "
+                f"{office.profile.name!r}) ready at {office.engine.url.render_as_string()}"
+            )
         )
 
 
@@ -357,7 +484,9 @@ def staff_hire(
             name, roles=role, experience_years=experience, education=education
         )
     out.print(
-        f"Hired {member.name} (id {member.id}): {', '.join(member.roles)}, level {member.level}"
+        safe(
+            f"Hired {member.name} (id {member.id}): {', '.join(member.roles)}, level {member.level}"
+        )
     )
 
 
@@ -396,9 +525,9 @@ def staff_list(
     for m in members:
         table.add_row(
             str(m.id),
-            m.name,
-            ", ".join(m.roles),
-            m.level,
+            safe(m.name),
+            safe(", ".join(m.roles)),
+            safe(m.level),
             f"{m.hired_at:%Y-%m-%d}",
             f"{m.left_at:%Y-%m-%d}" if m.left_at else "",
         )
@@ -408,26 +537,86 @@ def staff_list(
 # -- audit -------------------------------------------------------------------
 
 
+AuditKeyFileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--key-file",
+        help="File holding the audit key (default: OFFICEKIT_AUDIT_KEY_FILE, OFFICEKIT_AUDIT_KEY).",
+    ),
+]
+
+
+def _audit_key(key_file: str | None) -> Any:
+    from officekit.core.audit import resolve_audit_key
+
+    return resolve_audit_key(key_file=key_file)
+
+
 @audit_app.command("verify")
-def audit_verify(db: DbOption = DEFAULT_URL) -> None:
-    """Verify every office's event chain; exit 1 and name the first broken event if any."""
-    reports = verify_store(db)
+def audit_verify(
+    db: DbOption = DEFAULT_URL,
+    key_file: AuditKeyFileOption = None,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also compare the desks' tables with their events.")
+    ] = False,
+    office: KeyOption = None,
+) -> None:
+    """Verify every office's event log; exit 1 and name what is wrong if anything is."""
+    reports = verify_store(db, audit_key=_audit_key(key_file), deep=deep, office=office)
     broken = False
     for report in reports:
-        if report.ok:
-            out.print(f"office {report.office_key!r}: {report.checked} events, chain intact")
-        else:
-            broken = True
-            assert report.broken is not None
+        name = f"office {report.office_key!r}"
+        if report.broken is not None:
             b = report.broken
             where = f"event {b.seq}" + (f" (id {b.event_id})" if b.event_id is not None else "")
-            err.print(
-                f"[red]office {report.office_key!r}: chain broken at {where}:[/red] {b.reason}",
-                markup=True,
+            err.print(safe(f"{name}: chain broken at {where}: {b.reason}", style="red"))
+        for finding in report.findings:
+            err.print(safe(f"{name}: {finding.check}: {finding.reason}", style="red"))
+        if not report.ok:
+            broken = True
+            continue
+        checked = [f"{report.checked} events, chain intact"]
+        if report.keyed:
+            checked.append(
+                f"{report.macs_checked} MACs and {report.checkpoints_checked} checkpoints verified"
             )
+        if report.deep_checks:
+            checked.append(f"tables agree ({', '.join(report.deep_checks)})")
+        line = f"{name}: {'; '.join(checked)}"
+        if report.not_checked:
+            line += f" (not checked: {', '.join(report.not_checked)})"
+        out.print(safe(line))
     if not reports:
         out.print("the store holds no office")
     if broken:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    db: DbOption = DEFAULT_URL,
+    key_file: AuditKeyFileOption = None,
+    office: KeyOption = None,
+) -> None:
+    """Verify each office's log with the audit key, then store a signed checkpoint of its head."""
+    from officekit.core.office import checkpoint_store
+
+    failed = False
+    results = checkpoint_store(db, audit_key=_audit_key(key_file), office=office)
+    for result in results:
+        if isinstance(result, Exception):
+            failed = True
+            err.print(safe(f"error: {result}", style="red", multiline=True))
+        else:
+            out.print(
+                safe(
+                    f"office {result.office_key!r}: checkpoint {result.id} at event {result.seq} "
+                    f"({result.created_at.isoformat()})"
+                )
+            )
+    if not results:
+        out.print("the store holds no office")
+    if failed:
         raise typer.Exit(1)
 
 
@@ -445,6 +634,7 @@ def simulate_cmd(
         typer.Option(
             "--db",
             help=f"Database URL. The default, {SIMULATION_URL}, is started afresh on each run.",
+            callback=check_db,
         ),
     ] = SIMULATION_URL,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same result.")] = 0,
@@ -459,6 +649,11 @@ def simulate_cmd(
         first_day = dt.date.fromisoformat(start)
     except ValueError:
         fail(f"--start must be a date as YYYY-MM-DD, got {start!r}", 2)
+    try:  # the days simulated, a day before and a month after (what is due) must be storable
+        for edge in (first_day - dt.timedelta(days=1), first_day + dt.timedelta(days=days + 31)):
+            dt.datetime.combine(edge, dt.time(), dt.UTC)
+    except OverflowError:
+        fail(f"--start {start} and --days {days} reach beyond the dates officekit can store", 2)
     if db == SIMULATION_URL:
         for suffix in ("", "-wal", "-shm"):
             Path(f"officekit-simulation.db{suffix}").unlink(missing_ok=True)
@@ -471,7 +666,7 @@ def simulate_cmd(
             seed=seed,
             start=first_day,
             clock=clock,
-            progress=None if fmt == "json" else out.print,
+            progress=None if fmt == "json" else _print_safe,
         )
     if fmt == "json":
         from officekit.core.convert import converter
@@ -479,7 +674,11 @@ def simulate_cmd(
         out.print_json(json.dumps(converter.unstructure(report)))
         return
     for line in summarise(report):
-        out.print(line, markup=False)
+        out.print(safe(line))
+
+
+def _print_safe(line: str) -> None:
+    out.print(safe(line))
 
 
 _commands_added = False
@@ -500,16 +699,26 @@ def get_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI; officekit's errors become a message and exit status 1."""
+    """Run the CLI; officekit's errors (and the system's) become a message and exit status 1."""
+    args = sys.argv[1:] if argv is None else argv
+    for i, arg in enumerate(args):  # no shell passes one: only a caller in this process can
+        if "\x00" in arg:
+            before = args[i - 1] if i and args[i - 1].startswith("-") else f"argument {i + 1}"
+            err.print(Text.assemble(("error:", "red"), " ", safe(f"{before}: a NUL character")))
+            sys.exit(2)
     try:
         return get_app()(args=argv, standalone_mode=True)
     except ProfileError as exc:
-        err.print("[red]error: the profile has problems:[/red]", markup=True)
+        err.print(safe("error: the profile has problems:", style="red"))
         for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
+            err.print(safe(f"  {problem}"))
         sys.exit(1)
     except OfficekitError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
+        err.print(Text.assemble(("error:", "red"), " ", safe(exc, multiline=True)))
+        sys.exit(1)
+    except OSError as exc:  # the system refused: a name too long, no permission, a full disk
+        where = f" ({exc.filename})" if exc.filename is not None else ""
+        err.print(Text.assemble(("error:", "red"), " ", safe(f"{exc.strerror or exc}{where}")))
         sys.exit(1)
 
 

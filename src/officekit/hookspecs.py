@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from officekit.core.events import Event
     from officekit.core.extensions import (
+        AuditCheck,
         DeskFacet,
         Migrations,
         OfficeFacet,
@@ -42,6 +43,7 @@ __all__ = [
     "officekit_check_permission",
     "officekit_event_recorded",
     "officekit_office_opened",
+    "officekit_register_audit_checks",
     "officekit_register_commands",
     "officekit_register_facets",
     "officekit_register_migrations",
@@ -139,6 +141,21 @@ def officekit_register_operations() -> list[Operation]:  # type: ignore[empty-bo
     Returns:
         A list of [`Operation`][officekit.Operation] objects. A name registered twice
         with different summaries is an error.
+    """
+
+
+@hookspec
+def officekit_register_audit_checks() -> list[AuditCheck]:  # type: ignore[empty-body]
+    """Return the plugin's deep audit: checks that its tables agree with its events.
+
+    Run by ``office.verify_audit(deep=True)`` and ``officekit audit verify
+    --deep``, in the read snapshot of the chain check. Each check gets the
+    office's events (of the operations it names) in chain order, read in batches,
+    and returns a [`Finding`][officekit.core.extensions.Finding] for each row,
+    field and event that disagree.
+
+    Returns:
+        A list of [`AuditCheck`][officekit.core.extensions.AuditCheck] objects.
     """
 
 

@@ -2,7 +2,8 @@
 
 Added to the command line by ``officekit_register_commands``. They use
 ``officekit.cli``'s helpers, so that they open offices, fail and print the way
-the kernel's commands do.
+the kernel's commands do: every piece of data goes through ``safe``, which shows
+control characters and Rich markup in it as they are instead of obeying them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from officekit.cli import DbOption, FormatOption, KeyOption, check_format, open_office, out
+from officekit.cli import DbOption, FormatOption, KeyOption, check_format, open_office, out, safe
 from officekit.core.store import DEFAULT_URL
 from officekit_parcels.desk import PARCELS
 
@@ -63,11 +64,11 @@ def waiting(
     for r in rows:
         flags = ("high value, " if r["high_value"] else "") + ("OVERDUE" if r["overdue"] else "")
         table.add_row(
-            str(r["parcel"]),
-            str(r["carrier"]),
-            str(r["tracking"]),
-            str(r["for"]),
-            str(r["received"]),
+            safe(r["parcel"]),
+            safe(r["carrier"]),
+            safe(r["tracking"]),
+            safe(r["for"]),
+            safe(r["received"]),
             flags.strip(", "),
         )
     out.print(table)

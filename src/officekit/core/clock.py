@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol, runtime_checkable
 
+from officekit.core.validate import check_aware
+from officekit.errors import ValidationError
+
 __all__ = ["Clock", "ManualClock", "SystemClock", "check_period"]
 
 
@@ -38,12 +41,11 @@ class ManualClock:
         start: The first time it shows; must be timezone-aware.
 
     Raises:
-        ValueError: If ``start`` is naive.
+        ValidationError: If ``start`` is not an aware datetime (a ValueError).
     """
 
     def __init__(self, start: dt.datetime) -> None:
-        _require_aware(start, "start")
-        self._now = start
+        self._now = _require_aware(start, "start")
 
     def now(self) -> dt.datetime:
         """Return the time the clock was last set to."""
@@ -57,36 +59,52 @@ class ManualClock:
             **kwargs: Passed to `datetime.timedelta` when ``delta`` is not given.
 
         Raises:
-            ValueError: If the step is negative: time does not run backwards.
+            ValidationError: If the step is negative (time does not run backwards), or
+                not a timedelta; a ValueError.
         """
-        step = delta if delta is not None else dt.timedelta(**kwargs)
+        try:
+            step = delta if delta is not None else dt.timedelta(**kwargs)
+        except (TypeError, OverflowError) as exc:
+            raise ValidationError(f"not a step of time: {exc}", where="delta") from None
+        if not isinstance(step, dt.timedelta):
+            raise ValidationError(f"expected a timedelta, got {step!r:.80}", where="delta")
         if step < dt.timedelta(0):
-            raise ValueError(f"a clock cannot go back in time (step {step})")
-        self._now += step
+            raise ValidationError(f"a clock cannot go back in time (step {step})", where="delta")
+        try:
+            self._now += step
+        except OverflowError:
+            raise ValidationError(
+                f"{self._now.isoformat()} plus {step} is past the last datetime", where="delta"
+            ) from None
         return self._now
 
     def set(self, when: dt.datetime) -> None:
         """Jump to ``when``, which must be aware and not earlier than now."""
-        _require_aware(when, "when")
+        when = _require_aware(when, "when")
         if when < self._now:
-            raise ValueError(f"a clock cannot go back in time ({when} < {self._now})")
+            raise ValidationError(
+                f"a clock cannot go back in time ({when} < {self._now})", where="when"
+            )
         self._now = when
 
 
-def _require_aware(value: dt.datetime, name: str) -> None:
+def _require_aware(value: object, name: str) -> dt.datetime:
+    """An aware datetime, or a ValidationError naming ``name``; far times are allowed."""
+    if not isinstance(value, dt.datetime):
+        raise ValidationError(f"expected a datetime, got {value!r:.80}", where=name)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+        raise ValidationError(f"{name} must be timezone-aware, got {value!r}", where=name)
+    return value
 
 
 def check_period(start: dt.datetime, end: dt.datetime) -> None:
     """Check a reporting period ``[start, end)``: aware ends, end after start.
 
     Raises:
-        ValidationError: Naming ``start/end`` and what is wrong.
+        ValidationError: Naming ``start``, ``end`` or ``start/end`` and what is wrong
+            (not a datetime, naive, too far out, or an empty period).
     """
-    from officekit.errors import ValidationError
-
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationError("the period's ends must be timezone-aware", where="start/end")
+    check_aware(start, "start")
+    check_aware(end, "end")
     if end <= start:
         raise ValidationError("the period must end after it starts", where="start/end")

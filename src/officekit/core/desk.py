@@ -13,15 +13,18 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 
-from officekit.core.events import AuditReport, Event, verify_chain
+from officekit.core.audit import verify_office
+from officekit.core.events import AuditReport, Event
 from officekit.core.extensions import DeskFacet
-from officekit.core.kernel import Decision
+from officekit.core.kernel import SUBJECT_LIMIT, Decision
+from officekit.core.validate import check_str, collect, text_field
 from officekit.errors import (
     ConflictError,
     NotFoundError,
     OfficekitError,
     PermissionDenied,
     PluginError,
+    Problem,
     ValidationError,
 )
 
@@ -224,25 +227,35 @@ class Desk:
             subject: What it is about, if anything.
 
         Raises:
-            ValidationError: If the text is empty or too long; nothing is written.
+            ValidationError: If the text is empty, too long or has a control character
+                other than a tab or line break, or the subject is not one-line text of at
+                most 200 characters; nothing is written.
         """
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("a note needs some text", where="text")
-        if len(text) > MAX_NOTE_LENGTH:
-            raise ValidationError(
-                f"a note is at most {MAX_NOTE_LENGTH} characters, got {len(text)}", where="text"
-            )
-        return self.perform("desk.note", subject=subject, detail={"text": text.strip()})[1]
+        problems: list[Problem] = []
+        clean = text_field(
+            text, "text", "a note", MAX_NOTE_LENGTH, problems, required=True, multiline=True
+        )
+        if subject is not None:
+            collect(problems, check_str, subject, "subject", "a subject", SUBJECT_LIMIT)
+        if problems:
+            raise ValidationError(problems)
+        return self.perform("desk.note", subject=subject, detail={"text": clean})[1]
 
-    def verify_audit(self) -> AuditReport:
-        """Verify the office's event chain (``audit.verify``); the check itself is recorded.
+    def verify_audit(self, *, deep: bool = False) -> AuditReport:
+        """Verify the office's event log (``audit.verify``); the check itself is recorded.
+
+        As [`Office.verify_audit`][officekit.Office.verify_audit]: the chain, with
+        the office's audit key its MACs and checkpoints, and with ``deep`` the
+        desks' tables against their events.
 
         Returns:
             The report, read before this check's own event was appended.
         """
+        office = self.office
+        checks = office.plugins.register_audit_checks() if deep else ()
 
         def act(conn: sa.Connection) -> AuditReport:
-            return verify_chain(conn, self.office.id)
+            return verify_office(conn, office.id, key=office.audit_key, checks=checks, deep=deep)
 
         report, _ = self.perform("audit.verify", act=act)
         assert report is not None

@@ -11,16 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import sqlalchemy as sa
 
 from officekit.core.convert import converter, freeze
+from officekit.core.extensions import Finding
 from officekit.core.store import events, offices
 from officekit.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from officekit.core.audit import AuditKey
 
 __all__ = [
     "GENESIS_HASH",
@@ -60,6 +64,8 @@ class Event:
         detail: The operation's own data (JSON values).
         prev_hash: Hash of the event before it (``GENESIS_HASH`` for the first).
         hash: SHA-256 over ``prev_hash`` and every other field.
+        mac: HMAC-SHA256 of ``hash`` under the office's audit key, or None when
+            it was appended without one (see [Security](../security.md)).
     """
 
     id: int
@@ -75,6 +81,7 @@ class Event:
     detail: Mapping[str, Any]
     prev_hash: str
     hash: str
+    mac: str | None = None
 
 
 @attrs.frozen
@@ -96,22 +103,43 @@ class BrokenEvent:
 
 @attrs.frozen
 class AuditReport:
-    """The outcome of verifying one office's event chain.
+    """The outcome of verifying one office's event log.
 
     Attributes:
         office_key: The office checked.
         checked: How many events were read.
         broken: The first broken event, or None when the chain is sound.
+        findings: What the keyed checks (MACs, checkpoints) and the deep checks
+            found wrong, besides the chain.
+        keyed: Whether an audit key was given, so MACs and checkpoints were checked.
+        macs_checked: How many events' MACs were checked.
+        checkpoints_checked: How many checkpoints were checked.
+        deep_checks: The names of the deep checks run (empty: not ``deep``).
     """
 
     office_key: str
     checked: int
     broken: BrokenEvent | None = None
+    findings: tuple[Finding, ...] = ()
+    keyed: bool = False
+    macs_checked: int = 0
+    checkpoints_checked: int = 0
+    deep_checks: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the whole chain verifies."""
-        return self.broken is None
+        """True when the chain verifies and no check found anything."""
+        return self.broken is None and not self.findings
+
+    @property
+    def not_checked(self) -> tuple[str, ...]:
+        """What this verification did not check, said for a person to read."""
+        missing = []
+        if not self.keyed:
+            missing.append("MACs and checkpoints (no audit key)")
+        if not self.deep_checks:
+            missing.append("the state tables (not deep)")
+        return tuple(missing)
 
 
 def _json_default(value: Any) -> Any:
@@ -207,6 +235,7 @@ def append_event(
     duration_us: int = 0,
     detail: Mapping[str, Any] | None = None,
     head: tuple[int, str] | None = None,
+    audit_key: AuditKey | None = None,
 ) -> Event:
     """Append an event to its office's chain, inside the caller's transaction.
 
@@ -217,6 +246,9 @@ def append_event(
     The office row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's
     ``BEGIN IMMEDIATE`` already holds the write lock), so two processes
     appending at once get consecutive sequence numbers.
+
+    With an ``audit_key`` the event carries the MAC of its hash (one HMAC of 64
+    bytes): forging it needs the key.
     """
     last_seq, prev_hash = head if head is not None else lock_head(conn, office_id)
     seq = last_seq + 1
@@ -233,8 +265,10 @@ def append_event(
         "duration_us": duration_us,
     }
     digest = event_hash(prev_hash=prev_hash, detail_json=detail_json, **fields)
+    mac = audit_key.mac_event(digest) if audit_key is not None else None
     event_id = conn.execute(
-        _INSERT, {**fields, "detail": detail_json, "prev_hash": prev_hash, "hash": digest}
+        _INSERT,
+        {**fields, "detail": detail_json, "prev_hash": prev_hash, "hash": digest, "mac": mac},
     ).scalar_one()
     # The office's head (event_seq, event_head) is moved by the events_move_head
     # trigger (migration 0003) as part of the insert.
@@ -243,6 +277,7 @@ def append_event(
         detail=freeze(json.loads(detail_json)),
         prev_hash=prev_hash,
         hash=digest,
+        mac=mac,
         **fields,
     )
 
@@ -255,15 +290,33 @@ def row_to_event(row: sa.Row[Any]) -> Event:
     return attrs.evolve(event, detail=freeze(event.detail))
 
 
-def iter_events(conn: sa.Connection, office_id: int, *, batch: int = 1000) -> Iterator[sa.Row[Any]]:
-    """Yield an office's event rows in chain order, in batches (memory stays flat)."""
+def iter_events(
+    conn: sa.Connection,
+    office_id: int,
+    *,
+    batch: int = 1000,
+    operations: tuple[str, ...] = (),
+) -> Iterator[sa.Row[Any]]:
+    """Yield an office's event rows in chain order, in batches (memory stays flat).
+
+    ``operations``: only these (a name, or a prefix ending in ``.``); empty: all.
+    """
     last = 0
+    query = sa.select(events).where(events.c.office_id == office_id)
+    if operations:
+        query = query.where(
+            sa.or_(
+                *(
+                    events.c.operation.startswith(op, autoescape=True)
+                    if op.endswith(".")
+                    else events.c.operation == op
+                    for op in operations
+                )
+            )
+        )
     while True:
         rows = conn.execute(
-            sa.select(events)
-            .where(events.c.office_id == office_id, events.c.seq > last)
-            .order_by(events.c.seq)
-            .limit(batch)
+            query.where(events.c.seq > last).order_by(events.c.seq).limit(batch)
         ).all()
         if not rows:
             return
@@ -271,11 +324,20 @@ def iter_events(conn: sa.Connection, office_id: int, *, batch: int = 1000) -> It
         last = rows[-1].seq
 
 
-def verify_chain(conn: sa.Connection, office_id: int) -> AuditReport:
+def verify_chain(
+    conn: sa.Connection,
+    office_id: int,
+    *,
+    on_row: Callable[[sa.Row[Any]], None] | None = None,
+) -> AuditReport:
     """Recompute an office's chain and report the first event that does not fit.
 
     Detects a changed field, a removed or inserted event, a reordering and a
-    truncated tail (the office's recorded head no longer matches).
+    truncated tail (the office's recorded head no longer matches). Someone who
+    can write to the database and recomputes the hashes (and the head) is not
+    detected: that needs the audit key (``officekit.core.audit``).
+
+    ``on_row`` is called with each event row that fits the chain, in order.
     """
     office = conn.execute(sa.select(offices).where(offices.c.id == office_id)).one_or_none()
     if office is None:
@@ -321,6 +383,8 @@ def verify_chain(conn: sa.Connection, office_id: int) -> AuditReport:
             return _broken(
                 office.key, checked, row, "its content does not match its hash (it was changed)"
             )
+        if on_row is not None:
+            on_row(row)
         prev = row.hash
         expected_seq += 1
     if office.event_seq != expected_seq - 1:

@@ -10,7 +10,9 @@ its ``officekit_register_*`` hooks:
 - [`Migrations`][officekit.Migrations]: the plugin's tables and the Alembic
   revisions that create them;
 - [`SimulationStep`][officekit.simulate.SimulationStep]: its part of
-  ``officekit simulate``.
+  ``officekit simulate``;
+- [`AuditCheck`][officekit.core.extensions.AuditCheck]: its part of
+  ``officekit audit verify --deep``, comparing its tables with the event log.
 
 Each object is also the *key* that reads the contribution back with its type:
 ``office.facet(CALLS)`` is a ``PhoneSystem`` for mypy, ``profile.section(PHONES)``
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -33,13 +35,16 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from officekit.core.desk import Desk
+    from officekit.core.events import Event
     from officekit.core.office import Office
     from officekit.core.profile import Profile
     from officekit.errors import Problem
     from officekit.simulate import Simulation, SimulationDay
 
 __all__ = [
+    "AuditCheck",
     "DeskFacet",
+    "Finding",
     "Migrations",
     "OfficeFacet",
     "ProfileSection",
@@ -247,3 +252,50 @@ class StepReport:
     name: str
     lines: tuple[str, ...] = ()
     data: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Finding:
+    """One thing an audit found wrong (``AuditReport.findings``).
+
+    Attributes:
+        check: Which check found it: ``"mac"``, ``"checkpoint"``, or an
+            [`AuditCheck`][officekit.core.extensions.AuditCheck]'s name.
+        reason: What is wrong, in a sentence that names what it is about.
+        seq: The event it concerns (the one that recorded the value, for a table).
+        table: The state table, for a deep check.
+        row_id: The row of ``table``.
+        field: The column of that row.
+    """
+
+    check: str
+    reason: str
+    seq: int | None = None
+    table: str | None = None
+    row_id: int | None = None
+    field: str | None = None
+
+
+@attrs.frozen(eq=False)
+class AuditCheck:
+    """A desk's deep audit: does its state agree with what its events recorded?
+
+    Registered with ``officekit_register_audit_checks``; run by
+    ``office.verify_audit(deep=True)`` and ``officekit audit verify --deep``,
+    inside the same read snapshot as the chain check.
+
+    Attributes:
+        name: The check's name, given with each of its findings.
+        check: ``check(conn, office_id, events)`` returns what it found wrong.
+            ``events`` yields the office's events in chain order, read in batches
+            (it may be iterated more than once; each pass reads the log again):
+            keep what you need of them, not the events themselves.
+        operations: Only events of these operations (a name, or a prefix ending in
+            ``.``) are given; empty: every event.
+        description: One line for the docs.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    check: Callable[[sa.Connection, int, Iterable[Event]], Sequence[Finding]]
+    operations: tuple[str, ...] = ()
+    description: str = ""

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
-from officekit.core.events import Event, Outcome, append_event, lock_head
+from officekit.core.audit import append_only_refusal
+from officekit.core.events import Event, Outcome, append_event, canonical_json, lock_head
 from officekit.core.operations import Operation, OperationContext
 from officekit.core.store import events, staff, staff_roles, write_transaction
-from officekit.core.validate import column_limit
+from officekit.core.validate import check_str, column_limit
 from officekit.errors import PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
@@ -168,6 +169,7 @@ class Kernel:
             duration_us=duration_us,
             detail=detail,
             head=head,
+            audit_key=self._office.audit_key,
         )
 
     def run(
@@ -196,18 +198,27 @@ class Kernel:
         Raises:
             PermissionDenied: The actor may not perform it (the refusal is recorded).
             NotFoundError: No operation has that name.
+            ValidationError: An argument of the wrong type, a subject with a control
+                character or too long, a detail that is not JSON; nothing is recorded.
         """
+        check_str(operation, "operation", "an operation's name")
         op = self._office.operations[operation]
         if op.by_office:
             raise ValidationError(
                 f"{operation} is recorded by the office itself, not performed at a desk",
                 where="operation",
             )
-        if subject is not None and len(subject) > SUBJECT_LIMIT:
-            raise ValidationError(
-                f"a subject is at most {SUBJECT_LIMIT} characters, got {len(subject)}",
-                where="subject",
-            )
+        if subject is not None:
+            check_str(subject, "subject", "a subject", SUBJECT_LIMIT)
+        if detail is not None:
+            if not isinstance(detail, Mapping):
+                raise ValidationError(f"expected a mapping, got {detail!r:.80}", where="detail")
+            try:
+                canonical_json(dict(detail))
+            except (TypeError, ValueError) as exc:
+                raise ValidationError(f"not recordable as JSON: {exc}", where="detail") from None
+        if act is not None and not callable(act):
+            raise ValidationError(f"expected a function, got {act!r:.80}", where="act")
         decision = self.authorise(actor, op, subject)
         # A dict is kept as given, so that ``act`` can add what it found to the event.
         detail = detail if isinstance(detail, dict) else dict(detail or {})
@@ -314,6 +325,23 @@ class Kernel:
             raise _Refused(fresh, decision)
 
     def _transact(
+        self,
+        actor: StaffMember | None,
+        operation: str,
+        subject: str | None,
+        detail: Mapping[str, Any],
+        act: Callable[[sa.Connection], T],
+    ) -> tuple[T, Event]:
+        try:
+            return self._write(actor, operation, subject, detail, act)
+        except sa.exc.DBAPIError as exc:
+            # The database refused to change or remove an event (migration 0004).
+            refusal = append_only_refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from exc
+
+    def _write(
         self,
         actor: StaffMember | None,
         operation: str,

@@ -11,13 +11,21 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from officekit.core.audit import (
+    AuditKey,
+    Checkpoint,
+    office_ids,
+    resolve_audit_key,
+    verify_office,
+    write_checkpoint,
+)
 from officekit.core.clock import Clock, SystemClock
 from officekit.core.desk import Desk
-from officekit.core.events import AuditReport, Event, append_event, row_to_event, verify_chain
+from officekit.core.events import AuditReport, Event, append_event, row_to_event
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.kernel import OFFICE_ACTOR, Kernel
 from officekit.core.operations import OperationRegistry
-from officekit.core.plugins import PluginHost
+from officekit.core.plugins import PluginHost, get_plugin_manager
 from officekit.core.profile import (
     Profile,
     available_profiles,
@@ -38,6 +46,17 @@ from officekit.core.store import (
     snapshot,
     write_transaction,
 )
+from officekit.core.validate import (
+    MAX_ID,
+    check_bool,
+    check_choice,
+    check_int,
+    check_ref,
+    check_str,
+    collect,
+    column_limit,
+    text_problem,
+)
 from officekit.errors import (
     ConflictError,
     NotFoundError,
@@ -49,7 +68,7 @@ from officekit.errors import (
     ValidationError,
 )
 
-__all__ = ["Office", "check_profile", "verify_store"]
+__all__ = ["Office", "check_profile", "checkpoint_store", "verify_store"]
 
 T = TypeVar("T")
 
@@ -74,6 +93,7 @@ class Office:
         operations: The operations registered by its plugins.
         staff: Its staff directory.
         kernel: Authorisation and recording.
+        audit_key: The key that signs its events and checkpoints, if one is configured.
 
     The plugins' services are attributes too: ``office.calls`` (typed ``Any``), or
     ``office.facet(CALLS)`` typed by its key. ``dir(office)`` lists them.
@@ -90,8 +110,10 @@ class Office:
         office_id: int,
         key: str,
         facets: Iterable[OfficeFacet[Any] | DeskFacet[Any]] = (),
+        audit_key: AuditKey | None = None,
     ) -> None:
         self.engine = engine
+        self.audit_key = audit_key
         self._profile = profile
         self.plugins = plugins
         self.operations = operations
@@ -187,6 +209,7 @@ class Office:
         plugins: Iterable[object] = (),
         echo: bool = False,
         change_profile: bool = False,
+        audit_key: AuditKey | bytes | str | None = None,
     ) -> Office:
         """Open (creating or migrating the schema) an office in a store.
 
@@ -204,6 +227,10 @@ class Office:
             change_profile: Allow reopening an existing office with another profile
                 than it was opened with (its staff keep their roles; a role the new
                 profile lacks grants nothing).
+            audit_key: The key that signs every event appended (and checkpoints);
+                by default the ``OFFICEKIT_AUDIT_KEY`` environment variable, or the
+                file ``OFFICEKIT_AUDIT_KEY_FILE`` names; none if neither is set.
+                Keep it outside the database (see [Security](../security.md)).
 
         Returns:
             The open office.
@@ -216,6 +243,7 @@ class Office:
             PluginError: A plugin failed to load.
             StoreError: The database cannot be used.
         """
+        _check_open_arguments(url, profile, key, clock, plugins, echo, change_profile)
         if profile is None:
             key, profile = _stored_profile(url, key)
         registry = plugins_for_profile(profile, plugins)
@@ -226,16 +254,18 @@ class Office:
             profile_ref = f"{_PROFILE_OBJECT}{prof.name}"
         else:
             profile_ref = _profile_ref(profile)
-        if not isinstance(office_key, str) or not _KEY.match(office_key):
+        if not isinstance(office_key, str) or not _KEY.fullmatch(office_key):
             raise ValidationError(
                 "an office key is 1-100 lower-case letters, digits, '-' or '_'", where="key"
             )
+        _check_stored_profile(prof, profile_ref)
         clock = clock or SystemClock()
+        signing_key = resolve_audit_key(audit_key)
         engine = make_engine(url, echo=echo)
         try:
             migrate(engine, host.register_migrations())
             office_id, switched = cls._ensure_office_row(
-                engine, office_key, prof, profile_ref, clock, change_profile
+                engine, office_key, prof, profile_ref, clock, change_profile, signing_key
             )
         except BaseException:
             engine.dispose()
@@ -250,6 +280,7 @@ class Office:
                 office_id=office_id,
                 key=office_key,
                 facets=host.register_facets(),
+                audit_key=signing_key,
             )
         except BaseException:
             engine.dispose()
@@ -271,6 +302,7 @@ class Office:
         profile_ref: str,
         clock: Clock,
         change_profile: bool,
+        audit_key: AuditKey | None = None,
     ) -> tuple[int, Event | None]:
         query = sa.select(offices.c.id, offices.c.profile).where(offices.c.key == key)
         for attempt in (1, 2):
@@ -300,6 +332,7 @@ class Office:
                                 operation="office.change_profile",
                                 subject=key,
                                 detail={"from": row.profile, "to": profile_ref},
+                                audit_key=audit_key,
                             )
                         return int(row.id), switched
                     new_id: int = conn.execute(
@@ -348,7 +381,7 @@ class Office:
             ConflictError: If they have left the office.
             NotFoundError: If they are not staff of this office.
         """
-        current = self.staff.get(member if isinstance(member, int) else member.id)
+        current = self.staff.get(check_ref(member, "member", StaffMember, "a member of staff"))
         if not current.active:
             raise ConflictError(f"{current.name} (id {current.id}) has left the office")
         desk = Desk(self, current)
@@ -376,15 +409,27 @@ class Office:
             outcome: Only ``"ok"`` or ``"denied"``.
             after_seq: Only events after this sequence number: read the log as it grows.
             limit: At most this many (the latest ones).
+
+        Raises:
+            ValidationError: An argument of the wrong type or out of range.
         """
+        if operation is not None:
+            check_str(operation, "operation", "an operation", column_limit(events.c.operation))
+        if outcome is not None:
+            check_choice(outcome, "outcome", ("ok", "denied"), "outcome")
+        check_int(after_seq, "after_seq", 0, MAX_ID)
+        if limit is not None:
+            check_int(limit, "limit", 0, MAX_ID)
+        actor_id = (
+            None if actor is None else check_ref(actor, "actor", StaffMember, "a member of staff")
+        )
         query = sa.select(events).where(events.c.office_id == self.id, events.c.seq > after_seq)
         if operation is not None:
             if operation.endswith("."):
                 query = query.where(events.c.operation.startswith(operation, autoescape=True))
             else:
                 query = query.where(events.c.operation == operation)
-        if actor is not None:
-            actor_id = actor if isinstance(actor, int) else actor.id
+        if actor_id is not None:
             query = query.where(events.c.actor_id == actor_id)
         if outcome is not None:
             query = query.where(events.c.outcome == outcome)
@@ -394,10 +439,88 @@ class Office:
             rows = conn.execute(query).all()
         return sorted((row_to_event(r) for r in rows), key=lambda e: e.seq)
 
-    def verify_audit(self) -> AuditReport:
-        """Verify this office's event chain (the office's own check: not recorded)."""
+    def verify_audit(self, *, deep: bool = False) -> AuditReport:
+        """Verify this office's event log (the office's own check: not recorded).
+
+        The hash chain always; with the office's audit key, every event's MAC and
+        every checkpoint; with ``deep``, the desks' tables against their events
+        (each plugin's ``officekit_register_audit_checks``). All read one snapshot.
+
+        Args:
+            deep: Also compare the state tables with what their events recorded.
+        """
+        checks = self.plugins.register_audit_checks() if deep else ()
         with snapshot(self.engine) as conn:
-            return verify_chain(conn, self.id)
+            return verify_office(conn, self.id, key=self.audit_key, checks=checks, deep=deep)
+
+    def checkpoint_audit(self) -> Checkpoint:
+        """Verify the log with the audit key, then store a signed checkpoint of its head.
+
+        The office's own act, like ``verify_audit`` (it needs the key, not a
+        permission): a row of ``audit_checkpoints``, not an event. A tail removed
+        below a checkpoint, or an event under it rewritten, is found by a keyed
+        ``verify_audit``.
+
+        Raises:
+            ConflictError: No audit key is configured, the log does not verify (nothing
+                is signed), or it is empty.
+        """
+        if self.audit_key is None:
+            raise ConflictError(
+                f"office {self.key!r} has no audit key: a checkpoint is signed with it "
+                "(Office.open(audit_key=...) or OFFICEKIT_AUDIT_KEY_FILE)"
+            )
+        return write_checkpoint(self.engine, self.id, self.audit_key, self.clock.now())
+
+
+def _check_open_arguments(
+    url: object,
+    profile: object,
+    key: object,
+    clock: object,
+    plugins: object,
+    echo: object,
+    change_profile: object,
+) -> None:
+    """Refuse arguments of ``Office.open`` of the wrong type, naming each one."""
+    problems: list[Problem] = []
+    if not isinstance(url, str | sa.URL):
+        problems.append(Problem("url", f"expected a database URL, got {url!r:.80}"))
+    elif isinstance(url, str):
+        collect(problems, check_str, url, "url", "a database URL")
+    if isinstance(profile, str):
+        collect(problems, check_str, profile, "profile", "a profile's name or path")
+    elif profile is not None and not isinstance(profile, os.PathLike | Profile):
+        problems.append(
+            Problem("profile", f"expected a profile's name, path or a Profile, got {profile!r:.80}")
+        )
+    if key is not None and (not isinstance(key, str) or not _KEY.fullmatch(key)):
+        problems.append(
+            Problem("key", "an office key is 1-100 lower-case letters, digits, '-' or '_'")
+        )
+    if clock is not None and not isinstance(clock, Clock):
+        problems.append(Problem("clock", f"expected a clock (with now()), got {clock!r:.80}"))
+    if isinstance(plugins, str | bytes) or not isinstance(plugins, Iterable):
+        problems.append(Problem("plugins", f"expected plugin objects, got {plugins!r:.80}"))
+    collect(problems, check_bool, echo, "echo")
+    collect(problems, check_bool, change_profile, "change_profile")
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_stored_profile(profile: Profile, profile_ref: str) -> None:
+    """Refuse what the office's row cannot hold: the office's name, the profile's reference."""
+    name_limit = column_limit(offices.c.name)
+    wrong = text_problem(profile.office.name, "the office's name", name_limit)
+    if wrong is not None:
+        raise ProfileError([Problem(f"profile {profile.name!r}: office.name", wrong)])
+    ref_limit = column_limit(offices.c.profile)
+    if len(profile_ref) > ref_limit:
+        raise ValidationError(
+            f"the profile's path is at most {ref_limit} characters, got {len(profile_ref)} "
+            f"({profile_ref[:60]}...): move the profile to a shorter path",
+            where="profile",
+        )
 
 
 def check_profile(ref: str | os.PathLike[str], plugins: Iterable[object] = ()) -> list[Problem]:
@@ -466,24 +589,92 @@ def _stored_profile(url: str | sa.URL, key: str | None) -> tuple[str, str]:
     return str(rows[0].key), ref
 
 
-def verify_store(url: str | sa.URL) -> list[AuditReport]:
-    """Verify the event chain of every office in a store, without opening a profile.
+def verify_store(
+    url: str | sa.URL,
+    *,
+    audit_key: AuditKey | bytes | str | None = None,
+    deep: bool = False,
+    office: str | None = None,
+) -> list[AuditReport]:
+    """Verify the event log of every office in a store, without opening a profile.
 
-    This is what ``officekit audit verify --db URL`` runs.
+    This is what ``officekit audit verify --db URL`` runs. The deep checks are
+    those of the built-in and installed plugins (a profile's own ``plugin.py``
+    is not loaded).
+
+    Args:
+        url: The store.
+        audit_key: The audit key; by default from the environment, as
+            ``Office.open`` finds it. Without one, MACs and checkpoints are not checked.
+        deep: Also compare the desks' tables with their events.
+        office: Only the office with this key.
 
     Raises:
         StoreError: If there is no officekit store at ``url``.
+        NotFoundError: ``office`` names no office of the store.
     """
+    key = resolve_audit_key(audit_key)
+    checks = PluginHost(get_plugin_manager()).register_audit_checks() if deep else ()
+    engine = _existing_store(url)
+    try:
+        with snapshot(engine) as conn:
+            return [
+                verify_office(conn, office_id, key=key, checks=checks, deep=deep)
+                for office_id in office_ids(conn, office)
+            ]
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"cannot open the database: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
+def checkpoint_store(
+    url: str | sa.URL,
+    *,
+    audit_key: AuditKey | bytes | str | None = None,
+    office: str | None = None,
+) -> list[Checkpoint | OfficekitError]:
+    """Verify and checkpoint every office of a store (``officekit audit checkpoint``).
+
+    Each office's log is verified with the key first; one that does not verify
+    is not signed, and its error takes its place in the list.
+
+    Raises:
+        ConflictError: No audit key was given or found in the environment.
+        StoreError: If there is no officekit store at ``url``.
+    """
+    key = resolve_audit_key(audit_key)
+    if key is None:
+        raise ConflictError(
+            "a checkpoint is signed with the audit key: give one (--key-file, "
+            "OFFICEKIT_AUDIT_KEY_FILE or OFFICEKIT_AUDIT_KEY)"
+        )
+    engine = _existing_store(url)
+    try:
+        with engine.connect() as conn:
+            ids = office_ids(conn, office)
+        now = SystemClock().now()
+        results: list[Checkpoint | OfficekitError] = []
+        for office_id in ids:
+            try:
+                results.append(write_checkpoint(engine, office_id, key, now))
+            except ConflictError as exc:
+                results.append(exc)
+        return results
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"cannot open the database: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
+def _existing_store(url: str | sa.URL) -> sa.Engine:
     if missing_sqlite_file(url):
         raise StoreError(f"no officekit store at {url}")
     engine = make_engine(url)
     try:
         if schema_revision(engine) is None:
             raise StoreError(f"no officekit store at {engine.url!r}")
-        with snapshot(engine) as conn:
-            ids = conn.execute(sa.select(offices.c.id).order_by(offices.c.id)).scalars().all()
-            return [verify_chain(conn, office_id) for office_id in ids]
-    except sa.exc.OperationalError as exc:
-        raise StoreError(f"cannot open the database: {exc.orig}") from exc
-    finally:
+    except BaseException:
         engine.dispose()
+        raise
+    return engine

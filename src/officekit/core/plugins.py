@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from officekit.core.events import Event
     from officekit.core.extensions import (
+        AuditCheck,
         DeskFacet,
         Migrations,
         OfficeFacet,
@@ -392,6 +393,21 @@ class PluginHost:
     def register_commands(self, app: typer.Typer) -> None:
         """Let every plugin add its commands to the command line."""
         self.call("officekit_register_commands", app=app)
+
+    def register_audit_checks(self) -> list[AuditCheck]:
+        """Collect the deep audit checks every plugin adds (names must differ)."""
+        from officekit.core.extensions import AuditCheck
+
+        found = self.contributions("officekit_register_audit_checks", AuditCheck)
+        owners: dict[str, str] = {}
+        for plugin, check in found:
+            if check.name in owners:
+                raise PluginError(
+                    f"plugin {plugin!r}: an audit check named {check.name!r} is registered by "
+                    f"plugin {owners[check.name]!r} already"
+                )
+            owners[check.name] = plugin
+        return [check for _, check in found]
 
     def register_simulation_steps(self) -> list[SimulationStep]:
         """Collect the simulation steps every plugin adds."""

@@ -649,6 +649,12 @@ def _read_raw(path: Path, chain: tuple[Path, ...] = (), name: str | None = None)
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"not valid TOML: {exc}", where=_label(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ProfileError(
+            f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at offset {exc.start} "
+            "(a profile is written in UTF-8)",
+            where=_label(path),
+        ) from exc
     except OSError as exc:
         raise ProfileError(f"cannot read: {exc.strerror}", where=_label(path)) from exc
     plugin = path.parent / "plugin.py"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
@@ -12,13 +13,24 @@ import attrs
 import sqlalchemy as sa
 
 from officekit.core.store import staff, staff_roles, update_unless_done
-from officekit.core.validate import column_limit, text_field
+from officekit.core.validate import (
+    check_bool,
+    check_choice,
+    check_ref,
+    check_str,
+    collect,
+    column_limit,
+    text_field,
+)
 from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
 
 __all__ = ["StaffDirectory", "StaffMember"]
+
+MAX_EXPERIENCE_YEARS = 100
+"""The most years of experience a member of staff is hired with."""
 
 
 @attrs.frozen
@@ -94,12 +106,14 @@ class StaffDirectory:
             roles[staff_id].append(role)
         return [self._member(r, roles[r.id]) for r in rows]
 
-    def get(self, member_id: int) -> StaffMember:
+    def get(self, member_id: StaffMember | int) -> StaffMember:
         """Return the member of staff with this id (also one who has left).
 
         Raises:
+            ValidationError: If ``member_id`` is not an id.
             NotFoundError: If the office has nobody with that id.
         """
+        member_id = check_ref(member_id, "member_id", StaffMember, "a member of staff")
         with self._office.engine.connect() as conn:
             found = self._load(
                 conn, (staff.c.id == member_id) & (staff.c.office_id == self._office.id)
@@ -114,6 +128,7 @@ class StaffDirectory:
         Args:
             include_departed: Also list those who have left.
         """
+        check_bool(include_departed, "include_departed")
         where = staff.c.office_id == self._office.id
         if not include_departed:
             where = where & staff.c.left_at.is_(None)
@@ -122,6 +137,7 @@ class StaffDirectory:
 
     def with_role(self, role: str) -> builtins.list[StaffMember]:
         """Return the active members of staff holding ``role``."""
+        check_str(role, "role", "a role", column_limit(staff_roles.c.role))
         return [m for m in self.list() if role in m.roles]
 
     # -- validating -----------------------------------------------------------
@@ -132,24 +148,30 @@ class StaffDirectory:
         if isinstance(roles, str):
             problems.append(Problem("roles", "expected a list of role names, got a string"))
             return ()
+        if not isinstance(roles, Sequence):
+            problems.append(Problem("roles", f"expected a list of role names, got {roles!r:.80}"))
+            return ()
         if not roles:
             problems.append(Problem("roles", "at least one role is needed"))
         known = self._office.profile.roles
+        names: builtins.list[str] = []
         for i, role in enumerate(roles):
-            if role not in known:
+            if not isinstance(role, str) or role not in known:
                 problems.append(
                     Problem(
                         f"roles[{i}]",
-                        f"profile {self._office.profile.name!r} has no role {role!r} "
+                        f"profile {self._office.profile.name!r} has no role {role!r:.80} "
                         f"(it has: {', '.join(known)})",
                     )
                 )
-        if len(set(roles)) != len(roles):
+            else:
+                names.append(role)
+        if len(set(names)) != len(names):
             problems.append(Problem("roles", "a role is listed twice"))
-        return tuple(sorted(roles))
+        return tuple(sorted(names))
 
     def _resolve(self, member: StaffMember | int) -> StaffMember:
-        return self.get(member if isinstance(member, int) else member.id)
+        return self.get(check_ref(member, "member", StaffMember, "a member of staff"))
 
     # -- changing -------------------------------------------------------------
 
@@ -180,22 +202,22 @@ class StaffDirectory:
             name, "name", "a name", column_limit(staff.c.name), problems, required=True
         )
         role_tuple = self._check_roles(roles, problems)
-        if (
-            isinstance(experience_years, bool)
-            or not isinstance(experience_years, int | float)
-            or not math.isfinite(experience_years)
-            or experience_years < 0
-        ):
-            problems.append(
-                Problem("experience_years", f"expected years >= 0, got {experience_years!r}")
-            )
-        if education is not None and education not in self._office.profile.education:
+        years = math.nan
+        if not isinstance(experience_years, bool) and isinstance(experience_years, int | float):
+            with contextlib.suppress(OverflowError):  # an integer too large for a float
+                years = float(experience_years)
+        if not 0 <= years <= MAX_EXPERIENCE_YEARS:  # NaN too
             problems.append(
                 Problem(
-                    "education",
-                    f"profile {self._office.profile.name!r} has no education {education!r} "
-                    f"(it has: {', '.join(self._office.profile.education)})",
+                    "experience_years",
+                    f"expected years from 0 to {MAX_EXPERIENCE_YEARS}, "
+                    f"got {experience_years!r:.80}",
                 )
+            )
+        if education is not None:
+            kind = f"education in profile {self._office.profile.name!r}"
+            collect(
+                problems, check_choice, education, "education", self._office.profile.education, kind
             )
         if problems:
             raise ValidationError(problems)
@@ -207,7 +229,7 @@ class StaffDirectory:
                 .values(
                     office_id=self._office.id,
                     name=clean_name,
-                    experience_years=float(experience_years),
+                    experience_years=years,
                     education=education,
                     hired_at=self._office.clock.now(),
                 )
@@ -223,7 +245,7 @@ class StaffDirectory:
             subject=clean_name,
             detail={
                 "roles": list(role_tuple),
-                "experience_years": float(experience_years),
+                "experience_years": years,
                 "education": education,
             },
             act=act,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_URL",
     "KERNEL_MIGRATIONS",
     "UTCDateTime",
+    "audit_checkpoints",
     "events",
     "make_engine",
     "metadata",
@@ -131,8 +133,23 @@ events = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # HMAC-SHA256 of ``hash`` under the office's audit key; NULL when no key was set.
+    sa.Column("mac", sa.String(64), nullable=True),
     sa.UniqueConstraint("office_id", "seq"),
     sa.Index("ix_events_office_id_operation_occurred_at", "office_id", "operation", "occurred_at"),
+)
+
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # HMAC-SHA256 of (office, seq, hash, created_at) under the audit key.
+    sa.Column("mac", sa.String(64), nullable=False),
+    sa.Index("ix_audit_checkpoints_office_id_seq", "office_id", "seq"),
 )
 
 
@@ -229,12 +246,65 @@ def update_unless_done(
         raise ConflictError(conflict)
 
 
-def missing_sqlite_file(url: str | sa.URL) -> bool:
-    """True when ``url`` names an SQLite file that does not exist (opening it would create it)."""
+def _redacted(url: str) -> str:
+    """``url`` for a message, its password (if any) hidden."""
+    return re.sub(r"^([^:/@]*://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _parse_url(url: str | sa.URL) -> sa.URL:
+    """Parse a database URL and find its dialect; a StoreError names the part at fault."""
+    if isinstance(url, sa.URL):
+        parsed = url
+    else:
+        if not isinstance(url, str):
+            raise StoreError(f"a database URL is a string, not {type(url).__name__}")
+        shown = _redacted(url)
+        try:
+            parsed = sa.make_url(url)
+        except sa.exc.ArgumentError as exc:
+            raise StoreError(
+                f"not a database URL: {shown!r} (expected dialect+driver://user:password@host/db)"
+            ) from exc
+        except ValueError as exc:  # SQLAlchemy parses the port with int()
+            netloc = url.partition("://")[2].partition("/")[0].rpartition("@")[2]
+            if netloc.startswith("[") and "]" not in netloc:
+                raise StoreError(
+                    f"the host of the database URL {shown!r} opens '[' (an IPv6 address) "
+                    "without closing it"
+                ) from exc
+            port = netloc.rpartition(":")[2]
+            raise StoreError(
+                f"the port of the database URL {shown!r} is not a number: {port!r}"
+            ) from exc
+    parts = (parsed.username, parsed.password, parsed.host, parsed.database, *parsed.query)
+    if any("\x00" in str(part) for part in (*parts, *parsed.query.values())):
+        raise StoreError(f"the database URL {parsed.render_as_string()!r} contains a NUL character")
     try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:
-        return False
+        parsed.get_dialect()
+    except sa.exc.NoSuchModuleError as exc:
+        shown = parsed.render_as_string()
+        backend = parsed.get_backend_name()
+        try:
+            sa.make_url(f"{backend}://").get_dialect()
+        except sa.exc.NoSuchModuleError:
+            hint = " (did you mean 'postgresql'?)" if backend == "postgres" else ""
+            raise StoreError(
+                f"unknown database dialect {backend!r} in the URL {shown!r}{hint}: "
+                "use sqlite or postgresql+psycopg"
+            ) from exc
+        raise StoreError(
+            f"unknown driver {parsed.get_driver_name()!r} for {backend} in the URL {shown!r}"
+        ) from exc
+    return parsed
+
+
+def missing_sqlite_file(url: str | sa.URL) -> bool:
+    """True when ``url`` names an SQLite file that does not exist (opening it would create it).
+
+    Raises:
+        StoreError: If the URL cannot be parsed, or names an unknown dialect or driver.
+    """
+    parsed = _parse_url(url)
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return False
@@ -250,20 +320,18 @@ def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engin
         echo: Log every SQL statement.
 
     Raises:
-        StoreError: If the URL cannot be parsed or its driver is not installed.
+        StoreError: If the URL cannot be parsed (the message names the part at
+            fault: dialect, driver, host or port) or its driver is not installed.
     """
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise StoreError(f"not a database URL: {url!r}") from exc
+    parsed = _parse_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             try:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the folder of {database}: {exc}") from exc
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"cannot create the folder of {database!r}: {exc}") from exc
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
     else:
         kwargs["pool_pre_ping"] = True
@@ -273,6 +341,10 @@ def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engin
         raise StoreError(
             f"the driver for {parsed.drivername} is not installed ({exc.name}); "
             "for PostgreSQL install officekit[postgres]"
+        ) from exc
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        raise StoreError(
+            f"the database URL {parsed.render_as_string()!r} cannot be used: {exc}"
         ) from exc
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_on_connect)
@@ -325,6 +397,8 @@ def schema_revision(engine: Engine, migrations: Migrations = KERNEL_MIGRATIONS) 
             return _revision(conn, migrations)
     except sa.exc.DBAPIError as exc:
         raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:  # e.g. a bad query argument
+        raise StoreError(f"cannot open the database {engine.url!r}: {exc}") from exc
 
 
 def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:

@@ -1,15 +1,58 @@
-"""Checks of the values callers give, before anything is written."""
+"""Checks of the values callers give, before anything is written.
+
+Every public function of officekit meets bad input (a wrong type, a wrong value,
+a datetime too far out, a NUL or control character, text too long for its
+column) with a [`ValidationError`][officekit.errors.ValidationError] whose
+problems name the argument: the checkers here are the one place that decides.
+Each ``check_*`` returns the clean value or raises; [`collect`][officekit.core.validate.collect]
+turns a raise into a problem, for functions that report every problem at once.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Collection, Iterable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from officekit.errors import Problem
+from officekit.errors import Problem, ValidationError
 
-__all__ = ["column_limit", "did_you_mean", "text_field", "unknown_name"]
+__all__ = [
+    "MAX_ID",
+    "MAX_INT",
+    "check_aware",
+    "check_bool",
+    "check_choice",
+    "check_int",
+    "check_int_id",
+    "check_ref",
+    "check_str",
+    "collect",
+    "column_limit",
+    "did_you_mean",
+    "shift_time",
+    "text_field",
+    "text_problem",
+    "unknown_name",
+]
+
+T = TypeVar("T")
+
+MAX_ID = 2**31 - 1
+"""The largest database id (ids are 32-bit integers on PostgreSQL)."""
+
+MAX_INT = 2**63 - 1
+"""The largest integer a store holds (64-bit on both backends)."""
+
+_FREE_TEXT_WHITESPACE = frozenset("\t\n\r")
+"""The control characters free text may keep; names and other one-line text may not."""
+
+_DAY = dt.timedelta(days=1)
+_EARLIEST = dt.datetime.min + _DAY
+_LATEST = dt.datetime.max - _DAY
 
 
 def column_limit(column: sa.Column[str]) -> int:
@@ -19,8 +62,67 @@ def column_limit(column: sa.Column[str]) -> int:
     return length
 
 
+def collect(
+    problems: list[Problem], check: Callable[..., T], *args: Any, **kwargs: Any
+) -> T | None:
+    """Run ``check(*args, **kwargs)``: its value, or None with its problems added."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def text_problem(
+    value: str, what: str, limit: int | None, *, multiline: bool = False
+) -> str | None:
+    """Say what is wrong with the string ``value`` (a control character, too long), or None.
+
+    Args:
+        value: The text.
+        what: What it is, in words ("a name").
+        limit: The most characters it may have, if any.
+        multiline: Free text, which may keep tabs and line breaks; other control
+            characters (NUL above all, which PostgreSQL refuses) are never accepted.
+    """
+    for i, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category == "Cs" or (
+            category == "Cc" and not (multiline and char in _FREE_TEXT_WHITESPACE)
+        ):
+            return f"{what} may not contain the control character {char!r} (at {i})"
+    if limit is not None and len(value) > limit:
+        return f"{what} is at most {limit} characters, got {len(value)}"
+    return None
+
+
+def check_str(
+    value: object, where: str, what: str = "a text", limit: int | None = None, *,
+    multiline: bool = False,
+) -> str:  # fmt: skip
+    """Return ``value`` as is if it is a string fit to store, else raise ValidationError.
+
+    For values kept exactly as given (a filter, an event's subject): no control
+    character (except tabs and line breaks when ``multiline``), at most ``limit``
+    characters.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"expected {what} (a string), got {value!r:.80}", where=where)
+    wrong = text_problem(value, what, limit, multiline=multiline)
+    if wrong is not None:
+        raise ValidationError(wrong, where=where)
+    return value
+
+
 def text_field(
-    value: object, where: str, what: str, limit: int, problems: list[Problem], *, required: bool
+    value: object,
+    where: str,
+    what: str,
+    limit: int | None,
+    problems: list[Problem],
+    *,
+    required: bool,
+    multiline: bool = False,
 ) -> str | None:
     """Return ``value`` stripped (spaces collapsed), or add a problem naming ``where``.
 
@@ -28,20 +130,116 @@ def text_field(
         value: What the caller gave.
         where: The argument's name, for the problem.
         what: What it is, in words ("the visitor's name").
-        limit: The most characters it may have (the column's length).
+        limit: The most characters it may have (the column's length), if any.
         problems: Where a problem is added.
         required: Whether a blank or missing value is a problem (else it is None).
+        multiline: Free text (a message, a note): it keeps its tabs and line breaks
+            and is only stripped at its ends. Otherwise (a name) it may contain no
+            control character at all, and its runs of spaces are collapsed.
     """
     if not required and (value is None or (isinstance(value, str) and not value.strip())):
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        problems.append(Problem(where, f"{what} is needed (a string), got {value!r:.80}"))
+        return None
+    if not value.strip():
         problems.append(Problem(where, f"{what} is needed"))
         return None
-    clean = " ".join(value.split())
-    if len(clean) > limit:
+    wrong = text_problem(value, what, None, multiline=multiline)
+    if wrong is not None:
+        problems.append(Problem(where, wrong))
+        return None
+    clean = value.strip() if multiline else " ".join(value.split())
+    if limit is not None and len(clean) > limit:
         problems.append(Problem(where, f"{what} is at most {limit} characters, got {len(clean)}"))
         return None
     return clean
+
+
+def check_bool(value: object, where: str) -> bool:
+    """Return ``value`` if it is True or False, else raise ValidationError naming ``where``."""
+    if not isinstance(value, bool):
+        raise ValidationError(f"expected true or false, got {value!r:.80}", where=where)
+    return value
+
+
+def check_int(value: object, where: str, low: int = 0, high: int = MAX_INT) -> int:
+    """Return ``value`` if it is an integer (not a bool) in ``[low, high]``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"expected an integer, got {value!r:.80}", where=where)
+    if not low <= value <= high:
+        raise ValidationError(f"expected an integer from {low} to {high}, got {value}", where=where)
+    return value
+
+
+def check_int_id(value: object, where: str, what: str = "an id") -> int:
+    """Return ``value`` if it can be a database id (an integer from 1 to MAX_ID), else raise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"expected {what} (an integer), got {value!r:.80}", where=where)
+    if not 1 <= value <= MAX_ID:
+        raise ValidationError(f"{what} is an integer from 1 to {MAX_ID}, got {value}", where=where)
+    return value
+
+
+def check_ref(value: object, where: str, kind: type, what: str) -> int:
+    """Return the id of ``value``: an instance of ``kind`` (its ``id``) or an id.
+
+    >>> check_ref(3, "member", object, "a member of staff")
+    3
+    """
+    if isinstance(value, kind):
+        value = getattr(value, "id", None)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"expected {what} or an id, got {value!r:.80}", where=where)
+    return check_int_id(value, where, f"the id of {what}")
+
+
+def check_choice(value: object, where: str, choices: Collection[str], kind: str) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise naming ``where``.
+
+    The message offers the closest choice (a typo) or lists them.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValidationError(unknown_name(kind, value, choices), where=where)
+    return value
+
+
+def check_aware(value: object, where: str) -> dt.datetime:
+    """Return ``value`` if it is an aware datetime that officekit can compute with.
+
+    A naive datetime is refused, and so is one within a day of the first or last
+    datetime Python has: converting it to another timezone (or adding the hours
+    of a day to it) would overflow.
+    """
+    if not isinstance(value, dt.datetime):
+        raise ValidationError(f"expected a datetime, got {value!r:.80}", where=where)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(f"must be timezone-aware, got {value!r}", where=where)
+    try:
+        utc = value.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        utc = dt.datetime.min
+    if not _EARLIEST <= utc <= _LATEST:
+        raise ValidationError(
+            f"{value.isoformat()} is too far out: officekit computes with times from "
+            f"{_EARLIEST:%Y-%m-%d} to {_LATEST:%Y-%m-%d}",
+            where=where,
+        )
+    return value
+
+
+def shift_time(when: dt.datetime, delta: dt.timedelta, where: str) -> dt.datetime:
+    """Return ``when + delta``, or raise ValidationError naming ``where`` if it overflows."""
+    try:
+        result = when + delta
+    except OverflowError:
+        result = None
+    if result is None or not _EARLIEST <= result.replace(tzinfo=None) <= _LATEST:
+        raise ValidationError(
+            f"{when.isoformat()} plus {delta} is past the last time officekit computes with",
+            where=where,
+        )
+    return result
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str | None:

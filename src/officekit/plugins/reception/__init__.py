@@ -13,13 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from officekit.core.extensions import DeskFacet, Migrations, OfficeFacet, ProfileSection
+from officekit.core.extensions import (
+    AuditCheck,
+    DeskFacet,
+    Migrations,
+    OfficeFacet,
+    ProfileSection,
+)
 from officekit.core.operations import Operation
 from officekit.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import typer
 
+    from officekit.core.office import Office
+    from officekit.core.operations import OperationContext
     from officekit.simulate import SimulationStep
 
 __all__ = ["RECEPTION_OPERATIONS"]
@@ -107,8 +115,52 @@ def officekit_register_commands(app: typer.Typer) -> None:
 
 
 @hookimpl
+def officekit_register_audit_checks() -> list[AuditCheck]:
+    """Compare ``calls``, ``messages`` and ``visits`` with their events (``--deep``)."""
+    from officekit.plugins.reception.audit import AUDIT_CHECKS
+
+    return list(AUDIT_CHECKS)
+
+
+@hookimpl
 def officekit_register_simulation_steps() -> list[SimulationStep]:
     """Simulate calls, visitors and questions at the desk."""
     from officekit.plugins.reception.simulation import STEP
 
     return [STEP]
+
+
+@hookimpl
+def officekit_before_operation(office: Office, context: OperationContext) -> None:
+    """Refuse a ``desk.note`` that mentions a word of ``[visitors] restricted_words``.
+
+    The note would enter the permanent log; the words the office does not record
+    as a visitor's purpose (medical details: minimum necessary) are matched the
+    same way, by word stems. Its text and its subject are checked.
+
+    Raises:
+        ValidationError: ``where="text"`` (or ``"subject"``); nothing is written.
+    """
+    if context.operation != "desk.note":
+        return
+    from officekit.errors import Problem, ValidationError
+    from officekit.plugins.reception.settings import VISITORS
+    from officekit.plugins.reception.visitors import _restricted_hits
+
+    restricted = office.profile.section(VISITORS).restricted_words
+    if not restricted:
+        return
+    problems = []
+    for where, value in (("text", context.detail.get("text")), ("subject", context.subject)):
+        hits = _restricted_hits(value, restricted) if isinstance(value, str) else []
+        if hits:
+            problems.append(
+                Problem(
+                    where,
+                    f"the {where} mentions {', '.join(repr(h) for h in hits)}, which the "
+                    "office does not record at the desk ([visitors] restricted_words: "
+                    "minimum necessary); the event log is permanent: write it without them",
+                )
+            )
+    if problems:
+        raise ValidationError(problems)

@@ -25,10 +25,24 @@ import sqlalchemy as sa
 from officekit.core.clock import check_period
 from officekit.core.convert import converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
-from officekit.core.validate import column_limit, text_field
+from officekit.core.validate import (
+    check_aware,
+    check_bool,
+    check_choice,
+    check_ref,
+    check_str,
+    collect,
+    column_limit,
+    text_field,
+)
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 from officekit.plugins.reception import hooks
-from officekit.plugins.reception.messages import check_text, insert_message, recipient_problems
+from officekit.plugins.reception.messages import (
+    check_text,
+    due_time,
+    insert_message,
+    recipient_problems,
+)
 from officekit.plugins.reception.routing import Router, RoutingDecision
 from officekit.plugins.reception.settings import AFTER_HOURS_SERVICES, PHONES
 from officekit.plugins.reception.tables import calls, known_callers
@@ -53,6 +67,8 @@ LIVE = ("queued", "ringing", "connected", "on_hold")
 """The statuses of a call that has not ended."""
 ON_LINE = ("ringing", "connected", "on_hold")
 WITHHELD = "withheld"
+MAX_REASON_LENGTH = 2000
+"""The most characters of a caller's reason."""
 
 
 @attrs.frozen
@@ -204,6 +220,20 @@ def _e164(number: str, region: str | None, strict: bool) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _check_reason(reason: object) -> str:
+    """The caller's words: free text (line breaks allowed), possibly empty."""
+    if not isinstance(reason, str):
+        raise ValidationError(f"expected the caller's words, got {reason!r:.80}", where="reason")
+    problems: list[Problem] = []
+    clean = text_field(
+        reason, "reason", "the caller's words", MAX_REASON_LENGTH, problems,
+        required=False, multiline=True,
+    )  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return clean or ""
+
+
 _INSERT_CALL = calls.insert().returning(calls.c.id)
 
 # One round trip for what an incoming call needs: the busy lines and the known caller.
@@ -254,7 +284,7 @@ class PhoneSystem:
         Raises:
             NotFoundError: If the office has no such call.
         """
-        call_id = call if isinstance(call, int) else call.id
+        call_id = check_ref(call, "call", Call, "a call")
         with self._office.engine.connect() as conn:
             row = conn.execute(
                 sa.select(calls).where(calls.c.id == call_id, calls.c.office_id == self._office.id)
@@ -287,7 +317,12 @@ class PhoneSystem:
         return [c for c in self.live() if c.status == "queued"]
 
     def between(self, start: dt.datetime, end: dt.datetime) -> list[Call]:
-        """Return the calls that arrived in ``[start, end)``, in order of arrival."""
+        """Return the calls that arrived in ``[start, end)``, in order of arrival.
+
+        Raises:
+            ValidationError: If the period is empty or its ends are naive.
+        """
+        check_period(start, end)
         with self._office.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(calls)
@@ -315,7 +350,8 @@ class PhoneSystem:
         Raises:
             ValidationError: If it is not a valid phone number.
         """
-        result = _e164(number, self._office.profile.office.country, strict)
+        check_str(number, where, "a phone number")
+        result = _e164(number, self._office.profile.office.country, check_bool(strict, "strict"))
         if result.startswith("!"):
             raise ValidationError(result[1:], where=where)
         return result
@@ -334,13 +370,15 @@ class PhoneSystem:
             e164 = ""
         if e164 == WITHHELD:
             problems.append(Problem("number", "a known caller needs a number"))
-        text_field(
+        clean_name = text_field(
             name, "name", "a name", column_limit(known_callers.c.name), problems, required=True
         )
-        if department is not None and department not in self._office.profile.departments:
-            problems.append(Problem("department", f"no department named {department!r}"))
+        if department is not None:
+            depts = self._office.profile.departments
+            collect(problems, check_choice, department, "department", depts, "department")
         if problems:
             raise ValidationError(problems)
+        assert clean_name is not None
 
         def act(conn: sa.Connection) -> int:
             existing = conn.execute(
@@ -348,7 +386,7 @@ class PhoneSystem:
                     known_callers.c.office_id == self._office.id, known_callers.c.number == e164
                 )
             ).scalar_one_or_none()
-            values = {"name": " ".join(name.split()), "department": department}
+            values = {"name": clean_name, "department": department}
             if existing is not None:
                 conn.execute(
                     known_callers.update().where(known_callers.c.id == existing).values(**values)
@@ -364,7 +402,7 @@ class PhoneSystem:
         caller_id = self._office.kernel.record_admin(
             "callers.register", subject=e164, detail={"department": department}, act=act
         )
-        return KnownCaller(caller_id, e164, " ".join(name.split()), department)
+        return KnownCaller(caller_id, e164, clean_name, department)
 
     def known_caller(self, number: str) -> KnownCaller | None:
         """Return the known caller with this number, or None."""
@@ -397,10 +435,21 @@ class PhoneSystem:
             line: The priority line (number dialled), if any.
             at: When (aware); now by default.
         """
-        when = at or self._office.clock.now()
-        if when.tzinfo is None:
-            raise ValidationError("must be timezone-aware", where="at")
-        number = self.normalise_number(caller, strict=False) if caller else WITHHELD
+        problems: list[Problem] = []
+        collect(problems, _check_reason, reason)
+        if line is not None:
+            limit = column_limit(calls.c.dialled_line)
+            collect(problems, check_str, line, "line", "the line dialled", limit)
+        if at is not None:
+            collect(problems, check_aware, at, "at")
+        if problems:
+            raise ValidationError(problems)
+        when = at if at is not None else check_aware(self._office.clock.now(), "clock")
+        number = (
+            self.normalise_number(caller, strict=False)
+            if caller is not None and caller != ""
+            else WITHHELD
+        )
         known = self.known_caller(number) if number != WITHHELD else None
         caller_e164 = None if number == WITHHELD else number
         return self._decide(reason, known=known, caller=caller_e164, line=line, at=when)
@@ -475,9 +524,8 @@ class PhoneSystem:
         office = self._office
         problems: list[Problem] = []
         if not isinstance(caller, str):
-            problems.append(Problem("caller", f"expected a phone number, got {caller!r}"))
-        if not isinstance(reason, str):
-            problems.append(Problem("reason", f"expected the caller's words, got {reason!r}"))
+            problems.append(Problem("caller", f"expected a phone number, got {caller!r:.80}"))
+        reason = collect(problems, _check_reason, reason) or ""
         name = text_field(
             name, "name", "the caller's name", column_limit(calls.c.caller_name), problems,
             required=False,
@@ -496,7 +544,7 @@ class PhoneSystem:
         if problems:
             raise ValidationError(problems)
         number = self.normalise_number(caller, strict=False)
-        now = office.clock.now()
+        now = check_aware(office.clock.now(), "clock")
         values: dict[str, Any] = {}
         detail: dict[str, Any] = {}
         decisions: list[RoutingDecision] = []
@@ -553,19 +601,24 @@ class PhoneSystem:
             )
             call_id: int = conn.execute(_INSERT_CALL, values).scalar_one()
             # The explanation stays on the call row: it may quote what the caller
-            # said, which has no place in the permanent log.
+            # said, which has no place in the permanent log. So do the caller's
+            # number (the analysis needs calls per department, not who called) and
+            # a sensitive rule's name (``rule:sensitive``): see docs/reference/events.md.
+            from officekit.plugins.reception.settings import ROUTING
+
+            recorded_route = office.profile.section(ROUTING).recorded_route
             detail.update(
+                call_id=call_id,
                 line=taken,
                 department=decision.department,
                 destination=decision.destination,
-                routed_by=routed_by,
+                routed_by=recorded_route(decision.kind, decision.rule),
                 urgent=decision.urgent,
             )
             return call_id
 
-        call_id = office.kernel.record_admin(
-            "calls.receive", subject=number, detail=detail, act=act
-        )
+        # No subject: the call's id, in the detail, is known only once its row is written.
+        call_id = office.kernel.record_admin("calls.receive", subject=None, detail=detail, act=act)
         call = Call(id=call_id, **values)
         hooks.call_received(office, call, decisions[0])
         return call
@@ -683,13 +736,25 @@ def _end(
         "complete": "completed",
         "hang_up": "completed" if call.answered_at is not None else "abandoned",
     }[action]
-    hold = call.held_until(now)
     detail = {"call_id": call.id, "line": call.line, "outcome": outcome, **(detail or {})}
 
     def act(conn: sa.Connection) -> Any:  # the kernel has locked the office row
+        # The hold is computed from the row as it is now, not as it was read: another
+        # desk may have held and resumed the call in between (same status, more hold).
+        held = conn.execute(
+            sa.select(calls.c.hold_seconds, calls.c.hold_started_at).where(calls.c.id == call.id)
+        ).one()
+        current = attrs.evolve(
+            call, hold_seconds=held.hold_seconds, hold_started_at=held.hold_started_at
+        )
+        hold = current.held_until(now)
         ended = conn.execute(
             calls.update()
-            .where(calls.c.id == call.id, calls.c.status == call.status)
+            .where(
+                calls.c.id == call.id,
+                calls.c.status == call.status,
+                calls.c.hold_seconds == held.hold_seconds,
+            )
             .values(
                 status="ended",
                 outcome=outcome,
@@ -720,10 +785,11 @@ def _end(
         return result
 
     operation = f"calls.{action}"
+    subject = f"call:{call.id}"  # not the caller's number: that stays on the call's row
     if desk is None:
-        office.kernel.record_admin(operation, subject=call.caller_number, detail=detail, act=act)
+        office.kernel.record_admin(operation, subject=subject, detail=detail, act=act)
     else:
-        desk.perform(operation, subject=call.caller_number, detail=detail, act=act)
+        desk.perform(operation, subject=subject, detail=detail, act=act)
     return office.facet(CALLS).get(call.id)
 
 
@@ -741,9 +807,16 @@ class CallDesk:
         _check_status(call, action)
 
         def act(conn: sa.Connection) -> None:
+            # The row must be as it was read: a hold that came and went in between
+            # (another desk held and resumed it) would make the hold time wrong.
             changed = conn.execute(
                 calls.update()
-                .where(calls.c.id == call.id, calls.c.status == call.status)
+                .where(
+                    calls.c.id == call.id,
+                    calls.c.status == call.status,
+                    calls.c.hold_started_at.is_not_distinct_from(call.hold_started_at),
+                    calls.c.hold_seconds == call.hold_seconds,
+                )
                 .values(**values)
             ).rowcount
             if changed != 1:
@@ -751,7 +824,7 @@ class CallDesk:
 
         self._desk.perform(
             f"calls.{action}",
-            subject=call.caller_number,
+            subject=f"call:{call.id}",  # the number stays on the call's row, not in the log
             detail={"call_id": call.id, "line": call.line},
             act=act,
         )
@@ -821,7 +894,11 @@ class CallDesk:
         current = office.facet(CALLS).get(call)
         if extension is not None:
             by_extension = {d.extension: k for k, d in office.profile.departments.items()}
-            if department is not None or extension not in by_extension:
+            if (
+                department is not None
+                or not isinstance(extension, str)
+                or extension not in by_extension
+            ):
                 known = ", ".join(sorted(by_extension))
                 raise ValidationError(
                     f"no department has extension {extension!r} (extensions: {known})"
@@ -834,7 +911,7 @@ class CallDesk:
         if problems:
             raise ValidationError(problems)
         if person is not None:
-            member = office.staff.get(person if isinstance(person, int) else person.id)
+            member = office.staff.get(person)  # checked by recipient_problems
             target = f"staff:{member.id}"
             roles = office.profile.roles  # a role the profile dropped belongs nowhere
             depts = {roles[r].department for r in member.roles if r in roles} - {None}
@@ -874,7 +951,8 @@ class CallDesk:
         problems = recipient_problems(office, department, person)
         if problems:
             raise ValidationError(problems)
-        person_id = None if person is None else (person if isinstance(person, int) else person.id)
+        person_id = None if person is None else office.staff.get(person).id
+        due_time(office)  # the clock can still give a due time
 
         def extra(conn: sa.Connection) -> int:
             return insert_message(

@@ -11,17 +11,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from officekit.cli import (
     DbOption,
     FormatOption,
     KeyOption,
+    check_db,
     check_format,
     day,
     fail,
     moment,
     open_office,
     out,
+    safe,
 )
 from officekit.core.convert import converter
 from officekit.core.profile import load_profile
@@ -66,7 +69,9 @@ def calls_route(
     line: Annotated[str | None, typer.Option("--line", help="The priority line dialled.")] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Use this office's known callers and plugins too."),
+        typer.Option(
+            "--db", help="Use this office's known callers and plugins too.", callback=check_db
+        ),
     ] = None,
     key: KeyOption = None,
     fmt: FormatOption = "text",
@@ -90,12 +95,12 @@ def calls_route(
         out.print_json(json.dumps(converter.unstructure(decision)))
         return
     if decision.urgent == "script":
-        out.print(f"[bold red]URGENT[/bold red]: {decision.script}", markup=True)
+        out.print(Text.assemble(("URGENT", "bold red"), ": ", safe(decision.script)))
     else:
         target = decision.destination or ""
         name = prof.departments[target].name if target in prof.departments else target
-        out.print(f"[bold]{name}[/bold] ({target})", markup=True)
-    out.print(decision.explanation, markup=False)
+        out.print(Text.assemble(safe(name, style="bold"), " ", safe(f"({target})")))
+    out.print(safe(decision.explanation))
 
 
 @calls_app.command("stats")
@@ -127,7 +132,7 @@ def calls_stats(
         out.print_json(json.dumps(converter.unstructure(stats)))
         return
     for line in summarise_call_stats(stats):
-        out.print(line, markup=False)
+        out.print(safe(line))
 
 
 @ask_app.command("ask")
@@ -165,16 +170,18 @@ def ask(
         return
     confidence = match.confidence if match else 0.0
     if answered and match is not None:
-        out.print(match.entry.answer, markup=False)
+        out.print(safe(match.entry.answer, multiline=True))
         out.print(
-            f"(entry {match.entry.id!r}: {match.entry.question!r}, confidence {confidence:.2f})",
-            markup=False,
+            safe(
+                f"(entry {match.entry.id!r}: {match.entry.question!r}, confidence {confidence:.2f})"
+            )
         )
     else:
         out.print(
-            f"No confident answer (confidence {confidence:.2f} < {threshold:g}): at the desk "
-            f"this question would be left as a message for {department}.",
-            markup=False,
+            safe(
+                f"No confident answer (confidence {confidence:.2f} < {threshold:g}): at the desk "
+                f"this question would be left as a message for {department}."
+            )
         )
 
 
@@ -222,11 +229,11 @@ def visitors_present(
     )
     for r in rows:
         table.add_row(
-            str(r["visit"]),
-            str(r["visitor"]),
-            str(r["host"]),
-            "" if r["badge"] is None else str(r["badge"]),
-            str(r["checked_in"]),
+            safe(r["visit"]),
+            safe(r["visitor"]),
+            safe(r["host"]),
+            "" if r["badge"] is None else safe(r["badge"]),
+            safe(r["checked_in"]),
             "yes" if r["received"] else "waiting",
         )
     out.print(table)

@@ -17,7 +17,17 @@ import sqlalchemy as sa
 from officekit.core.convert import converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.store import update_unless_done
-from officekit.core.validate import column_limit, text_field
+from officekit.core.validate import (
+    check_aware,
+    check_bool,
+    check_choice,
+    check_ref,
+    check_str,
+    collect,
+    column_limit,
+    shift_time,
+    text_field,
+)
 from officekit.errors import (
     ConflictError,
     NotFoundError,
@@ -38,6 +48,7 @@ __all__ = [
     "Message",
     "MessageBook",
     "MessageDesk",
+    "due_time",
     "insert_message",
     "recipient_problems",
 ]
@@ -89,17 +100,42 @@ class Message:
 def recipient_problems(
     office: Office, department: str | None, person: StaffMember | int | None
 ) -> list[Problem]:
-    """Check a message's or transfer's recipient: exactly one known department or active person."""
+    """Check a message's or transfer's recipient: exactly one known department or active person.
+
+    Each problem names ``department`` or ``person``.
+
+    Raises:
+        NotFoundError: ``person: no member of staff with id ...``, for an unknown person.
+    """
+    from officekit.core.staff import StaffMember
+
     if (department is None) == (person is None):
         return [Problem("department/person", "give exactly one of department or person")]
-    if department is not None and department not in office.profile.departments:
-        known = ", ".join(office.profile.departments)
-        return [Problem("department", f"no department named {department!r} (known: {known})")]
+    problems: list[Problem] = []
+    if department is not None:
+        depts = office.profile.departments
+        collect(problems, check_choice, department, "department", depts, "department")
     if person is not None:
-        member = office.staff.get(person if isinstance(person, int) else person.id)
-        if not member.active:
-            return [Problem("person", f"{member.name} (id {member.id}) has left the office")]
-    return []
+        person_id = collect(problems, check_ref, person, "person", StaffMember, "a member of staff")
+        if person_id is not None:
+            try:
+                member = office.staff.get(person_id)
+            except NotFoundError as exc:  # named: which of the arguments is not found
+                raise NotFoundError(f"person: {exc}") from None
+            if not member.active:
+                return [Problem("person", f"{member.name} (id {member.id}) has left the office")]
+    return problems
+
+
+def due_time(office: Office, now: dt.datetime | None = None) -> dt.datetime:
+    """When a message taken now must be acknowledged by (``phones.message_due_hours`` on).
+
+    Raises:
+        ValidationError: Naming ``clock``, if the clock is too far out to add the hours to.
+    """
+    now = check_aware(office.clock.now() if now is None else now, "clock")
+    hours = dt.timedelta(hours=office.profile.section(PHONES).message_due_hours)
+    return shift_time(now, hours, "clock")
 
 
 def insert_message(
@@ -116,7 +152,7 @@ def insert_message(
 ) -> int:
     """Write a message inside the caller's transaction and return its id (already validated)."""
     now = office.clock.now()
-    due = now + dt.timedelta(hours=office.profile.section(PHONES).message_due_hours)
+    due = due_time(office, now)
     message_id: int = conn.execute(
         messages.insert()
         .values(
@@ -137,14 +173,20 @@ def insert_message(
 
 
 def check_text(text: str, where: str = "text") -> str:
-    """Return the stripped message text, or raise ValidationError naming ``where``."""
+    """Return the stripped message text, or raise ValidationError naming ``where``.
+
+    A message may have line breaks and tabs, no other control character.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ValidationError("a message needs some text", where=where)
-    if len(text) > MAX_MESSAGE_LENGTH:
-        raise ValidationError(
-            f"a message is at most {MAX_MESSAGE_LENGTH} characters, got {len(text)}", where=where
-        )
-    return text.strip()
+    problems: list[Problem] = []
+    clean = text_field(
+        text, where, "a message", MAX_MESSAGE_LENGTH, problems, required=True, multiline=True
+    )
+    if problems:
+        raise ValidationError(problems)
+    assert clean is not None
+    return clean
 
 
 def _row_to_message(row: Any) -> Message:
@@ -157,12 +199,14 @@ class MessageBook:
     def __init__(self, office: Office) -> None:
         self._office = office
 
-    def get(self, message_id: int) -> Message:
+    def get(self, message_id: Message | int) -> Message:
         """Return one message.
 
         Raises:
+            ValidationError: If ``message_id`` is not an id.
             NotFoundError: If the office has no message with that id.
         """
+        message_id = check_ref(message_id, "message_id", Message, "a message")
         with self._office.engine.connect() as conn:
             row = conn.execute(
                 sa.select(messages).where(
@@ -180,12 +224,21 @@ class MessageBook:
         person: StaffMember | int | None = None,
         unacknowledged: bool = False,
     ) -> list[Message]:
-        """Return messages, oldest first, optionally for one department or person."""
+        """Return messages, oldest first, optionally for one department or person.
+
+        Raises:
+            ValidationError: An argument of the wrong type.
+        """
+        from officekit.core.staff import StaffMember
+
+        check_bool(unacknowledged, "unacknowledged")
         query = sa.select(messages).where(messages.c.office_id == self._office.id)
         if department is not None:
+            limit = column_limit(messages.c.for_department)
+            check_str(department, "department", "a department", limit)
             query = query.where(messages.c.for_department == department)
         if person is not None:
-            person_id = person if isinstance(person, int) else person.id
+            person_id = check_ref(person, "person", StaffMember, "a member of staff")
             query = query.where(messages.c.for_staff_id == person_id)
         if unacknowledged:
             query = query.where(messages.c.acknowledged_at.is_(None))
@@ -194,8 +247,12 @@ class MessageBook:
         return [_row_to_message(r) for r in rows]
 
     def overdue(self, at: dt.datetime | None = None) -> builtins.list[Message]:
-        """Return the messages not acknowledged by their due time, oldest first."""
-        now = at or self._office.clock.now()
+        """Return the messages not acknowledged by their due time (``at``, now by default).
+
+        Raises:
+            ValidationError: If ``at`` is not an aware datetime.
+        """
+        now = check_aware(at, "at") if at is not None else self._office.clock.now()
         query = (
             sa.select(messages)
             .where(
@@ -230,19 +287,26 @@ class MessageDesk:
             ValidationError: Bad text or recipient; nothing is written.
         """
         office = self._desk.office
-        clean = check_text(text)
-        problems = recipient_problems(office, department, person)
+        problems: list[Problem] = []
+        clean = collect(problems, check_text, text)
+        problems += recipient_problems(office, department, person)
         from_name = text_field(
             from_name, "from_name", "the caller's name", column_limit(messages.c.from_name),
             problems, required=False,
         )  # fmt: skip
-        from_number = text_field(
-            from_number, "from_number", "the caller's number",
-            column_limit(messages.c.from_number), problems, required=False,
-        )  # fmt: skip
+        if from_number is not None and from_number != "":
+            from officekit.plugins.reception.calls import CALLS
+
+            from_number = collect(
+                problems, office.facet(CALLS).normalise_number, from_number, "from_number"
+            )
+        else:
+            from_number = None
         if problems:
             raise ValidationError(problems)
-        person_id = None if person is None else (person if isinstance(person, int) else person.id)
+        assert clean is not None
+        due_time(office)  # the clock can still give a due time
+        person_id = None if person is None else office.staff.get(person).id
 
         def act(conn: sa.Connection) -> int:
             return insert_message(
@@ -260,8 +324,9 @@ class MessageDesk:
         return office.facet(MESSAGES).get(message_id)
 
     def _mark(self, message: Message | int, operation: str, column: str) -> Message:
+        self._desk.check_open()
         office = self._desk.office
-        current = office.facet(MESSAGES).get(message if isinstance(message, int) else message.id)
+        current = office.facet(MESSAGES).get(message)
         if getattr(current, column) is not None:
             raise ConflictError(f"message {current.id} was already {column.removesuffix('_at')}")
         now = office.clock.now()
@@ -303,7 +368,7 @@ class MessageDesk:
         """
         self._desk.check_open()
         office = self._desk.office
-        current = office.facet(MESSAGES).get(message if isinstance(message, int) else message.id)
+        current = office.facet(MESSAGES).get(message)
         actor = self._desk.actor
         departments = {
             office.profile.roles[r].department for r in actor.roles if r in office.profile.roles

@@ -40,10 +40,11 @@ import sqlalchemy as sa
 from officekit.core.convert import format_structuring_error, parse_cattrs_path, strict_converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.profile import Profile
+from officekit.core.validate import check_aware, text_field
 from officekit.errors import PluginError, Problem, ProfileError, ValidationError
 from officekit.plugins.reception import hooks
 from officekit.plugins.reception.calls import CALLS
-from officekit.plugins.reception.messages import insert_message
+from officekit.plugins.reception.messages import due_time, insert_message
 from officekit.plugins.reception.routing import Router
 from officekit.plugins.reception.settings import QUESTIONS
 from officekit.plugins.reception.text import STOPWORDS, stem, words
@@ -670,12 +671,15 @@ OPERATION = "questions.answer"
 def _check_question(question: object) -> str:
     if not isinstance(question, str) or not question.strip():
         raise ValidationError("a question needs some text", where="question")
-    if len(question) > MAX_QUESTION_LENGTH:
-        raise ValidationError(
-            f"a question is at most {MAX_QUESTION_LENGTH} characters, got {len(question)}",
-            where="question",
-        )
-    return question.strip()
+    problems: list[Problem] = []
+    clean = text_field(
+        question, "question", "a question", MAX_QUESTION_LENGTH, problems, required=True,
+        multiline=True,
+    )  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    assert clean is not None
+    return clean
 
 
 def _check_plugin_answer(answer: object, departments: Mapping[str, object]) -> Answer:
@@ -795,10 +799,12 @@ def _record(desk: Desk, answer: Answer) -> Answer:
 
 def _escalate(desk: Desk, answer: Answer, department: str | None) -> Answer:
     office = desk.office
+    now = check_aware(office.clock.now(), "clock")
+    due_time(office, now)  # the clock can still give the message a due time
     target = department or escalation_department(
         office.profile,
         answer.question,
-        at=office.clock.now(),
+        at=now,
         router=office.facet(CALLS).router,
     )
     answer = attrs.evolve(answer, text=None, escalated=True, department=target)

@@ -18,6 +18,8 @@ import attrs
 import phonenumbers
 
 from officekit.core.profile import Department, Profile
+from officekit.core.validate import check_aware
+from officekit.errors import ValidationError
 from officekit.plugins.reception.settings import AFTER_HOURS_SERVICES, ROUTING, RoutingRule
 from officekit.plugins.reception.text import tokens
 
@@ -158,7 +160,18 @@ class Router:
             caller_department: The known customer's own department, if any.
             known_customer: Whether the caller is a known customer.
             line: The priority line (number dialled) the call came in on, if any.
+
+        Raises:
+            ValidationError: A reason or line that is not text, or ``at`` naive or too
+                far out to convert to the office's timezone.
         """
+        if not isinstance(reason, str):
+            raise ValidationError(
+                f"expected the caller's words, got {reason!r:.80}", where="reason"
+            )
+        check_aware(at, "at")
+        if line is not None and not isinstance(line, str):
+            raise ValidationError(f"expected a line (a string), got {line!r:.80}", where="line")
         stems = tokens(reason)
         urgent = self._urgent.first_match(stems)
         if urgent is not None:

@@ -12,17 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import phonenumbers
 
 from officekit.core.convert import converter, strict_converter
 from officekit.core.extensions import ProfileSection, SectionContext
 from officekit.core.validate import unknown_name
+from officekit.plugins.reception.text import tokens
 
 __all__ = [
     "AFTER_HOURS_SERVICES",
+    "MAX_LINES",
+    "MAX_MESSAGE_DUE_HOURS",
+    "MAX_SECONDS",
     "PHONES",
     "QUESTIONS",
     "ROUTING",
     "SECTIONS",
+    "SENSITIVE",
     "VISITORS",
     "PhoneSettings",
     "QuestionSettings",
@@ -34,6 +40,16 @@ __all__ = [
 
 AFTER_HOURS_SERVICES = ("voicemail", "answering_service")
 """Destinations outside the office a call can go to when a department is closed."""
+
+MAX_LINES = 1000
+"""The most lines a phone system may have (``[phones] lines``)."""
+MAX_SECONDS = 3600.0
+"""The longest ``service_level_seconds`` and ``short_abandon_seconds``: an hour."""
+MAX_MESSAGE_DUE_HOURS = 720.0
+"""The longest ``message_due_hours``: 30 days."""
+
+SENSITIVE = "sensitive"
+"""What the event log records instead of a sensitive rule's name (``rule:sensitive``)."""
 
 
 @attrs.frozen
@@ -67,9 +83,12 @@ class RoutingRule:
         department: Where a matching call goes.
         keywords: Words or phrases of the caller's reason that match.
         known_customer: Match calls from known customers.
-        lines: Priority lines (the numbers dialled) that match.
+        lines: Priority lines (the numbers dialled) that match: phone numbers, read in
+            the office's country.
         after_hours: Where the call goes when the department is closed (a department,
             ``"voicemail"`` or ``"answering_service"``); defaults to ``routing.after_hours``.
+        sensitive: The rule's name says what a call is about (health, a legal matter, a
+            child's safety): the permanent event log records ``rule:sensitive`` instead.
     """
 
     name: str
@@ -78,6 +97,7 @@ class RoutingRule:
     known_customer: bool = False
     lines: tuple[str, ...] = ()
     after_hours: str | None = None
+    sensitive: bool = False
 
 
 @attrs.frozen
@@ -91,6 +111,8 @@ class UrgentRule:
             routing; ``"flag"``: the call is flagged and goes straight to ``department``.
         script: What to tell the caller (for ``"script"``).
         department: Where a flagged call goes (for ``"flag"``).
+        sensitive: The rule's name says what a call is about: the permanent event log
+            records ``urgent:sensitive`` instead.
     """
 
     name: str
@@ -98,6 +120,7 @@ class UrgentRule:
     action: str = "flag"
     script: str = ""
     department: str | None = None
+    sensitive: bool = False
 
 
 @attrs.frozen
@@ -116,6 +139,24 @@ class Routing:
     rules: tuple[RoutingRule, ...] = ()
     urgent: tuple[UrgentRule, ...] = ()
 
+    def recorded_route(self, kind: str, rule: str | None) -> str:
+        """How a call was routed, as the permanent event log keeps it.
+
+        ``rule:<name>`` or ``urgent:<name>`` (as ``Call.routed_by``), ``default`` or
+        ``plugin``; for a rule marked ``sensitive``, ``rule:sensitive`` or
+        ``urgent:sensitive``: the department is still recorded, the rule's name is not.
+
+        Args:
+            kind: The routing decision's kind: ``"rule"``, ``"urgent"``, ``"default"``
+                or ``"plugin"``.
+            rule: The name of the rule that matched, if any.
+        """
+        if kind not in ("rule", "urgent") or rule is None:
+            return kind
+        rules: tuple[RoutingRule | UrgentRule, ...] = self.rules if kind == "rule" else self.urgent
+        sensitive = any(r.sensitive for r in rules if r.name == rule)
+        return f"{kind}:{SENSITIVE if sensitive else rule}"
+
 
 @attrs.frozen
 class VisitorPolicy:
@@ -126,8 +167,8 @@ class VisitorPolicy:
         badges: A numbered badge is issued at check-in and returned at check-out.
         confidential: Visitors' names are not shown in the public visitor log.
         patient_record: A patient's record number is needed at check-in.
-        restricted_words: Words that must not be recorded as a purpose at the desk
-            (medical details: minimum necessary).
+        restricted_words: Words that must not be recorded at the desk, as a visitor's
+            purpose or in a note (medical details: minimum necessary).
         guardian_release: Students are released only to a guardian on their list.
     """
 
@@ -189,11 +230,41 @@ class QuestionSettings:
 def _check_phones(phones: PhoneSettings, ctx: SectionContext) -> PhoneSettings:
     if phones.lines < 1:
         ctx.problem(["lines"], f"a phone system needs at least one line, got {phones.lines}")
-    for key in ("service_level_seconds", "short_abandon_seconds", "message_due_hours"):
+    elif phones.lines > MAX_LINES:
+        ctx.problem(["lines"], f"a phone system has at most {MAX_LINES} lines, got {phones.lines}")
+    bounds = (
+        ("service_level_seconds", MAX_SECONDS, "seconds: an hour"),
+        ("short_abandon_seconds", MAX_SECONDS, "seconds: an hour"),
+        ("message_due_hours", MAX_MESSAGE_DUE_HOURS, "hours: 30 days"),
+    )
+    for key, most, unit in bounds:
         value = getattr(phones, key)
         if not math.isfinite(value) or value <= 0:
             ctx.problem([key], f"expected a number > 0, got {value}")
+        elif value > most:
+            ctx.problem([key], f"expected at most {most:g} ({unit}), got {value}")
     return phones
+
+
+def _line_problem(line: str, region: str | None) -> str | None:
+    """Why a priority line is not a phone number of the office's country, or None."""
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse(line, region))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if valid:
+        return None
+    where = f"of {region}" if region else "in international form (the office has no country)"
+    return f"a priority line must be a valid phone number {where}: {line!r}"
+
+
+def _check_name(ctx: SectionContext, path: list[str], name: str) -> None:
+    if name == SENSITIVE:
+        ctx.problem(
+            path,
+            f"{SENSITIVE!r} is what the event log records for a sensitive rule: "
+            "give the rule another name",
+        )
 
 
 def _check_routing(routing: Routing, ctx: SectionContext) -> Routing:
@@ -219,6 +290,7 @@ def _check_routing(routing: Routing, ctx: SectionContext) -> Routing:
         if rule.name in names:
             ctx.problem([*where, "name"], f"rule {rule.name!r} is defined twice")
         names.add(rule.name)
+        _check_name(ctx, [*where, "name"], rule.name)
         kinds = [
             k
             for k, on in (
@@ -240,9 +312,14 @@ def _check_routing(routing: Routing, ctx: SectionContext) -> Routing:
             department([*where, "department"], rule.department)
         if any(not k.strip() for k in rule.keywords):
             ctx.problem([*where, "keywords"], "a keyword cannot be blank")
+        for j, line in enumerate(rule.lines):
+            problem = _line_problem(line, ctx.profile.office.country)
+            if problem is not None:
+                ctx.problem([*where, f"lines[{j}]"], problem)
         destination([*where, "after_hours"], rule.after_hours)
     for i, urgent in enumerate(routing.urgent):
         where = [f"urgent[{i}]"]
+        _check_name(ctx, [*where, "name"], urgent.name)
         if not urgent.keywords or any(not k.strip() for k in urgent.keywords):
             ctx.problem([*where, "keywords"], "an urgent rule needs non-blank keywords")
         if urgent.action not in ("script", "flag"):
@@ -257,6 +334,18 @@ def _check_routing(routing: Routing, ctx: SectionContext) -> Routing:
             else:
                 department([*where, "department"], urgent.department)
     return routing
+
+
+def _check_visitors(visitors: VisitorPolicy, ctx: SectionContext) -> VisitorPolicy:
+    for i, word in enumerate(visitors.restricted_words):
+        if not word.strip():
+            ctx.problem([f"restricted_words[{i}]"], "a restricted word cannot be blank")
+        elif not tokens(word):
+            ctx.problem(
+                [f"restricted_words[{i}]"],
+                f"a restricted word needs a letter or a digit: {word!r} would match nothing",
+            )
+    return visitors
 
 
 def _check_questions(questions: QuestionSettings, ctx: SectionContext) -> QuestionSettings:
@@ -308,7 +397,11 @@ ROUTING = ProfileSection(
     "routing", Routing, Routing, _check_routing, "How calls are routed, urgent calls first."
 )
 VISITORS = ProfileSection(
-    "visitors", VisitorPolicy, VisitorPolicy, None, "The sector's rules for visitors at the desk."
+    "visitors",
+    VisitorPolicy,
+    VisitorPolicy,
+    _check_visitors,
+    "The sector's rules for visitors at the desk.",
 )
 QUESTIONS = ProfileSection(
     "questions",

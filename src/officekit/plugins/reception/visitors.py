@@ -29,7 +29,7 @@ from officekit.core.clock import check_period
 from officekit.core.convert import converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.store import update_unless_done
-from officekit.core.validate import text_field
+from officekit.core.validate import check_bool, check_choice, check_ref, collect, text_field
 from officekit.errors import (
     ConflictError,
     NotFoundError,
@@ -155,6 +155,15 @@ def _same_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _name(value: object, where: str, what: str) -> str:
+    """A name to compare with: text without control characters, at most MAX_NAME_LENGTH."""
+    problems: list[Problem] = []
+    clean = text_field(value, where, what, MAX_NAME_LENGTH, problems, required=False)
+    if problems:
+        raise ValidationError(problems)
+    return clean or ""
+
+
 def _restricted_hits(purpose: str, restricted: Sequence[str]) -> list[str]:
     """Return the restricted words (or phrases) that ``purpose`` contains, compared by stems."""
     said = tokens(purpose)
@@ -183,9 +192,10 @@ class VisitorBook:
         """Return a visit as it is now, with full data.
 
         Raises:
+            ValidationError: If ``visit`` is neither a visit nor an id.
             NotFoundError: If the office has no such visit.
         """
-        visit_id = visit if isinstance(visit, int) else visit.id
+        visit_id = check_ref(visit, "visit", Visit, "a visit")
         with self._office.engine.connect() as conn:
             row = conn.execute(
                 sa.select(visits).where(
@@ -238,6 +248,7 @@ class VisitorBook:
         Raises:
             ValidationError: If the period is empty or its ends are naive.
         """
+        check_bool(public, "public")
         found = self._between(start, end)
         if not public:
             return found
@@ -277,8 +288,11 @@ class VisitorBook:
         """Return the guardians a student may be released to, in the order they were added.
 
         Names are compared with spaces collapsed and case folded.
+
+        Raises:
+            ValidationError: If the name is not text, or too long.
         """
-        wanted = _same_name(student) if isinstance(student, str) else ""
+        wanted = _same_name(_name(student, "student", "the student's name"))
         with self._office.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(guardians.c.student, guardians.c.guardian)
@@ -288,8 +302,12 @@ class VisitorBook:
         return [r.guardian for r in rows if _same_name(r.student) == wanted]
 
     def is_guardian(self, student: str, guardian: str) -> bool:
-        """Tell whether ``guardian`` is on ``student``'s list (names as in guardians_of)."""
-        wanted = _same_name(guardian)
+        """Tell whether ``guardian`` is on ``student``'s list (names as in guardians_of).
+
+        Raises:
+            ValidationError: If a name is not text, or too long.
+        """
+        wanted = _same_name(_name(guardian, "guardian", "the guardian's name"))
         return any(_same_name(g) == wanted for g in self.guardians_of(student))
 
     def add_guardian(self, student: str, guardian: str) -> None:
@@ -345,15 +363,18 @@ class VisitorDesk:
         if (host is None) == (department is None):
             return None, [Problem("host/department", "give exactly one of host or department")]
         if department is not None:
-            if department not in office.profile.departments:
-                known = ", ".join(office.profile.departments)
-                return None, [
-                    Problem("department", f"no department named {department!r} (known: {known})")
-                ]
-            return None, []
-        host_id = host if isinstance(host, int) else getattr(host, "id", None)
-        if isinstance(host, bool) or not isinstance(host_id, int):
-            return None, [Problem("host", f"expected a member of staff or their id, got {host!r}")]
+            problems: list[Problem] = []
+            collect(
+                problems, check_choice, department, "department", office.profile.departments,
+                "department",
+            )  # fmt: skip
+            return None, problems
+        from officekit.core.staff import StaffMember
+
+        try:
+            host_id = check_ref(host, "host", StaffMember, "a member of staff")
+        except ValidationError as exc:
+            return None, list(exc.problems)
         try:
             member = office.staff.get(host_id)
         except NotFoundError as exc:

@@ -1,0 +1,446 @@
+"""Keyed integrity of the event log: MACs, signed checkpoints, and the full audit.
+
+The hash chain shows that the log was not changed *by someone who did not
+recompute the hashes*. Anyone who can write to the database can recompute
+them. An **audit key**, kept outside the database, closes that gap:
+
+- every event appended while a key is configured carries ``mac``, the
+  HMAC-SHA256 of its hash under the key (one HMAC per event);
+- a **checkpoint** (``audit_checkpoints``) is a signed record of the chain's
+  head at a moment: office, seq, hash, time and their MAC. A tail removed below
+  a checkpoint, or an event under it rewritten, no longer matches it.
+
+[`verify_office`][officekit.core.audit.verify_office] runs the chain check,
+then with a key every MAC and checkpoint, then with ``deep`` every desk's
+[`AuditCheck`][officekit.core.extensions.AuditCheck], all in the caller's
+read snapshot, reading the log in batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from officekit.core.events import (
+    AuditReport,
+    Event,
+    canonical_json,
+    iter_events,
+    lock_head,
+    row_to_event,
+    verify_chain,
+)
+from officekit.core.extensions import AuditCheck, Finding
+from officekit.core.store import audit_checkpoints, events, offices
+from officekit.errors import (
+    ConflictError,
+    NotFoundError,
+    OfficekitError,
+    PluginError,
+    StoreError,
+    ValidationError,
+)
+
+__all__ = [
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "MIN_KEY_BYTES",
+    "AuditKey",
+    "Checkpoint",
+    "append_only_refusal",
+    "resolve_audit_key",
+    "verify_office",
+    "write_checkpoint",
+]
+
+KEY_ENV = "OFFICEKIT_AUDIT_KEY"
+"""Environment variable holding the audit key itself (its UTF-8 bytes)."""
+
+KEY_FILE_ENV = "OFFICEKIT_AUDIT_KEY_FILE"
+"""Environment variable naming a file that holds the audit key."""
+
+MIN_KEY_BYTES = 16
+"""The shortest audit key accepted (32 random bytes, or 64 hex digits, are advised)."""
+
+MAX_FINDINGS = 50
+"""At most this many findings of one kind per office; the last one counts the rest."""
+
+REFUSAL = "officekit: the event log is append-only"
+"""What the database's refusal triggers say (migration 0004)."""
+
+
+class AuditKey:
+    """The secret that signs events and checkpoints; its bytes are never shown.
+
+    Args:
+        key: At least [`MIN_KEY_BYTES`][officekit.core.audit.MIN_KEY_BYTES] bytes
+            (a ``str`` is taken as its UTF-8 bytes).
+
+    Raises:
+        ValidationError: If the key is too short.
+    """
+
+    __slots__ = ("_checkpoint", "_event", "fingerprint")
+
+    def __init__(self, key: bytes | str) -> None:
+        raw = key.encode() if isinstance(key, str) else bytes(key)
+        if len(raw) < MIN_KEY_BYTES:
+            raise ValidationError(
+                f"an audit key is at least {MIN_KEY_BYTES} bytes, got {len(raw)}",
+                where="audit_key",
+            )
+        # Prepared once; each MAC copies the keyed state (cheaper than re-keying).
+        self._event = hmac.new(raw, b"officekit-event\n", hashlib.sha256)
+        self._checkpoint = hmac.new(raw, b"officekit-checkpoint\n", hashlib.sha256)
+        self.fingerprint = hashlib.sha256(b"officekit-key-id\n" + raw).hexdigest()[:12]
+        """A short public identifier of the key (not enough to recover it)."""
+
+    def __repr__(self) -> str:
+        return f"<AuditKey {self.fingerprint}>"
+
+    def mac_event(self, digest: str) -> str:
+        """Return the MAC of an event's hash."""
+        mac = self._event.copy()
+        mac.update(digest.encode("ascii"))
+        return mac.hexdigest()
+
+    def mac_checkpoint(self, office_id: int, seq: int, digest: str, created_at: dt.datetime) -> str:
+        """Return the MAC of a checkpoint's fields."""
+        mac = self._checkpoint.copy()
+        when = created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        mac.update(canonical_json([office_id, seq, digest, when]).encode())
+        return mac.hexdigest()
+
+    @staticmethod
+    def same(mac: str | None, expected: str) -> bool:
+        """Compare two MACs in constant time."""
+        return mac is not None and hmac.compare_digest(mac, expected)
+
+
+def resolve_audit_key(
+    key: AuditKey | bytes | str | None = None,
+    *,
+    key_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> AuditKey | None:
+    """Find the audit key: the one given, else the key file given, else the environment.
+
+    The environment is read as ``OFFICEKIT_AUDIT_KEY`` (the key itself), then
+    ``OFFICEKIT_AUDIT_KEY_FILE`` (a file holding it). A key file's bytes are
+    used with surrounding whitespace stripped (so ``openssl rand -hex 32 > key``
+    works). None when there is no key anywhere.
+
+    Raises:
+        ValidationError: A key file cannot be read, or a key is too short.
+    """
+    if isinstance(key, AuditKey):
+        return key
+    if key is not None:
+        return AuditKey(key)
+    env = os.environ if environ is None else environ
+    if key_file is None:
+        if env.get(KEY_ENV):
+            return AuditKey(env[KEY_ENV])
+        key_file = env.get(KEY_FILE_ENV) or None
+    if key_file is None:
+        return None
+    try:
+        raw = Path(key_file).expanduser().read_bytes().strip()
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot read the audit key file {os.fspath(key_file)}: {exc.strerror}",
+            where="audit_key",
+        ) from exc
+    return AuditKey(raw)
+
+
+def append_only_refusal(exc: sa.exc.DBAPIError) -> StoreError | None:
+    """The officekit error for a refusal of the append-only triggers, or None if it is not one."""
+    message = str(exc.orig)
+    if REFUSAL not in message:
+        return None
+    what = message[message.index(REFUSAL) :].splitlines()[0]
+    return StoreError(
+        f"{what}: events and checkpoints are never changed or removed (nothing was written)"
+    )
+
+
+# -- checkpoints -------------------------------------------------------------------
+
+
+@attrs.frozen
+class Checkpoint:
+    """A signed record of an office's chain head.
+
+    Attributes:
+        office_key: The office.
+        seq: The last event it covers.
+        hash: That event's hash.
+        created_at: When it was written.
+        id: Its row's id.
+    """
+
+    office_key: str
+    seq: int
+    hash: str
+    created_at: dt.datetime
+    id: int
+
+
+def write_checkpoint(
+    engine: sa.Engine,
+    office_id: int,
+    key: AuditKey,
+    now: dt.datetime,
+    *,
+    checks: Sequence[AuditCheck] = (),
+) -> Checkpoint:
+    """Verify an office's log with the key, then sign the head it verified.
+
+    The verification reads a snapshot, without blocking writers; the checkpoint
+    then signs the head that was verified (events appended meanwhile are covered
+    by the next one), after checking that its event still has that hash.
+
+    Raises:
+        ConflictError: The log does not verify (nothing is signed), or it is empty.
+        NotFoundError: There is no such office.
+    """
+    from officekit.core.store import snapshot, write_transaction
+
+    with snapshot(engine) as conn:
+        report = verify_office(conn, office_id, key=key, checks=checks)
+        head = conn.execute(
+            sa.select(offices.c.event_seq, offices.c.event_head).where(offices.c.id == office_id)
+        ).one()
+    if not report.ok:
+        first = (
+            f"event {report.broken.seq}: {report.broken.reason}"
+            if report.broken is not None
+            else report.findings[0].reason
+        )
+        raise ConflictError(
+            f"office {report.office_key!r}: the log does not verify, so it is not "
+            f"checkpointed ({first})"
+        )
+    seq, digest = int(head.event_seq), str(head.event_head)
+    if seq == 0:
+        raise ConflictError(f"office {report.office_key!r} has no events to checkpoint")
+    with write_transaction(engine) as conn:
+        lock_head(conn, office_id)  # one lock order with the writers
+        now_hash = conn.execute(
+            sa.select(events.c.hash).where(events.c.office_id == office_id, events.c.seq == seq)
+        ).scalar_one_or_none()
+        if now_hash != digest:
+            raise ConflictError(
+                f"office {report.office_key!r}: event {seq} changed while it was verified"
+            )
+        mac = key.mac_checkpoint(office_id, seq, digest, now)
+        checkpoint_id: int = conn.execute(
+            audit_checkpoints.insert()
+            .values(office_id=office_id, seq=seq, hash=digest, created_at=now, mac=mac)
+            .returning(audit_checkpoints.c.id)
+        ).scalar_one()
+    return Checkpoint(report.office_key, seq, digest, now, checkpoint_id)
+
+
+# -- verification ------------------------------------------------------------------
+
+
+class _Findings:
+    """Findings of one kind, capped at MAX_FINDINGS (the rest are counted)."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self.more = 0
+
+    def add(self, finding: Finding) -> None:
+        if len(self.items) < MAX_FINDINGS:
+            self.items.append(finding)
+        else:
+            self.more += 1
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.add(finding)
+
+    def result(self, check: str) -> list[Finding]:
+        if self.more:
+            return [*self.items, Finding(check, f"and {self.more} more {check} findings")]
+        return self.items
+
+
+class _MacCheck:
+    """Checks each event's MAC as the chain is read (``verify_chain``'s ``on_row``)."""
+
+    def __init__(self, key: AuditKey) -> None:
+        self.key = key
+        self.first_keyed: int | None = None
+        self.checked = 0
+        self.hashes: dict[int, str] = {}  # seq -> hash, for the checkpointed seqs only
+        self.wanted: set[int] = set()
+        self.last_seq = 0
+        self.found = _Findings()
+
+    def __call__(self, row: sa.Row[Any]) -> None:
+        self.last_seq = row.seq
+        if row.seq in self.wanted:
+            self.hashes[row.seq] = row.hash
+        if row.mac is None:
+            if self.first_keyed is not None:
+                self.found.add(
+                    Finding(
+                        "mac",
+                        f"event {row.seq} ({row.operation}) has no MAC, but event "
+                        f"{self.first_keyed} and those after it were signed: it was appended "
+                        "without the audit key, or inserted behind officekit's back",
+                        seq=row.seq,
+                    )
+                )
+            return
+        if self.first_keyed is None:
+            self.first_keyed = row.seq
+        self.checked += 1
+        if not AuditKey.same(row.mac, self.key.mac_event(row.hash)):
+            self.found.add(
+                Finding(
+                    "mac",
+                    f"event {row.seq} ({row.operation}): its MAC does not match its hash: it was "
+                    "forged or rewritten, or signed with another key",
+                    seq=row.seq,
+                )
+            )
+
+
+class EventStream:
+    """An office's events in chain order, read in batches each time it is iterated."""
+
+    def __init__(
+        self, conn: sa.Connection, office_id: int, operations: tuple[str, ...] = ()
+    ) -> None:
+        self._conn = conn
+        self._office_id = office_id
+        self._operations = operations
+
+    def __iter__(self) -> Iterator[Event]:
+        for row in iter_events(self._conn, self._office_id, operations=self._operations):
+            yield row_to_event(row)
+
+
+def verify_office(
+    conn: sa.Connection,
+    office_id: int,
+    *,
+    key: AuditKey | None = None,
+    checks: Sequence[AuditCheck] = (),
+    deep: bool = False,
+) -> AuditReport:
+    """Verify one office's log: the chain; with a key, MACs and checkpoints; if deep, its state.
+
+    Run it in a read snapshot (``officekit.core.store.snapshot``) or a
+    write transaction that holds the office's row, so everything it reads is
+    from one moment.
+
+    Args:
+        conn: The connection (one transaction).
+        office_id: The office.
+        key: The audit key; without it MACs and checkpoints are not checked
+            (the report's ``not_checked`` says so).
+        checks: The desks' deep checks, run when ``deep``.
+        deep: Compare the state tables with the events.
+    """
+    macs = _MacCheck(key) if key is not None else None
+    cps: list[sa.Row[Any]] = []
+    if macs is not None:
+        cps = list(
+            conn.execute(
+                sa.select(audit_checkpoints)
+                .where(audit_checkpoints.c.office_id == office_id)
+                .order_by(audit_checkpoints.c.seq, audit_checkpoints.c.id)
+            )
+        )
+        macs.wanted = {cp.seq for cp in cps}
+    report = verify_chain(conn, office_id, on_row=macs)
+    findings: list[Finding] = []
+    if macs is not None:
+        assert key is not None
+        findings += macs.found.result("mac")
+        found = _Findings()
+        for cp in cps:
+            found.extend(_checkpoint_findings(cp, key, macs, report.broken is not None))
+        findings += found.result("checkpoint")
+    names: list[str] = []
+    if deep:
+        for check in checks:
+            names.append(check.name)
+            stream = EventStream(conn, office_id, check.operations)
+            try:
+                result = check.check(conn, office_id, stream)
+            except OfficekitError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"the audit check {check.name!r} failed: {exc!r}") from exc
+            found = _Findings()
+            found.extend(result)
+            findings += found.result(check.name)
+    return attrs.evolve(
+        report,
+        findings=tuple(findings),
+        keyed=key is not None,
+        macs_checked=macs.checked if macs is not None else 0,
+        checkpoints_checked=len(cps),
+        deep_checks=tuple(names),
+    )
+
+
+def _checkpoint_findings(
+    cp: sa.Row[Any], key: AuditKey, macs: _MacCheck, chain_broken: bool
+) -> Iterator[Finding]:
+    where = f"checkpoint {cp.id} (event {cp.seq}, {cp.created_at.isoformat()})"
+    expected = key.mac_checkpoint(cp.office_id, cp.seq, cp.hash, cp.created_at)
+    if not AuditKey.same(cp.mac, expected):
+        yield Finding(
+            "checkpoint",
+            f"{where}: its signature does not match: it was forged or changed, or signed "
+            "with another key",
+            seq=cp.seq,
+        )
+        return
+    if cp.seq not in macs.hashes:
+        if chain_broken and cp.seq > macs.last_seq:
+            return  # the chain's own break, reported already, comes first
+        yield Finding(
+            "checkpoint",
+            f"{where}: the log ends at event {macs.last_seq}, below this checkpoint: "
+            f"events {macs.last_seq + 1} to {cp.seq} (at least) were removed",
+            seq=cp.seq,
+        )
+    elif macs.hashes[cp.seq] != cp.hash:
+        yield Finding(
+            "checkpoint",
+            f"{where}: event {cp.seq} no longer has the hash that was signed: the log up to "
+            "it was rewritten",
+            seq=cp.seq,
+        )
+
+
+def office_ids(conn: sa.Connection, key: str | None = None) -> list[int]:
+    """The ids of the offices of a store (or of the one with ``key``), in order.
+
+    Raises:
+        NotFoundError: ``key`` names no office.
+    """
+    query = sa.select(offices.c.id).order_by(offices.c.id)
+    if key is not None:
+        query = query.where(offices.c.key == key)
+    ids = [int(i) for i in conn.execute(query).scalars()]
+    if key is not None and not ids:
+        raise NotFoundError(f"no office {key!r} in the store")
+    return ids
