@@ -254,11 +254,6 @@ NOT_DRIVEN = {
     ): "tested on its own (it opens stores): test_office_open_refuses_bad_arguments",
     ("office", "close"): "ends the office",
     ("desk", "close"): "ends the desk",
-    ("office", "facet"): "takes a plugin's key object (not in this issue's scope)",
-    ("desk", "facet"): "takes a plugin's key object (not in this issue's scope)",
-    ("desk", "can"): "Desk.can: its operation argument is not checked yet (left for later)",
-    ("desk", "refuse"): "Desk.refuse: its subject is not checked yet (left for later)",
-    ("desk", "record_refusal"): "Desk.record_refusal: as refuse (left for later)",
 }
 
 
@@ -356,8 +351,8 @@ def bad_input_worlds() -> dict[int, World]:
 # -- Office.open ----------------------------------------------------------------------------
 
 
-OPEN_ARGUMENTS = ("profile", "key", "clock", "plugins", "echo", "change_profile")
-"""The arguments of Office.open checked here (``audit_key`` is another change's, in progress)."""
+OPEN_ARGUMENTS = ("profile", "key", "clock", "plugins", "echo", "change_profile", "audit_key")
+"""The arguments of Office.open checked here."""
 
 
 @settings(

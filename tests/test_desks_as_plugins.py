@@ -610,3 +610,9 @@ def test_a_profile_can_turn_off_a_plugin_that_fails_to_load(
     (folder / "profile.toml").write_text('extends = "medical"\n')
     with pytest.raises(PluginError, match="broken at import"):
         Office.open(sqlite_url, profile=folder, clock=clock, change_profile=True)
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, "medi\x00cal", "a/" * 3000 + "profile.toml"])
+def test_an_unusable_profile_name_is_a_profile_problem(name: str) -> None:
+    with pytest.raises((ProfileError, NotFoundError)):
+        load_profile(name)

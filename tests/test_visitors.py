@@ -130,10 +130,11 @@ def test_check_in_receive_check_out(plain: Office, clock: ManualClock) -> None:
     assert office.visitors.get(visit.id) == left
 
     ops = [(e.operation, e.subject, e.outcome) for e in office.events(operation="visitors.")]
+    # No visitor's name in the permanent log: events refer to the visit
     assert ops == [
-        ("visitors.check_in", "Mr Rossi", "ok"),
-        ("visitors.receive", "Mr Rossi", "ok"),
-        ("visitors.check_out", "Mr Rossi", "ok"),
+        ("visitors.check_in", None, "ok"),
+        ("visitors.receive", f"visit:{visit.id}", "ok"),
+        ("visitors.check_out", f"visit:{visit.id}", "ok"),
     ]
     check_in, receive, _ = office.events(operation="visitors.")
     assert check_in.detail["visit_id"] == visit.id
@@ -500,12 +501,9 @@ def test_legal_confidential_visitor_stays_out_of_public_log_and_events(
     with office.desk(anna) as desk:
         desk.visitors.check_out(secret)
     recorded = office.events()
-    assert [e.subject for e in recorded if e.operation.startswith("visitors.")] == [
-        CONFIDENTIAL_NAME,
-        "Speedy Couriers",
-        CONFIDENTIAL_NAME,
-        CONFIDENTIAL_NAME,
-    ]
+    subjects = [e.subject for e in recorded if e.operation.startswith("visitors.")]
+    assert subjects[:2] == [None, None]  # check-ins: no name at all, confidential or not
+    assert all(s.startswith("visit:") for s in subjects[2:])
     for event in recorded:
         assert "Vance" not in (event.subject or "")
         assert "Vance" not in json.dumps(event.detail)

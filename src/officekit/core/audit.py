@@ -91,7 +91,11 @@ class AuditKey:
     __slots__ = ("_checkpoint", "_event", "fingerprint")
 
     def __init__(self, key: bytes | str) -> None:
-        raw = key.encode() if isinstance(key, str) else bytes(key)
+        if isinstance(key, bool) or not isinstance(key, bytes | bytearray | str):
+            raise ValidationError(
+                f"an audit key is bytes or a string, got {type(key).__name__}", where="audit_key"
+            )
+        raw = key.encode("utf-8", "surrogatepass") if isinstance(key, str) else bytes(key)
         if len(raw) < MIN_KEY_BYTES:
             raise ValidationError(
                 f"an audit key is at least {MIN_KEY_BYTES} bytes, got {len(raw)}",
@@ -152,6 +156,11 @@ def resolve_audit_key(
         key_file = env.get(KEY_FILE_ENV) or None
     if key_file is None:
         return None
+    if not isinstance(key_file, str | os.PathLike) or "\0" in os.fspath(key_file):
+        raise ValidationError(
+            f"the audit key file is a path without NUL characters, got {key_file!r:.80}",
+            where="audit_key",
+        )
     try:
         raw = Path(key_file).expanduser().read_bytes().strip()
     except OSError as exc:

@@ -71,6 +71,10 @@ class Desk:
         Raises:
             NotFoundError: No plugin that runs in this office registered ``key``.
         """
+        if not isinstance(key, DeskFacet):
+            raise ValidationError(
+                f"expected a DeskFacet, got {type(key).__name__} {key!r:.80}", where="key"
+            )
         if self.office.desk_facets.get(key.name) is not key:
             raise NotFoundError(
                 f"no desk facet {key.name!r} in this office: is its plugin turned off?"
@@ -141,6 +145,11 @@ class Desk:
                 is the kernel's; nothing is recorded.
         """
         self._check_open()
+        check_str(operation, "operation", "an operation's name", 100)
+        if subject is not None:
+            check_str(subject, "subject", "a subject", SUBJECT_LIMIT)
+        check_str(reason, "reason", "a reason", 2000, multiline=True)
+        check_str(decided_by, "decided_by", "the name of a rule", 100)
         if decided_by in _KERNEL_DECIDERS:
             raise ValidationError(
                 f"decided_by {decided_by!r} is the kernel's: name the rule that refuses",
@@ -170,6 +179,11 @@ class Desk:
             ConflictError: The desk was closed; nothing is recorded.
         """
         self._check_open()
+        self.office.operations[check_str(operation, "operation", "an operation's name", 100)]
+        if subject is not None:
+            check_str(subject, "subject", "a subject", SUBJECT_LIMIT)
+        check_str(reason, "reason", "a reason", 2000, multiline=True)
+        check_str(decided_by, "decided_by", "the name of a rule", 100)
         return self.office.kernel.record_refusal(
             self.actor, operation, subject, reason, decided_by=decided_by
         )
@@ -187,7 +201,11 @@ class Desk:
 
         Raises:
             NotFoundError: No operation has that name.
+            ValidationError: ``operation`` or ``subject`` is not a fit string.
         """
+        check_str(operation, "operation", "an operation's name", 100)
+        if subject is not None:
+            check_str(subject, "subject", "a subject", SUBJECT_LIMIT)
         return self.office.kernel.authorise(self.actor, self.office.operations[operation], subject)
 
     def perform(

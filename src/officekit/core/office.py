@@ -163,6 +163,10 @@ class Office:
         Raises:
             NotFoundError: No plugin that runs in this office registered ``key``.
         """
+        if not isinstance(key, OfficeFacet):
+            raise ValidationError(
+                f"expected an OfficeFacet, got {type(key).__name__} {key!r:.80}", where="key"
+            )
         if self._office_facets.get(key.name) is not key:
             raise NotFoundError(
                 f"no office facet {key.name!r} in this office: is its plugin turned off?"

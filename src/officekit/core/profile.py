@@ -455,10 +455,13 @@ def resolve_profile_path(ref: str | os.PathLike[str], relative_to: Path | None =
     path = Path(text)
     if not path.is_absolute() and relative_to is not None:
         path = relative_to / path
-    if path.is_dir():
-        path = path / PROFILE_FILE
-    if path.is_file():
-        return path.resolve()
+    try:
+        if path.is_dir():
+            path = path / PROFILE_FILE
+        if path.is_file():
+            return path.resolve()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
+        raise NotFoundError(f"no profile at {text!r:.200}: {exc}") from exc
     if looks_like_path:
         raise NotFoundError(f"no profile file at {path}")
     known = ", ".join(available_profiles()) or "none"

@@ -391,16 +391,20 @@ class PhoneSystem:
                 conn.execute(
                     known_callers.update().where(known_callers.c.id == existing).values(**values)
                 )
+                detail["caller_id"] = int(existing)
                 return int(existing)
             new_id: int = conn.execute(
                 known_callers.insert()
                 .values(office_id=self._office.id, number=e164, **values)
                 .returning(known_callers.c.id)
             ).scalar_one()
+            detail["caller_id"] = new_id
             return new_id
 
+        # The number and name stay on the known caller's row, not in the permanent log.
+        detail: dict[str, Any] = {"department": department}
         caller_id = self._office.kernel.record_admin(
-            "callers.register", subject=e164, detail={"department": department}, act=act
+            "callers.register", subject=None, detail=detail, act=act
         )
         return KnownCaller(caller_id, e164, clean_name, department)
 

@@ -474,7 +474,6 @@ class VisitorDesk:
             raise ValidationError(problems)
         assert visitor is not None and reason is not None
         is_confidential = policy.confidential if confidential is None else confidential
-        public_name = CONFIDENTIAL_NAME if is_confidential else visitor
         now = office.clock.now()
         detail: dict[str, Any] = {
             "host_staff_id": host_id,
@@ -518,9 +517,8 @@ class VisitorDesk:
             detail["badge"] = badge
             return visit_id
 
-        visit_id, _ = self._desk.perform(
-            "visitors.check_in", subject=public_name, detail=detail, act=act
-        )
+        # No name in the permanent log: the visit's row keeps it (its id is in the detail).
+        visit_id, _ = self._desk.perform("visitors.check_in", subject=None, detail=detail, act=act)
         assert visit_id is not None
         visit = office.facet(VISITORS).get(visit_id)
         hooks.visitor_arrived(office, visit)
@@ -554,7 +552,7 @@ class VisitorDesk:
 
         self._desk.perform(
             "visitors.receive",
-            subject=current.public_name,
+            subject=f"visit:{current.id}",
             detail={
                 "visit_id": current.id,
                 "waited_seconds": (now - current.checked_in_at).total_seconds(),
@@ -589,7 +587,7 @@ class VisitorDesk:
 
         self._desk.perform(
             "visitors.check_out",
-            subject=current.public_name,
+            subject=f"visit:{current.id}",
             detail={"visit_id": current.id, "badge": current.badge},
             act=act,
         )
