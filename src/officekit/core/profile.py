@@ -437,8 +437,15 @@ def resolve_profile_path(ref: str | os.PathLike[str], relative_to: Path | None =
     ``relative_to``), or the name of a shipped or installed profile.
 
     Raises:
-        NotFoundError: If nothing matches.
+        NotFoundError: If nothing matches, or ``ref`` cannot be a file's name.
     """
+    try:
+        return _resolve_profile_path(ref, relative_to)
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
+        raise NotFoundError(f"no profile at {os.fspath(ref)!r:.200}: {exc}") from exc
+
+
+def _resolve_profile_path(ref: str | os.PathLike[str], relative_to: Path | None) -> Path:
     text = os.fspath(ref)
     looks_like_path = isinstance(ref, os.PathLike) or os.sep in text or text.endswith(".toml")
     if not looks_like_path:
@@ -455,13 +462,10 @@ def resolve_profile_path(ref: str | os.PathLike[str], relative_to: Path | None =
     path = Path(text)
     if not path.is_absolute() and relative_to is not None:
         path = relative_to / path
-    try:
-        if path.is_dir():
-            path = path / PROFILE_FILE
-        if path.is_file():
-            return path.resolve()
-    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
-        raise NotFoundError(f"no profile at {text!r:.200}: {exc}") from exc
+    if path.is_dir():
+        path = path / PROFILE_FILE
+    if path.is_file():
+        return path.resolve()
     if looks_like_path:
         raise NotFoundError(f"no profile file at {path}")
     known = ", ".join(available_profiles()) or "none"
