@@ -470,3 +470,11 @@ def test_no_traceback_whatever_the_arguments(
         assert result.code in (0, 1, 2), (shown, result.code, result.output[-2000:])
 
     check()
+
+
+def test_a_url_argument_the_driver_would_ignore_is_a_store_error() -> None:
+    from officekit import StoreError
+    from officekit.core.store import make_engine
+
+    with pytest.raises(StoreError, match="nosuch"):
+        make_engine("sqlite:///x.db?nosuch=1")

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import functools
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -336,7 +337,14 @@ def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engin
     else:
         kwargs["pool_pre_ping"] = True
     try:
-        engine = sa.create_engine(parsed, **kwargs)
+        with warnings.catch_warnings():
+            # A URL argument the driver ignores is a mistake to report, not to pass over.
+            warnings.simplefilter("error", sa.exc.SAWarning)
+            engine = sa.create_engine(parsed, **kwargs)
+    except sa.exc.SAWarning as exc:
+        raise StoreError(
+            f"the database URL {parsed.render_as_string()!r} cannot be used as given: {exc}"
+        ) from exc
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"the driver for {parsed.drivername} is not installed ({exc.name}); "
