@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import officekit
 from officekit import (
@@ -507,3 +509,27 @@ def test_legal_confidential_visitor_stays_out_of_public_log_and_events(
     for event in recorded:
         assert "Vance" not in (event.subject or "")
         assert "Vance" not in json.dumps(event.detail)
+
+
+@given(
+    text=st.text(st.sampled_from("abcdeinoprsty '-ÉéçAPIN"), max_size=60),
+    words=st.lists(
+        st.sampled_from(
+            ["pain", "injuries", "stopped", "diagnosis", "x-ray", "back pain", "tests", "ies", "a"]
+        ),
+        max_size=4,
+    ),
+)
+def test_restricted_words_match_as_by_stemming_everything(text: str, words: list[str]) -> None:
+    """The quick pre-check (a stem's prefix must be in the text) changes no answer."""
+    from officekit.plugins.reception.text import tokens
+    from officekit.plugins.reception.visitors import _restricted_hits
+
+    said = tokens(text)
+    expected = [
+        w
+        for w in words
+        if (wanted := tokens(w))
+        and any(said[i : i + len(wanted)] == wanted for i in range(len(said) - len(wanted) + 1))
+    ]
+    assert _restricted_hits(text, words) == expected

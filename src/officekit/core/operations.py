@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from officekit.core.convert import freeze
+from officekit.core.convert import FrozenDict, freeze
 from officekit.errors import NotFoundError, PluginError
 
 __all__ = [
@@ -60,6 +60,8 @@ def frozen_detail(detail: Mapping[str, Any]) -> Mapping[str, Any]:
 
     A plugin changing what it sees cannot change what is recorded.
     """
+    if isinstance(detail, FrozenDict):
+        return detail  # already read-only all the way down (an event's detail)
     frozen: Mapping[str, Any] = freeze(copy.deepcopy(dict(detail)))
     return frozen
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import unicodedata
+import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
 
@@ -50,6 +50,10 @@ MAX_INT = 2**63 - 1
 _FREE_TEXT_WHITESPACE = frozenset("\t\n\r")
 """The control characters free text may keep; names and other one-line text may not."""
 
+# Unicode category Cc (C0, DEL, C1) and lone surrogates (Cs), as one regex: a scan in C.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
 _DAY = dt.timedelta(days=1)
 _EARLIEST = dt.datetime.min + _DAY
 _LATEST = dt.datetime.max - _DAY
@@ -85,12 +89,10 @@ def text_problem(
         multiline: Free text, which may keep tabs and line breaks; other control
             characters (NUL above all, which PostgreSQL refuses) are never accepted.
     """
-    for i, char in enumerate(value):
-        category = unicodedata.category(char)
-        if category == "Cs" or (
-            category == "Cc" and not (multiline and char in _FREE_TEXT_WHITESPACE)
-        ):
-            return f"{what} may not contain the control character {char!r} (at {i})"
+    found = (_FORBIDDEN_IN_FREE_TEXT if multiline else _FORBIDDEN).search(value)
+    if found is not None:
+        i, char = found.start(), found.group()
+        return f"{what} may not contain the control character {char!r} (at {i})"
     if limit is not None and len(value) > limit:
         return f"{what} is at most {limit} characters, got {len(value)}"
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["STOPWORDS", "stem", "tokens", "words"]
+__all__ = ["STOPWORDS", "fold", "stem", "tokens", "words"]
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
@@ -24,11 +24,15 @@ STOPWORDS = frozenset(
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
 
+def fold(text: str) -> str:
+    """Lower-case ``text`` with accents folded (``"Café"`` -> ``"cafe"``), as ``words`` sees it."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).replace("\u2019", "'")
+
+
 def words(text: str) -> list[str]:
     """Split ``text`` into lower-case words, accents folded (``"Café"`` -> ``"cafe"``)."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _WORD.findall(folded.replace("\u2019", "'"))
+    return _WORD.findall(fold(text))
 
 
 def stem(word: str) -> str:

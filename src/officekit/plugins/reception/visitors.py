@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import functools
 import statistics
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ from officekit.errors import (
 from officekit.plugins.reception import hooks
 from officekit.plugins.reception.settings import VISITORS as VISITOR_POLICY
 from officekit.plugins.reception.tables import guardians, visits
-from officekit.plugins.reception.text import tokens
+from officekit.plugins.reception.text import fold, tokens
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -164,12 +165,28 @@ def _name(value: object, where: str, what: str) -> str:
     return clean or ""
 
 
+@functools.lru_cache(maxsize=64)
+def _restricted_stems(restricted: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each restricted word or phrase with its stems, worked out once per profile."""
+    return tuple((word, tuple(tokens(word))) for word in restricted)
+
+
 def _restricted_hits(purpose: str, restricted: Sequence[str]) -> list[str]:
     """Return the restricted words (or phrases) that ``purpose`` contains, compared by stems."""
-    said = tokens(purpose)
+    folded = fold(purpose)
+    # A stem changes at most its last letter from the word's: a phrase whose first
+    # stem (less that letter) is nowhere in the text cannot be there. Most texts
+    # (every desk note) are cleared by that alone, without stemming them.
+    candidates = [
+        (word, wanted)
+        for word, wanted in _restricted_stems(tuple(restricted))
+        if wanted and wanted[0][: max(1, len(wanted[0]) - 1)] in folded
+    ]
+    if not candidates:
+        return []
+    said = tuple(tokens(purpose))
     hits = []
-    for word in restricted:
-        wanted = tokens(word)
+    for word, wanted in candidates:
         n = len(wanted)
         if n and any(said[i : i + n] == wanted for i in range(len(said) - n + 1)):
             hits.append(word)
