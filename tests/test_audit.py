@@ -95,7 +95,8 @@ def _truncate_tail(office: Office, count: int) -> int:
 def test_keyed_events_carry_a_mac_and_verify(keyed: Office, clock: ManualClock) -> None:
     busy_office(keyed, clock)
     log = keyed.events()
-    assert all(e.mac == AuditKey(KEY).mac_event(e.hash) for e in log)
+    signing = AuditKey(KEY).for_office(keyed.key)  # each office signs with its own key
+    assert all(e.mac == signing.mac_event(e.hash) for e in log)
     report = keyed.verify_audit()
     assert report.ok and report.keyed and report.macs_checked == len(log)
     assert report.not_checked == ("the state tables (not deep)",)
@@ -172,7 +173,9 @@ def test_an_event_under_a_checkpoint_rewritten_with_its_mac_is_still_named(
     digest = keyed.events()[-1].hash
     tamper(
         keyed.engine,
-        events.update().where(events.c.seq == seq).values(mac=AuditKey(KEY).mac_event(digest)),
+        events.update()
+        .where(events.c.seq == seq)
+        .values(mac=AuditKey(KEY).for_office(keyed.key).mac_event(digest)),
     )
     (finding,) = keyed.verify_audit().findings
     assert finding.check == "checkpoint" and "no longer has the hash" in finding.reason
@@ -343,3 +346,70 @@ def test_a_desk_verifies_with_the_key_and_deep(keyed: Office, clock: ManualClock
         report = desk.verify_audit(deep=True)
     assert report.ok and report.keyed and "reception_calls" in report.deep_checks
     assert keyed.events()[-1].operation == "audit.verify"
+
+
+def test_deep_audit_with_escalated_questions_finds_nothing(
+    open_office: Callable[..., Office],
+) -> None:
+    """An escalated question leaves a message: the deep check counts it (it raised false alarms)."""
+    start = dt.date(2026, 3, 2)
+    clock = ManualClock(dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC))
+    office = open_office("medical", clock=clock, key="simulation")
+    simulate(office, days=3, seed=0, start=start, clock=clock)
+    escalated = [e for e in office.events(operation="questions.answer") if e.detail["escalated"]]
+    taken = office.events(operation="messages.take") + office.events(operation="calls.take_message")
+    assert escalated and taken  # messages made both ways, interleaved
+    report = office.verify_audit(deep=True)
+    assert report.ok, report.findings
+
+
+def test_a_mac_that_is_not_ascii_is_a_finding_not_a_crash(
+    keyed: Office, clock: ManualClock
+) -> None:
+    busy_office(keyed, clock)
+    seq = _forge_append(keyed)
+    tamper(keyed.engine, events.update().where(events.c.seq == seq).values(mac="é"))
+    with keyed.engine.begin() as conn:
+        conn.execute(
+            audit_checkpoints.insert().values(
+                office_id=keyed.id, seq=2, hash="a" * 64, created_at=clock.now(), mac="é" * 3
+            )
+        )
+    findings = keyed.verify_audit().findings
+    assert {f.check for f in findings} == {"mac", "checkpoint"}
+    assert any(f.seq == seq for f in findings)
+
+
+def test_a_checkpoint_row_that_cannot_be_read_is_a_finding(
+    keyed: Office, clock: ManualClock
+) -> None:
+    if keyed.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL refuses a time that is not one; SQLite stores any text")
+    busy_office(keyed, clock)
+    with keyed.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO audit_checkpoints (office_id, seq, hash, created_at, mac) "
+            f"VALUES ({keyed.id}, 2, 'h', 'garbage', 'm')"
+        )
+    (finding,) = keyed.verify_audit().findings
+    assert finding.check == "checkpoint" and "cannot be read" in finding.reason
+
+
+def test_swapping_two_offices_keys_is_named(store_url: str, clock: ManualClock) -> None:
+    """Each office's MACs are bound to its key: a swap in ``offices`` shows in both logs."""
+    for name in ("clinic-a", "clinic-b"):
+        with Office.open(store_url, profile="medical", key=name, clock=clock, audit_key=KEY) as o:
+            busy_office(o, clock)
+            o.checkpoint_audit()
+    assert all(r.ok for r in verify_store(store_url, audit_key=KEY))
+    engine = sa.create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(offices.update().where(offices.c.key == "clinic-a").values(key="swap"))
+        conn.execute(offices.update().where(offices.c.key == "clinic-b").values(key="clinic-a"))
+        conn.execute(offices.update().where(offices.c.key == "swap").values(key="clinic-b"))
+    engine.dispose()
+    reports = verify_store(store_url, audit_key=KEY)
+    assert len(reports) == 2
+    for report in reports:
+        assert not report.ok
+        assert {f.check for f in report.findings} == {"mac", "checkpoint"}

@@ -88,7 +88,7 @@ class AuditKey:
         ValidationError: If the key is too short.
     """
 
-    __slots__ = ("_checkpoint", "_event", "fingerprint")
+    __slots__ = ("_checkpoint", "_event", "_offices", "_per_office", "fingerprint")
 
     def __init__(self, key: bytes | str) -> None:
         if isinstance(key, bool) or not isinstance(key, bytes | bytearray | str):
@@ -104,11 +104,27 @@ class AuditKey:
         # Prepared once; each MAC copies the keyed state (cheaper than re-keying).
         self._event = hmac.new(raw, b"officekit-event\n", hashlib.sha256)
         self._checkpoint = hmac.new(raw, b"officekit-checkpoint\n", hashlib.sha256)
+        self._offices = hmac.new(raw, b"officekit-office\n", hashlib.sha256)
+        self._per_office: dict[str, AuditKey] = {}
         self.fingerprint = hashlib.sha256(b"officekit-key-id\n" + raw).hexdigest()[:12]
         """A short public identifier of the key (not enough to recover it)."""
 
     def __repr__(self) -> str:
         return f"<AuditKey {self.fingerprint}>"
+
+    def for_office(self, office_key: str) -> AuditKey:
+        """The key that signs one office's events and checkpoints, derived from this one.
+
+        Bound to the office's *key* (its name in the store): swapping two offices'
+        keys in the ``offices`` table makes both logs fail to verify, instead of each
+        being reported under the other's name.
+        """
+        derived = self._per_office.get(office_key)
+        if derived is None:
+            mac = self._offices.copy()
+            mac.update(office_key.encode("utf-8", "surrogatepass"))
+            derived = self._per_office[office_key] = AuditKey(mac.digest())
+        return derived
 
     def mac_event(self, digest: str) -> str:
         """Return the MAC of an event's hash."""
@@ -126,7 +142,11 @@ class AuditKey:
     @staticmethod
     def same(mac: str | None, expected: str) -> bool:
         """Compare two MACs in constant time."""
-        return mac is not None and hmac.compare_digest(mac, expected)
+        # Bytes, not str: compare_digest refuses non-ASCII strings, and a MAC is data
+        # an attacker may have written.
+        if not isinstance(mac, str) or not mac.isascii():
+            return False
+        return hmac.compare_digest(mac.encode("ascii"), expected.encode("ascii"))
 
 
 def resolve_audit_key(
@@ -251,7 +271,7 @@ def write_checkpoint(
             raise ConflictError(
                 f"office {report.office_key!r}: event {seq} changed while it was verified"
             )
-        mac = key.mac_checkpoint(office_id, seq, digest, now)
+        mac = key.for_office(report.office_key).mac_checkpoint(office_id, seq, digest, now)
         checkpoint_id: int = conn.execute(
             audit_checkpoints.insert()
             .values(office_id=office_id, seq=seq, hash=digest, created_at=now, mac=mac)
@@ -365,16 +385,18 @@ def verify_office(
         checks: The desks' deep checks, run when ``deep``.
         deep: Compare the state tables with the events.
     """
+    if key is not None:
+        office_key = conn.execute(
+            sa.select(offices.c.key).where(offices.c.id == office_id)
+        ).scalar_one_or_none()
+        if office_key is None:
+            raise NotFoundError(f"no office with id {office_id}")
+        key = key.for_office(str(office_key))
     macs = _MacCheck(key) if key is not None else None
-    cps: list[sa.Row[Any]] = []
+    cps: list[_CheckpointRow] = []
+    unreadable: list[Finding] = []
     if macs is not None:
-        cps = list(
-            conn.execute(
-                sa.select(audit_checkpoints)
-                .where(audit_checkpoints.c.office_id == office_id)
-                .order_by(audit_checkpoints.c.seq, audit_checkpoints.c.id)
-            )
-        )
+        cps, unreadable = _read_checkpoints(conn, office_id)
         macs.wanted = {cp.seq for cp in cps}
     report = verify_chain(conn, office_id, on_row=macs)
     findings: list[Finding] = []
@@ -382,6 +404,7 @@ def verify_office(
         assert key is not None
         findings += macs.found.result("mac")
         found = _Findings()
+        found.extend(unreadable)
         for cp in cps:
             found.extend(_checkpoint_findings(cp, key, macs, report.broken is not None))
         findings += found.result("checkpoint")
@@ -409,8 +432,56 @@ def verify_office(
     )
 
 
+@attrs.frozen
+class _CheckpointRow:
+    id: int
+    office_id: int
+    seq: int
+    hash: str
+    created_at: dt.datetime
+    mac: str | None
+
+
+def _read_checkpoints(
+    conn: sa.Connection, office_id: int
+) -> tuple[list[_CheckpointRow], list[Finding]]:
+    """The office's checkpoints, and a finding for each row that cannot even be read.
+
+    Rows are data an attacker may have written: a time or a sequence number that is
+    not one is reported, never raised.
+    """
+    c = audit_checkpoints.c
+    raw = conn.execute(
+        sa.select(c.id, c.office_id, c.seq, c.hash, sa.type_coerce(c.created_at, sa.String), c.mac)
+        .where(c.office_id == office_id)
+        .order_by(c.seq, c.id)
+    ).all()
+    rows: list[_CheckpointRow] = []
+    unreadable: list[Finding] = []
+    for row_id, office, seq, digest, created, mac in raw:
+        try:
+            when = (
+                created if isinstance(created, dt.datetime) else dt.datetime.fromisoformat(created)
+            )
+            when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+            if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(digest, str):
+                raise ValueError("not a checkpoint")
+        except (TypeError, ValueError):
+            unreadable.append(
+                Finding(
+                    "checkpoint",
+                    f"checkpoint {row_id}: its fields cannot be read (seq {seq!r:.40}, time "
+                    f"{created!r:.40}): written by hand, not by officekit",
+                    seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
+                )
+            )
+            continue
+        rows.append(_CheckpointRow(row_id, office, seq, digest, when, mac))
+    return rows, unreadable
+
+
 def _checkpoint_findings(
-    cp: sa.Row[Any], key: AuditKey, macs: _MacCheck, chain_broken: bool
+    cp: _CheckpointRow, key: AuditKey, macs: _MacCheck, chain_broken: bool
 ) -> Iterator[Finding]:
     where = f"checkpoint {cp.id} (event {cp.seq}, {cp.created_at.isoformat()})"
     expected = key.mac_checkpoint(cp.office_id, cp.seq, cp.hash, cp.created_at)

@@ -169,7 +169,7 @@ class Kernel:
             duration_us=duration_us,
             detail=detail,
             head=head,
-            audit_key=self._office.audit_key,
+            audit_key=self._office.signing_key,
         )
 
     def run(

@@ -114,6 +114,8 @@ class Office:
     ) -> None:
         self.engine = engine
         self.audit_key = audit_key
+        self.signing_key = audit_key.for_office(key) if audit_key is not None else None
+        """The key this office's own events are signed with (derived from ``audit_key``)."""
         self._profile = profile
         self.plugins = plugins
         self.operations = operations
@@ -336,7 +338,9 @@ class Office:
                                 operation="office.change_profile",
                                 subject=key,
                                 detail={"from": row.profile, "to": profile_ref},
-                                audit_key=audit_key,
+                                audit_key=(
+                                    audit_key.for_office(key) if audit_key is not None else None
+                                ),
                             )
                         return int(row.id), switched
                     new_id: int = conn.execute(

@@ -217,7 +217,8 @@ def _ids(conn: sa.Connection, table: sa.Table, office_id: int) -> Iterator[int]:
 def check_messages(conn: sa.Connection, office_id: int, events: Iterable[Event]) -> list[Finding]:
     """Compare each ``messages`` row with the events that took, delivered and acknowledged it.
 
-    ``messages.take`` and ``calls.take_message`` do not record the message's id:
+    ``messages.take``, ``calls.take_message`` and an escalated ``questions.answer``
+    record the id of the message they created; in a store from before they did,
     the n-th of them created the n-th message of the office (ids only grow, and
     the office's row is locked while one is written).
     """
@@ -225,8 +226,13 @@ def check_messages(conn: sa.Connection, office_id: int, events: Iterable[Event])
     ids = _ids(conn, messages, office_id)
     for event in _ok(events):
         d = event.detail
-        if event.operation in ("messages.take", "calls.take_message"):
-            message_id = next(ids, -event.seq)
+        escalated = event.operation == "questions.answer" and d.get("escalated")
+        if event.operation in ("messages.take", "calls.take_message") or escalated:
+            recorded = d.get("message_id")
+            if isinstance(recorded, int) and not isinstance(recorded, bool):
+                message_id = recorded  # events record the message they created
+            else:
+                message_id = next(ids, -event.seq)  # stores from before they did
             want.create(
                 message_id, event,
                 for_department=d.get("department"), for_staff_id=d.get("staff_id"),
@@ -283,7 +289,7 @@ AUDIT_CHECKS = (
     AuditCheck(
         "reception_messages",
         check_messages,
-        operations=("messages.", "calls.take_message"),
+        operations=("messages.", "calls.take_message", "questions.answer"),
         description="Messages: recipient, taker, delivery, acknowledgement against their events.",
     ),
     AuditCheck(

@@ -772,6 +772,8 @@ def _end(
         if ended != 1:
             raise ConflictError(f"call {call.id} changed meanwhile")
         result = extra(conn) if extra is not None else None
+        if action == "take_message":
+            detail["message_id"] = result  # the event names the message it created
         if call.line is not None:
             waiting = conn.execute(
                 sa.select(calls.c.id)

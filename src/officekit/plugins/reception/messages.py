@@ -308,17 +308,18 @@ class MessageDesk:
         due_time(office)  # the clock can still give a due time
         person_id = None if person is None else office.staff.get(person).id
 
+        detail: dict[str, Any] = {"department": department, "staff_id": person_id}
+
         def act(conn: sa.Connection) -> int:
-            return insert_message(
+            new_id = insert_message(
                 conn, office, text=clean, for_department=department, for_staff_id=person_id,
                 from_name=from_name, from_number=from_number, taken_by=self._desk.actor.id,
             )  # fmt: skip
+            detail["message_id"] = new_id  # the event names the message it created
+            return new_id
 
         message_id, _ = self._desk.perform(
-            "messages.take",
-            subject=department or f"staff:{person_id}",
-            detail={"department": department, "staff_id": person_id},
-            act=act,
+            "messages.take", subject=department or f"staff:{person_id}", detail=detail, act=act
         )
         assert message_id is not None
         return office.facet(MESSAGES).get(message_id)
