@@ -9,6 +9,7 @@ reason, without it.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from officekit import ManualClock, Office
+from officekit.core.plugins import DISABLE_ENV, ENTRY_POINT_GROUP
 
 # CI is thorough and repeatable (the same 200 examples on every run of a commit, so a
 # submission does not fail on a draw another run would not make); local runs explore
@@ -45,6 +47,20 @@ def _reset_postgres(url: str) -> None:
             conn.exec_driver_sql("CREATE SCHEMA public")
     finally:
         engine.dispose()
+
+
+# Plugins a developer installed into this environment (the parcel example, say) are
+# not what the suite tests: they would add their sections, facets and steps to every
+# office. Tests that install plugins themselves find theirs, installed later.
+_INSTALLED_AT_START = ",".join(
+    ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+)
+
+
+@pytest.fixture(autouse=True)
+def _without_plugins_installed_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    if _INSTALLED_AT_START and DISABLE_ENV not in os.environ:
+        monkeypatch.setenv(DISABLE_ENV, _INSTALLED_AT_START)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

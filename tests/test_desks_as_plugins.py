@@ -616,3 +616,43 @@ def test_a_profile_can_turn_off_a_plugin_that_fails_to_load(
 def test_an_unusable_profile_name_is_a_profile_problem(name: str) -> None:
     with pytest.raises((ProfileError, NotFoundError)):
         load_profile(name)
+
+
+def test_a_plugin_passed_twice_is_registered_once(sqlite_url: str, clock: ManualClock) -> None:
+    """An installed plugin passed to Office.open too (a test of it, say) is no error."""
+    import sys
+
+    sys.path.insert(0, str(PARCELS_EXAMPLE))
+    import officekit_parcels
+
+    with Office.open(
+        sqlite_url,
+        profile=PARCELS_EXAMPLE / "clinic",
+        clock=clock,
+        plugins=[officekit_parcels, officekit_parcels],
+    ) as office:
+        assert "parcels" in office.office_facets
+
+
+def test_a_step_whose_operations_no_role_holds_does_not_run(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """An installed plugin an office does not use leaves its simulated days as they were."""
+    import sys
+
+    from officekit.simulate import simulate
+
+    sys.path.insert(0, str(PARCELS_EXAMPLE))
+    import officekit_parcels
+
+    def days(plugins: list[object], db: str) -> tuple[object, ...]:
+        start = dt.date(2026, 3, 2)
+        clock = ManualClock(dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC))
+        with Office.open(db, profile="medical", clock=clock, plugins=plugins) as office:
+            report = simulate(office, days=2, seed=5, start=start, clock=clock)
+        return report.events, tuple(step.name for step in report.steps)
+
+    without = days([], f"sqlite:///{tmp_path / 'a.db'}")
+    with_parcels = days([officekit_parcels], f"sqlite:///{tmp_path / 'b.db'}")
+    assert with_parcels == without
+    assert "parcels" not in with_parcels[1]

@@ -251,6 +251,17 @@ class Simulation:
         return run
 
 
+def _has_work(office: Office, step: SimulationStep) -> bool:
+    """Whether the profile lets some role do what ``step`` does (a step without operations: yes)."""
+    if not step.operations:
+        return True
+    granted = {resp for role in office.profile.roles.values() for resp in role.responsibilities}
+    return any(
+        name in office.operations and granted & set(office.profile.responsibilities_for(name))
+        for name in step.operations
+    )
+
+
 def simulate(
     office: Office,
     *,
@@ -284,7 +295,10 @@ def simulate(
     if not office.staff.list():
         _hire_roster(office, rng)
     sim = Simulation(office, rng, clock)
-    steps = sorted(office.plugins.register_simulation_steps(), key=lambda s: (s.order, s.name))
+    steps = sorted(
+        (s for s in office.plugins.register_simulation_steps() if _has_work(office, s)),
+        key=lambda s: (s.order, s.name),
+    )
     runs = [(step, step.start(sim)) for step in steps]
     open_days = 0
     first_moment = dt.datetime.combine(start, dt.time(), tz)

@@ -105,5 +105,7 @@ class ParcelDay:
         return run
 
 
-STEP = SimulationStep("parcels", ParcelDay, order=50, counts=("parcels",))
+STEP = SimulationStep(
+    "parcels", ParcelDay, order=50, counts=("parcels",), operations=("parcels.sign_for",)
+)
 """The parcel desk's simulation step."""

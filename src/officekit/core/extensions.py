@@ -231,12 +231,18 @@ class SimulationStep:
         order: Steps plan their day in this order (then by name); the kernel's
             shifts come first and its audit last.
         counts: Keys of ``simulation.counts`` shown in each day's progress line.
+        operations: The operations the step performs at desks. When the profile
+            grants none of them to any role, the step does not run at all (it draws
+            nothing from the simulation's random generator, so an installed plugin
+            that an office does not use changes nothing of its days). Empty: it
+            always runs.
     """
 
     name: str
     start: Callable[[Simulation], StepRun]
     order: int = 100
     counts: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
 
 
 @attrs.frozen

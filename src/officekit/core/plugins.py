@@ -182,6 +182,8 @@ def get_plugin_manager(
         module = _import_file(path, f"officekit_profile_plugin_{digest}")
         _register(pm, module, name, f"{path}")
     for plugin in plugins:
+        if pm.is_registered(plugin):
+            continue  # installed already (its entry point): passing it too is no error
         own_name = getattr(plugin, "__name__", None)
         # a module by its name; an instance after its class, numbered if need be
         name = str(own_name) if own_name else _free_name(pm, type(plugin).__name__)
