@@ -27,11 +27,11 @@ if TYPE_CHECKING:
         Migrations,
         OfficeFacet,
         ProfileSection,
-        SimulationStep,
     )
     from officekit.core.office import Office
     from officekit.core.operations import Operation, OperationContext
     from officekit.core.staff import StaffMember
+    from officekit.simulate import SimulationStep
 
 __all__ = [
     "PROJECT_NAME",

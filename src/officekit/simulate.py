@@ -16,14 +16,14 @@ import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, Protocol
 
 import attrs
 
 from officekit.core.clock import ManualClock
 from officekit.core.desk import Desk
-from officekit.core.extensions import SimulationStep, StepReport, StepRun
 from officekit.core.office import Office
 from officekit.core.profile import Profile
 from officekit.core.staff import StaffMember
@@ -54,6 +54,56 @@ LAST_NAMES = (
     "Tanaka", "Walsh", "Ibrahim", "Larsen", "Petrov", "Garcia",
 )  # fmt: skip
 """Last names the simulation draws people's names from."""
+
+
+class StepRun(Protocol):
+    """One run of a [`SimulationStep`][officekit.simulate.SimulationStep]: its plans, its report."""
+
+    def plan(self, day: SimulationDay) -> None:
+        """Put the step's actions for ``day`` on its queue (``day.at(when, action)``)."""
+
+    def report(self, start: dt.datetime, end: dt.datetime) -> StepReport:
+        """Say what the step did over the simulated period ``[start, end)``."""
+
+
+@attrs.frozen
+class SimulationStep:
+    """A plugin's part of the simulated day (``officekit_register_simulation_steps``).
+
+    Attributes:
+        name: The step's name, the title of its part of the summary.
+        start: Called once per simulation with the [`Simulation`][officekit.simulate.Simulation];
+            returns the [`StepRun`][officekit.simulate.StepRun] that plans each day.
+        order: Steps plan their day in this order (then by name); the kernel's
+            shifts come first and its audit last.
+        counts: Keys of ``simulation.counts`` shown in each day's progress line.
+        operations: The operations the step performs at desks. When the profile
+            grants none of them to any role, the step does not run at all (it draws
+            nothing from the simulation's random generator, so an installed plugin
+            that an office does not use changes nothing of its days). Empty: it
+            always runs.
+    """
+
+    name: str
+    start: Callable[[Simulation], StepRun]
+    order: int = 100
+    counts: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class StepReport:
+    """What one step did over a simulation.
+
+    Attributes:
+        name: The step's name.
+        lines: Its part of the text summary.
+        data: The same as JSON values, for ``--format json``.
+    """
+
+    name: str
+    lines: tuple[str, ...] = ()
+    data: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -295,8 +345,9 @@ def simulate(
     if not office.staff.list():
         _hire_roster(office, rng)
     sim = Simulation(office, rng, clock)
+    registered = office.plugins.contributions("officekit_register_simulation_steps", SimulationStep)
     steps = sorted(
-        (s for s in office.plugins.register_simulation_steps() if _has_work(office, s)),
+        (s for _, s in registered if _has_work(office, s)),
         key=lambda s: (s.order, s.name),
     )
     runs = [(step, step.start(sim)) for step in steps]

@@ -9,10 +9,12 @@ its ``officekit_register_*`` hooks:
   ``office.<name>`` and ``desk.<name>``, built lazily, once per office or desk;
 - [`Migrations`][officekit.Migrations]: the plugin's tables and the Alembic
   revisions that create them;
-- [`SimulationStep`][officekit.simulate.SimulationStep]: its part of
-  ``officekit simulate``;
 - [`AuditCheck`][officekit.core.extensions.AuditCheck]: its part of
   ``officekit audit verify --deep``, comparing its tables with the event log.
+
+A plugin's part of ``officekit simulate`` is a
+[`SimulationStep`][officekit.simulate.SimulationStep], defined with the simulation,
+a layer above the kernel that the kernel does not import.
 
 Each object is also the *key* that reads the contribution back with its type:
 ``office.facet(CALLS)`` is a ``PhoneSystem`` for mypy, ``profile.section(PHONES)``
@@ -21,11 +23,10 @@ a ``PhoneSettings``; ``office.calls`` and ``profile.phones`` work too, typed ``A
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from officekit.core.office import Office
     from officekit.core.profile import Profile
     from officekit.errors import Problem
-    from officekit.simulate import Simulation, SimulationDay
 
 __all__ = [
     "AuditCheck",
@@ -49,9 +49,6 @@ __all__ = [
     "OfficeFacet",
     "ProfileSection",
     "SectionContext",
-    "SimulationStep",
-    "StepReport",
-    "StepRun",
 ]
 
 T = TypeVar("T")
@@ -208,56 +205,6 @@ class Migrations:
     def version_table(self) -> str:
         """The table where Alembic records this set's revision."""
         return "alembic_version" if self.name == "kernel" else f"officekit_version_{self.name}"
-
-
-class StepRun(Protocol):
-    """One run of a [`SimulationStep`][officekit.simulate.SimulationStep]: its plans, its report."""
-
-    def plan(self, day: SimulationDay) -> None:
-        """Put the step's actions for ``day`` on its queue (``day.at(when, action)``)."""
-
-    def report(self, start: dt.datetime, end: dt.datetime) -> StepReport:
-        """Say what the step did over the simulated period ``[start, end)``."""
-
-
-@attrs.frozen
-class SimulationStep:
-    """A plugin's part of the simulated day (``officekit_register_simulation_steps``).
-
-    Attributes:
-        name: The step's name, the title of its part of the summary.
-        start: Called once per simulation with the [`Simulation`][officekit.simulate.Simulation];
-            returns the [`StepRun`][officekit.simulate.StepRun] that plans each day.
-        order: Steps plan their day in this order (then by name); the kernel's
-            shifts come first and its audit last.
-        counts: Keys of ``simulation.counts`` shown in each day's progress line.
-        operations: The operations the step performs at desks. When the profile
-            grants none of them to any role, the step does not run at all (it draws
-            nothing from the simulation's random generator, so an installed plugin
-            that an office does not use changes nothing of its days). Empty: it
-            always runs.
-    """
-
-    name: str
-    start: Callable[[Simulation], StepRun]
-    order: int = 100
-    counts: tuple[str, ...] = ()
-    operations: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class StepReport:
-    """What one step did over a simulation.
-
-    Attributes:
-        name: The step's name.
-        lines: Its part of the text summary.
-        data: The same as JSON values, for ``--format json``.
-    """
-
-    name: str
-    lines: tuple[str, ...] = ()
-    data: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen

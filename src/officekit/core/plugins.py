@@ -47,7 +47,6 @@ if TYPE_CHECKING:
         Migrations,
         OfficeFacet,
         ProfileSection,
-        SimulationStep,
     )
     from officekit.core.office import Office
     from officekit.core.staff import StaffMember
@@ -410,14 +409,6 @@ class PluginHost:
                 )
             owners[check.name] = plugin
         return [check for _, check in found]
-
-    def register_simulation_steps(self) -> list[SimulationStep]:
-        """Collect the simulation steps every plugin adds."""
-        from officekit.core.extensions import SimulationStep
-
-        return self._collect("officekit_register_simulation_steps", SimulationStep)
-
-    # -- the office, its staff and its operations ------------------------------------
 
     def office_opened(self, office: Office) -> None:
         """Tell plugins the office is open."""
