@@ -8,22 +8,19 @@ recorded in the event log. Plugins add their operations to it as facets
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 
 from officekit.core.audit import verify_office
 from officekit.core.events import AuditReport, Event
-from officekit.core.extensions import DeskFacet
+from officekit.core.extensions import DeskFacet, FacetHost
 from officekit.core.kernel import SUBJECT_LIMIT, Decision
 from officekit.core.validate import check_str, collect, text_field
 from officekit.errors import (
     ConflictError,
-    NotFoundError,
-    OfficekitError,
     PermissionDenied,
-    PluginError,
     Problem,
     ValidationError,
 )
@@ -42,18 +39,19 @@ _KERNEL_DECIDERS = ("profile", "plugin")
 MAX_NOTE_LENGTH = 2000
 
 
-class Desk:
+class Desk(FacetHost):
     """A member of staff at work. Get one from [`Office.desk`][officekit.Office.desk].
 
     The plugins' operations are attributes too: ``desk.calls`` (typed ``Any``), or
     ``desk.facet(CALL_DESK)`` typed by its key. ``dir(desk)`` lists them.
     """
 
+    _facet_kind = "desk facet"
+
     def __init__(self, office: Office, actor: StaffMember) -> None:
         self._office = office
         self._actor = actor
         self._closed = False
-        self._built: dict[str, Any] = {}
 
     @property
     def office(self) -> Office:
@@ -71,45 +69,12 @@ class Desk:
         Raises:
             NotFoundError: No plugin that runs in this office registered ``key``.
         """
-        if not isinstance(key, DeskFacet):
-            raise ValidationError(
-                f"expected a DeskFacet, got {type(key).__name__} {key!r:.80}", where="key"
-            )
-        if self.office.desk_facets.get(key.name) is not key:
-            raise NotFoundError(
-                f"no desk facet {key.name!r} in this office: is its plugin turned off?"
-            )
-        return self._build(key)
-
-    def _build(self, facet: DeskFacet[T]) -> T:
-        try:
-            built: T = self._built[facet.name]
-        except KeyError:
-            try:
-                built = facet.factory(self)
-            except OfficekitError:
-                raise
-            except Exception as exc:
-                raise PluginError(
-                    f"the desk facet {facet.name!r} failed to build: {exc!r}"
-                ) from exc
-            self._built[facet.name] = built
-            self.__dict__[facet.name] = built  # later reads skip __getattr__
+        built: T = self._facet(key, DeskFacet)
         return built
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when no attribute has the name: a plugin's facet, if any.
+    def _registered_facets(self) -> Mapping[str, DeskFacet[Any]]:
         office = self.__dict__.get("_office")
-        facets = office.desk_facets if office is not None else {}
-        if name in facets:
-            return self._build(facets[name])
-        raise AttributeError(
-            f"'Desk' object has no attribute {name!r} (the plugins here add: "
-            f"{', '.join(sorted(facets)) or 'nothing'})"
-        )
-
-    def __dir__(self) -> Iterable[str]:
-        return [*super().__dir__(), *self.office.desk_facets]
+        return office.desk_facets if office is not None else {}
 
     def check_open(self) -> None:
         """Raise ConflictError if the desk was closed: call it first in a facet's operations.

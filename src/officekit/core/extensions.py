@@ -24,13 +24,13 @@ a ``PhoneSettings``; ``office.calls`` and ``profile.phones`` work too, typed ``A
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from officekit.errors import PluginError
+from officekit.errors import NotFoundError, OfficekitError, PluginError, ValidationError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuditCheck",
     "DeskFacet",
+    "FacetHost",
     "Finding",
     "Migrations",
     "OfficeFacet",
@@ -131,6 +132,62 @@ class ProfileSection(Generic[T]):
     default: Callable[[], T]
     validate: Callable[[T, SectionContext], T] | None = None
     description: str = ""
+
+
+class FacetHost:
+    """Plugin facets as attributes of their host: what ``Office`` and ``Desk`` share.
+
+    A facet is built by its factory the first time it is used and then kept in
+    the host's ``__dict__``, so later reads are plain attribute reads.
+    """
+
+    _facet_kind = "facet"
+    """What the host's facets are called in messages (``office facet``, ``desk facet``)."""
+
+    def _registered_facets(self) -> Mapping[str, OfficeFacet[Any] | DeskFacet[Any]]:
+        """The facets the host's plugins registered, by name (empty before it is set up)."""
+        raise NotImplementedError
+
+    def _facet(self, key: object, kind: type) -> Any:
+        if not isinstance(key, kind):
+            raise ValidationError(
+                f"expected {kind.__name__}, got {type(key).__name__} {key!r:.80}", where="key"
+            )
+        assert isinstance(key, OfficeFacet | DeskFacet)
+        if self._registered_facets().get(key.name) is not key:
+            raise NotFoundError(
+                f"no {self._facet_kind} {key.name!r} in this office: is its plugin turned off?"
+            )
+        return self._build(key)
+
+    def _build(self, facet: OfficeFacet[Any] | DeskFacet[Any]) -> Any:
+        try:
+            return self.__dict__[facet.name]
+        except KeyError:
+            pass
+        try:
+            built = facet.factory(self)  # type: ignore[arg-type]
+        except OfficekitError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"the {self._facet_kind} {facet.name!r} failed to build: {exc!r}"
+            ) from exc
+        self.__dict__[facet.name] = built  # later reads skip __getattr__
+        return built
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when no attribute has the name: a plugin's facet, if any.
+        facets = self._registered_facets()
+        if name in facets:
+            return self._build(facets[name])
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r} (the plugins here add: "
+            f"{', '.join(sorted(facets)) or 'nothing'})"
+        )
+
+    def __dir__(self) -> Iterable[str]:
+        return [*super().__dir__(), *self._registered_facets()]
 
 
 @attrs.frozen(eq=False)

@@ -22,7 +22,7 @@ from officekit.core.audit import (
 from officekit.core.clock import Clock, SystemClock
 from officekit.core.desk import Desk
 from officekit.core.events import AuditReport, Event, append_event, row_to_event
-from officekit.core.extensions import DeskFacet, OfficeFacet
+from officekit.core.extensions import DeskFacet, FacetHost, OfficeFacet
 from officekit.core.kernel import OFFICE_ACTOR, Kernel
 from officekit.core.operations import OperationRegistry
 from officekit.core.plugins import PluginHost, get_plugin_manager
@@ -77,7 +77,7 @@ _PROFILE_OBJECT = "profile-object:"
 """How an office opened with a Profile object (not a file) remembers its profile."""
 
 
-class Office:
+class Office(FacetHost):
     """One front office: its store, profile, plugins, staff and desks.
 
     Open one with [`Office.open`][officekit.Office.open]; close it (or use it as
@@ -98,6 +98,8 @@ class Office:
     The plugins' services are attributes too: ``office.calls`` (typed ``Any``), or
     ``office.facet(CALLS)`` typed by its key. ``dir(office)`` lists them.
     """
+
+    _facet_kind = "office facet"
 
     def __init__(
         self,
@@ -126,7 +128,6 @@ class Office:
         self.kernel = Kernel(self)
         self._office_facets: dict[str, OfficeFacet[Any]] = {}
         self._desk_facets: dict[str, DeskFacet[Any]] = {}
-        self._built: dict[str, Any] = {}
         for facet in facets:
             self._add_facet(facet)
 
@@ -165,44 +166,11 @@ class Office:
         Raises:
             NotFoundError: No plugin that runs in this office registered ``key``.
         """
-        if not isinstance(key, OfficeFacet):
-            raise ValidationError(
-                f"expected an OfficeFacet, got {type(key).__name__} {key!r:.80}", where="key"
-            )
-        if self._office_facets.get(key.name) is not key:
-            raise NotFoundError(
-                f"no office facet {key.name!r} in this office: is its plugin turned off?"
-            )
-        return self._build(key)
-
-    def _build(self, facet: OfficeFacet[T]) -> T:
-        try:
-            built: T = self._built[facet.name]
-        except KeyError:
-            try:
-                built = facet.factory(self)
-            except OfficekitError:
-                raise
-            except Exception as exc:
-                raise PluginError(
-                    f"the office facet {facet.name!r} failed to build: {exc!r}"
-                ) from exc
-            self._built[facet.name] = built
-            self.__dict__[facet.name] = built  # later reads skip __getattr__
+        built: T = self._facet(key, OfficeFacet)
         return built
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when no attribute has the name: a plugin's facet, if any.
-        facets = self.__dict__.get("_office_facets", {})
-        if name in facets:
-            return self._build(facets[name])
-        raise AttributeError(
-            f"'Office' object has no attribute {name!r} (the plugins here add: "
-            f"{', '.join(sorted(facets)) or 'nothing'})"
-        )
-
-    def __dir__(self) -> Iterable[str]:
-        return [*super().__dir__(), *self._office_facets]
+    def _registered_facets(self) -> Mapping[str, OfficeFacet[Any]]:
+        return self.__dict__.get("_office_facets", {})  # type: ignore[no-any-return]
 
     @classmethod
     def open(
