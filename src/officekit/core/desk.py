@@ -82,7 +82,8 @@ class Desk(FacetHost):
         [`perform`][officekit.Desk.perform], [`refuse`][officekit.Desk.refuse] and
         [`record_refusal`][officekit.Desk.record_refusal] check it themselves.
         """
-        self._check_open()
+        if self._closed:
+            raise ConflictError("this desk was closed: open a new one with office.desk(member)")
 
     def refuse(
         self, operation: str, subject: str | None, reason: str, *, decided_by: str
@@ -109,7 +110,7 @@ class Desk(FacetHost):
             ValidationError: The operation is recorded by the office, or ``decided_by``
                 is the kernel's; nothing is recorded.
         """
-        self._check_open()
+        self.check_open()
         check_str(operation, "operation", "an operation's name", 100)
         if subject is not None:
             check_str(subject, "subject", "a subject", SUBJECT_LIMIT)
@@ -143,7 +144,7 @@ class Desk(FacetHost):
         Raises:
             ConflictError: The desk was closed; nothing is recorded.
         """
-        self._check_open()
+        self.check_open()
         self.office.operations[check_str(operation, "operation", "an operation's name", 100)]
         if subject is not None:
             check_str(subject, "subject", "a subject", SUBJECT_LIMIT)
@@ -152,10 +153,6 @@ class Desk(FacetHost):
         return self.office.kernel.record_refusal(
             self.actor, operation, subject, reason, decided_by=decided_by
         )
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ConflictError("this desk was closed: open a new one with office.desk(member)")
 
     def close(self) -> None:
         """Close the desk; later operations on it are refused."""
@@ -189,7 +186,7 @@ class Desk(FacetHost):
             PermissionDenied: The actor may not perform it (the refusal is recorded).
             NotFoundError: No operation has that name.
         """
-        self._check_open()
+        self.check_open()
         return self.office.kernel.run(
             self.actor, operation, subject=subject, detail=detail, act=act
         )

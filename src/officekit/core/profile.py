@@ -18,6 +18,7 @@ import os
 import re
 import tomllib
 import typing
+import weakref
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -997,8 +998,14 @@ def _default(section: ProfileSection[T]) -> T:
         ) from exc
 
 
+_CHECKED_SECTIONS: weakref.WeakSet[ProfileSection[Any]] = weakref.WeakSet()
+"""Sections whose type was checked already: once per process, not on every open."""
+
+
 def _check_section_type(plugin: str, section: ProfileSection[Any]) -> None:
     """A section's default must survive the round trip a profile's table takes: found at load."""
+    if section in _CHECKED_SECTIONS:
+        return
     default = _default(section)
     try:
         again = strict_converter.structure(converter.unstructure(default), section.type)
@@ -1012,6 +1019,7 @@ def _check_section_type(plugin: str, section: ProfileSection[Any]) -> None:
             f"plugin {plugin!r}: profile section {section.name!r}: its default, written as a "
             f"table and read back, is {again!r}, not {default!r}"
         )
+    _CHECKED_SECTIONS.add(section)
 
 
 def _load(
