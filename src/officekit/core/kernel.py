@@ -10,7 +10,7 @@ with outcome ``"denied"``, before `PermissionDenied` is raised.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from officekit.core.audit import append_only_refusal
 from officekit.core.events import Event, Outcome, append_event, canonical_json, lock_head
 from officekit.core.operations import Operation, OperationContext
-from officekit.core.store import events, staff, staff_roles, write_transaction
+from officekit.core.prepared import Prepared
+from officekit.core.store import events, offices, staff, staff_roles, write_transaction
 from officekit.core.validate import check_str, column_limit
-from officekit.errors import PermissionDenied, ValidationError
+from officekit.errors import NotFoundError, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
@@ -63,10 +64,19 @@ def _nothing(conn: sa.Connection) -> None:
     return None
 
 
-_ACTOR_STATE = (
-    sa.select(staff.c.left_at, staff_roles.c.role)
-    .select_from(staff.outerjoin(staff_roles, staff_roles.c.staff_id == staff.c.id))
-    .where(staff.c.id == sa.bindparam("b_staff_id"))
+# One round trip opens every operation at a desk: the office row locked (the chain
+# head read then is used at the end) and the actor as they are now (a desk may
+# outlive a change of roles). Built once; one row per role the actor holds.
+_HEAD_AND_ACTOR = Prepared(
+    sa.select(offices.c.event_seq, offices.c.event_head, staff.c.left_at, staff_roles.c.role)
+    .select_from(
+        offices.outerjoin(
+            staff,
+            sa.and_(staff.c.id == sa.bindparam("b_staff_id"), staff.c.office_id == offices.c.id),
+        ).outerjoin(staff_roles, staff_roles.c.staff_id == staff.c.id)
+    )
+    .where(offices.c.id == sa.bindparam("b_office_id"))
+    .with_for_update(of=offices)
 )
 
 
@@ -312,11 +322,25 @@ class Kernel:
         self._office.plugins.event_recorded(self._office, event)
         return result
 
-    def _check_still_allowed(self, conn: sa.Connection, actor: StaffMember, operation: str) -> None:
-        """Re-read the actor inside the transaction: a desk may outlive a change of roles."""
-        rows = conn.execute(_ACTOR_STATE, {"b_staff_id": actor.id}).all()
-        left_at = rows[0].left_at if rows else actor.left_at
-        roles = tuple(sorted(r.role for r in rows if r.role is not None))
+    def _lock_head_and_actor(
+        self, conn: sa.Connection, actor: StaffMember, operation: str
+    ) -> tuple[int, str]:
+        """Lock the office row, read its chain head and check the actor is still allowed.
+
+        The actor is read inside the transaction: a desk may outlive a change of roles.
+        """
+        rows = _HEAD_AND_ACTOR.all(conn, {"b_office_id": self._office.id, "b_staff_id": actor.id})
+        if not rows:
+            raise NotFoundError(f"no office with id {self._office.id}")
+        head = int(rows[0][0]), str(rows[0][1])
+        self._check_still_allowed(actor, operation, rows)
+        return head
+
+    def _check_still_allowed(
+        self, actor: StaffMember, operation: str, rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        left_at = rows[0][2]
+        roles = tuple(sorted(r[3] for r in rows if r[3] is not None))
         if left_at == actor.left_at and roles == actor.roles:
             return
         fresh = attrs.evolve(actor, roles=roles, left_at=left_at)
@@ -353,9 +377,10 @@ class Kernel:
             # Every write locks its office row first: one lock order for all
             # operations, so two of them never deadlock (SQLite's BEGIN IMMEDIATE
             # already serialises writers). The chain head read then is used at the end.
-            head = lock_head(conn, self._office.id)
-            if actor is not None:
-                self._check_still_allowed(conn, actor, operation)
+            if actor is None:
+                head = lock_head(conn, self._office.id)
+            else:
+                head = self._lock_head_and_actor(conn, actor, operation)
             started = time.perf_counter_ns()
             result = act(conn)
             duration_us = (time.perf_counter_ns() - started) // 1000

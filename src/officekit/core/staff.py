@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import sqlalchemy as sa
 
+from officekit.core.prepared import Prepared
 from officekit.core.store import staff, staff_roles, update_unless_done
 from officekit.core.validate import (
     check_bool,
@@ -66,6 +67,25 @@ class StaffMember:
         return self.left_at is None
 
 
+# One member of staff with their roles, one row per role: what every desk opens with.
+_MEMBER = Prepared(
+    sa.select(
+        staff.c.id,
+        staff.c.office_id,
+        staff.c.name,
+        staff.c.experience_years,
+        staff.c.education,
+        staff.c.hired_at,
+        staff.c.left_at,
+        staff_roles.c.role,
+    )
+    .select_from(staff.outerjoin(staff_roles, staff_roles.c.staff_id == staff.c.id))
+    .where(
+        staff.c.id == sa.bindparam("b_staff_id"), staff.c.office_id == sa.bindparam("b_office_id")
+    )
+)
+
+
 class StaffDirectory:
     """The staff of one office: ``office.staff``.
 
@@ -115,12 +135,22 @@ class StaffDirectory:
         """
         member_id = check_ref(member_id, "member_id", StaffMember, "a member of staff")
         with self._office.engine.connect() as conn:
-            found = self._load(
-                conn, (staff.c.id == member_id) & (staff.c.office_id == self._office.id)
-            )
-        if not found:
+            rows = _MEMBER.all(conn, {"b_staff_id": member_id, "b_office_id": self._office.id})
+        if not rows:
             raise NotFoundError(f"no member of staff with id {member_id} in this office")
-        return found[0]
+        first = rows[0]
+        profile = self._office.profile
+        return StaffMember(
+            id=first[0],
+            office_id=first[1],
+            name=first[2],
+            roles=tuple(sorted(r[7] for r in rows if r[7] is not None)),
+            experience_years=first[3],
+            education=first[4],
+            level=profile.level_for(first[3], first[4]).name,
+            hired_at=first[5],
+            left_at=first[6],
+        )
 
     def list(self, *, include_departed: bool = False) -> list[StaffMember]:
         """Return the office's staff in hiring order.
