@@ -299,7 +299,8 @@ def _all_attrs_classes() -> set[type]:
         officekit.errors,
         officekit.simulate,
     ):
-        for value in vars(module).values():
+        # dir() and getattr(), not vars(): officekit loads its public names on first use
+        for value in (getattr(module, name) for name in dir(module)):
             if (
                 isinstance(value, type)
                 and attrs.has(value)

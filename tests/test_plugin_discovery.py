@@ -35,7 +35,7 @@ from officekit import (
     ProfileError,
     cli,
 )
-from officekit.core.plugins import DISABLE_ENV, PluginInfo
+from officekit.core.plugins import DISABLE_ENV, PluginInfo, clear_entry_point_cache
 from officekit.core.profile import available_profiles
 from officekit.plugins.kernel import KERNEL_OPERATIONS
 
@@ -156,6 +156,7 @@ def _clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for module in [m for m in sys.modules if m.startswith(OWN_MODULE_PREFIXES)]:
         del sys.modules[module]
     importlib.invalidate_caches()
+    clear_entry_point_cache()
 
 
 def _make_installer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> Installer:
@@ -174,6 +175,7 @@ def _make_installer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -
         else:
             install_by_hand(site, name, files, eps)
         importlib.invalidate_caches()
+        clear_entry_point_cache()  # entry points are found once per process
         return site / name
 
     return install

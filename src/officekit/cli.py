@@ -29,7 +29,7 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import attrs
 import typer
@@ -38,19 +38,22 @@ from rich.table import Table
 from rich.text import Text
 
 from officekit import __version__
-from officekit.core.clock import ManualClock
-from officekit.core.convert import converter
-from officekit.core.office import Office, check_profile, verify_store
-from officekit.core.plugins import PluginHost, get_plugin_manager
-from officekit.core.profile import (
-    available_profiles,
-    load_profile,
-    plugins_for_profile,
-    resolve_profile_path,
-)
-from officekit.core.store import DEFAULT_URL, missing_sqlite_file
 from officekit.errors import OfficekitError, ProfileError, StoreError
-from officekit.simulate import DEFAULT_START, simulate, summarise
+
+# The store, profiles, plugins and simulation are imported by the commands that use
+# them, not here: ``officekit --version`` and ``--help`` never load SQLAlchemy
+# (tests/test_startup.py checks it).
+if TYPE_CHECKING:
+    from officekit.core.events import AuditReport
+    from officekit.core.office import Office, verify_store
+else:
+
+    def verify_store(*args: Any, **kwargs: Any) -> list[AuditReport]:
+        """``officekit.core.office.verify_store``, imported when first called."""
+        from officekit.core.office import verify_store
+
+        return verify_store(*args, **kwargs)
+
 
 __all__ = [
     "DbOption",
@@ -72,6 +75,10 @@ __all__ = [
 ]
 
 SIMULATION_URL = "sqlite:///officekit-simulation.db"
+DEFAULT_URL = "sqlite:///officekit.db"
+"""``officekit.core.store.DEFAULT_URL``, written out so that the store is not imported."""
+DEFAULT_START = "2026-01-05"
+"""``officekit.simulate.DEFAULT_START``, as ``--start`` shows it (the same test checks both)."""
 
 app = typer.Typer(
     name="officekit",
@@ -178,6 +185,8 @@ def check_db(value: str | None) -> str | None:
     ``DbOption`` has it; give it as ``callback=`` to a ``--db`` option of your own.
     """
     if value is not None:
+        from officekit.core.store import missing_sqlite_file
+
         try:
             missing_sqlite_file(value)
         except StoreError as exc:
@@ -220,6 +229,8 @@ def open_office(db: str, key: str | None = None, profile: str | None = None) -> 
     officekit's errors are turned into a message and exit status 1 by
     [`main`][officekit.cli.main]; use the office as a context manager.
     """
+    from officekit.core.office import Office
+
     return Office.open(db, profile=profile, key=key)
 
 
@@ -270,6 +281,8 @@ def _root(
 @profiles_app.command("list")
 def profiles_list() -> None:
     """List the profiles that can be opened by name, and where each comes from."""
+    from officekit.core.profile import available_profiles, load_profile
+
     table = Table("name", "source", "description")
     for name, origin in available_profiles().items():
         try:
@@ -286,6 +299,9 @@ def profiles_show(
     fmt: FormatOption = "text",
 ) -> None:
     """Show a profile with its inheritance resolved."""
+    from officekit.core.convert import converter
+    from officekit.core.profile import load_profile, plugins_for_profile
+
     check_format(fmt)
     profile = load_profile(name)
     if fmt == "json":
@@ -399,6 +415,9 @@ def profiles_validate(
     path: Annotated[str, typer.Argument(help="A profile.toml, its folder, or a profile name.")],
 ) -> None:
     """Check a profile and print every problem; exit 1 if there is any."""
+    from officekit.core.office import check_profile
+    from officekit.core.profile import resolve_profile_path
+
     try:
         problems = check_profile(path)
     except OfficekitError as exc:
@@ -423,6 +442,9 @@ def plugins_list(
     fmt: FormatOption = "text",
 ) -> None:
     """List the loaded plugins, where each comes from and the hooks it implements."""
+    from officekit.core.plugins import PluginHost, get_plugin_manager
+    from officekit.core.profile import load_profile
+
     check_format(fmt)
     profile_plugins: tuple[str, ...] = ()
     if profile is not None:
@@ -457,6 +479,8 @@ def init(
     ] = False,
 ) -> None:
     """Create (or migrate) an office store and its office."""
+    from officekit.core.office import Office
+
     with Office.open(db, profile=profile, key=key, change_profile=change_profile) as office:
         out.print(
             safe(
@@ -479,6 +503,8 @@ def staff_hire(
     profile: ProfileOption = None,
 ) -> None:
     """Hire a member of staff."""
+    from officekit.core.office import Office
+
     with Office.open(db, profile=profile, key=key) as office:
         member = office.staff.hire(
             name, roles=role, experience_years=experience, education=education
@@ -501,6 +527,8 @@ def staff_list(
     fmt: FormatOption = "text",
 ) -> None:
     """List the office's staff."""
+    from officekit.core.office import Office
+
     check_format(fmt)
     with Office.open(db, profile=profile, key=key) as office:
         members = office.staff.list(include_departed=include_departed)
@@ -560,9 +588,18 @@ def audit_verify(
         bool, typer.Option("--deep", help="Also compare the desks' tables with their events.")
     ] = False,
     office: KeyOption = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Only what was appended since the last recorded verification or checkpoint.",
+        ),
+    ] = False,
 ) -> None:
     """Verify every office's event log; exit 1 and name what is wrong if anything is."""
-    reports = verify_store(db, audit_key=_audit_key(key_file), deep=deep, office=office)
+    reports = verify_store(
+        db, audit_key=_audit_key(key_file), deep=deep, office=office, incremental=incremental
+    )
     broken = False
     for report in reports:
         name = f"office {report.office_key!r}"
@@ -575,7 +612,8 @@ def audit_verify(
         if not report.ok:
             broken = True
             continue
-        checked = [f"{report.checked} events, chain intact"]
+        after = f" after event {report.from_seq}" if report.from_seq else ""
+        checked = [f"{report.checked} events{after}, chain intact"]
         if report.keyed:
             checked.append(
                 f"{report.macs_checked} MACs and {report.checkpoints_checked} checkpoints verified"
@@ -638,12 +676,15 @@ def simulate_cmd(
         ),
     ] = SIMULATION_URL,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same result.")] = 0,
-    start: Annotated[
-        str, typer.Option("--start", help="First day, YYYY-MM-DD.")
-    ] = DEFAULT_START.isoformat(),
+    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = DEFAULT_START,
     fmt: FormatOption = "text",
 ) -> None:
     """Simulate front-office days through the public API and print what happened."""
+    from officekit.core.clock import ManualClock
+    from officekit.core.office import Office
+    from officekit.core.profile import load_profile
+    from officekit.simulate import simulate, summarise
+
     check_format(fmt)
     try:
         first_day = dt.date.fromisoformat(start)
@@ -693,6 +734,8 @@ def get_app() -> typer.Typer:
     """
     global _commands_added
     if not _commands_added:
+        from officekit.core.plugins import PluginHost, get_plugin_manager
+
         _commands_added = True
         PluginHost(get_plugin_manager()).register_commands(app)
     return app
@@ -706,6 +749,9 @@ def main(argv: list[str] | None = None) -> Any:
             before = args[i - 1] if i and args[i - 1].startswith("-") else f"argument {i + 1}"
             err.print(Text.assemble(("error:", "red"), " ", safe(f"{before}: a NUL character")))
             sys.exit(2)
+    if args[:1] == ["--version"]:  # answered before any plugin is loaded to add its commands
+        out.print(f"officekit {__version__}")
+        sys.exit(0)
     try:
         return get_app()(args=argv, standalone_mode=True)
     except ProfileError as exc:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from officekit.core.audit import (
     AuditKey,
     Checkpoint,
+    last_verified,
     office_ids,
     resolve_audit_key,
     verify_office,
@@ -278,7 +279,16 @@ class Office(FacetHost):
         change_profile: bool,
         audit_key: AuditKey | None = None,
     ) -> tuple[int, Event | None]:
-        query = sa.select(offices.c.id, offices.c.profile).where(offices.c.key == key)
+        query = sa.select(offices.c.id, offices.c.profile, offices.c.name).where(
+            offices.c.key == key
+        )
+        # The usual open finds its row as it left it: a read, which waits for no writer
+        # (a busy office's operations hold the write lock, or lock this very row).
+        with engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        if row is not None and row.profile == profile_ref and row.name == profile.office.name:
+            return int(row.id), None
+        # Missing, or its profile or name changed: write, checking again under the lock.
         for attempt in (1, 2):
             try:
                 with write_transaction(engine) as conn:
@@ -415,19 +425,35 @@ class Office(FacetHost):
             rows = conn.execute(query).all()
         return sorted((row_to_event(r) for r in rows), key=lambda e: e.seq)
 
-    def verify_audit(self, *, deep: bool = False) -> AuditReport:
+    def verify_audit(self, *, deep: bool = False, incremental: bool = False) -> AuditReport:
         """Verify this office's event log (the office's own check: not recorded).
 
         The hash chain always; with the office's audit key, every event's MAC and
         every checkpoint; with ``deep``, the desks' tables against their events
-        (each plugin's ``officekit_register_audit_checks``). All read one snapshot.
+        (each plugin's ``officekit_register_audit_checks``). All read one snapshot,
+        which no writer waits for.
 
         Args:
-            deep: Also compare the state tables with what their events recorded.
+            deep: Also compare the state tables with what their events recorded
+                (always the whole log).
+            incremental: Verify only what was appended since the point the last
+                verification recorded at a desk (``desk.verify_audit``), or with the
+                key the last signed checkpoint, vouched for (see
+                [`last_verified`][officekit.core.audit.last_verified]); the whole log
+                when there is none. The report's ``from_seq`` says where it started.
+                This check is not recorded, so it never moves that point. Ignored
+                with ``deep``.
+
+        Raises:
+            ValidationError: ``deep`` or ``incremental`` is not a bool.
         """
+        check_bool(deep, "deep")
+        check_bool(incremental, "incremental")
         checks = self.plugins.register_audit_checks() if deep else ()
+        key = self.audit_key
         with snapshot(self.engine) as conn:
-            return verify_office(conn, self.id, key=self.audit_key, checks=checks, deep=deep)
+            since = last_verified(conn, self.id, key=key) if incremental and not deep else None
+            return verify_office(conn, self.id, key=key, checks=checks, deep=deep, since=since)
 
     def checkpoint_audit(self) -> Checkpoint:
         """Verify the log with the audit key, then store a signed checkpoint of its head.
@@ -571,6 +597,7 @@ def verify_store(
     audit_key: AuditKey | bytes | str | None = None,
     deep: bool = False,
     office: str | None = None,
+    incremental: bool = False,
 ) -> list[AuditReport]:
     """Verify the event log of every office in a store, without opening a profile.
 
@@ -582,20 +609,37 @@ def verify_store(
         url: The store.
         audit_key: The audit key; by default from the environment, as
             ``Office.open`` finds it. Without one, MACs and checkpoints are not checked.
-        deep: Also compare the desks' tables with their events.
+        deep: Also compare the desks' tables with their events (always the whole log).
         office: Only the office with this key.
+        incremental: Verify each office's log from the last point a verification
+            recorded at a desk, or with the key a signed checkpoint, vouched for
+            (as ``Office.verify_audit(incremental=True)``); ignored with ``deep``.
 
     Raises:
         StoreError: If there is no officekit store at ``url``.
         NotFoundError: ``office`` names no office of the store.
+        ValidationError: ``deep`` or ``incremental`` is not a bool.
     """
+    check_bool(deep, "deep")
+    check_bool(incremental, "incremental")
     key = resolve_audit_key(audit_key)
     checks = PluginHost(get_plugin_manager()).register_audit_checks() if deep else ()
     engine = _existing_store(url)
     try:
         with snapshot(engine) as conn:
             return [
-                verify_office(conn, office_id, key=key, checks=checks, deep=deep)
+                verify_office(
+                    conn,
+                    office_id,
+                    key=key,
+                    checks=checks,
+                    deep=deep,
+                    since=(
+                        last_verified(conn, office_id, key=key)
+                        if incremental and not deep
+                        else None
+                    ),
+                )
                 for office_id in office_ids(conn, office)
             ]
     except sa.exc.OperationalError as exc:

@@ -17,6 +17,7 @@ brings; then ``check_pending()`` makes sure every implementation matches a spec.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -24,6 +25,7 @@ import importlib.util
 import logging
 import os
 import sys
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -57,6 +59,8 @@ __all__ = [
     "PluginHost",
     "PluginInfo",
     "blocked_names",
+    "clear_entry_point_cache",
+    "entry_points",
     "get_plugin_manager",
     "installed_plugin_names",
 ]
@@ -84,9 +88,49 @@ class PluginInfo:
     blocked: bool = False
 
 
+def entry_points(group: str) -> tuple[importlib.metadata.EntryPoint, ...]:
+    """The installed entry points of ``group``, found once per process.
+
+    Finding them reads every installed distribution's metadata; the answer is
+    kept for as long as ``sys.path`` is the same (a folder added to it is
+    searched at the next call). After installing or removing a distribution in
+    a running process, call
+    [`clear_entry_point_cache`][officekit.core.plugins.clear_entry_point_cache].
+    """
+    return _scan_entry_points(group, tuple(sys.path))
+
+
+@functools.cache
+def _scan_entry_points(
+    group: str, _path: tuple[str, ...]
+) -> tuple[importlib.metadata.EntryPoint, ...]:
+    return tuple(importlib.metadata.entry_points(group=group))
+
+
+def clear_entry_point_cache() -> None:
+    """Forget the entry points found so far: the next look-up reads the installed ones again."""
+    _scan_entry_points.cache_clear()
+
+
 def installed_plugin_names() -> list[str]:
     """The names of the installed plugins (the ``officekit`` entry points), without loading them."""
-    return [ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)]
+    return [ep.name for ep in entry_points(ENTRY_POINT_GROUP)]
+
+
+_INSTALLED_FROM: weakref.WeakKeyDictionary[
+    pluggy.PluginManager, dict[str, importlib.metadata.Distribution | None]
+] = weakref.WeakKeyDictionary()
+"""For each manager, the distribution each plugin loaded from an entry point comes from."""
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    """Register the installed plugins: ``pm.load_setuptools_entrypoints``, from the cache."""
+    installed = _INSTALLED_FROM.setdefault(pm, {})
+    for ep in entry_points(ENTRY_POINT_GROUP):
+        if pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
+            continue
+        pm.register(ep.load(), name=ep.name)
+        installed[ep.name] = ep.dist
 
 
 def blocked_names(environ: os._Environ[str] | dict[str, str] | None = None) -> set[str]:
@@ -168,7 +212,7 @@ def get_plugin_manager(
             module.officekit_addhooks(pluginmanager=pm)
     if load_entry_points:
         try:
-            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            _load_entry_points(pm)
         except Exception as exc:
             raise PluginError(f"an installed plugin failed to load: {exc!r}") from exc
     for path in profile_plugins:
@@ -328,15 +372,19 @@ class PluginHost:
 
     def describe(self) -> list[PluginInfo]:
         """Return every registered plugin and where it came from, builtin first."""
-        dists = {id(plugin): dist for plugin, dist in self.pm.list_plugin_distinfo()}
+        installed = _INSTALLED_FROM.get(self.pm, {})
         infos = []
         for name, plugin in self.pm.list_name_plugin():
             if plugin is None:
                 infos.append(PluginInfo(name, "blocked", blocked=True))
                 continue
-            if id(plugin) in dists:
-                dist = dists[id(plugin)]
-                source = f"entry point ({dist.project_name} {dist.version})"
+            if name in installed:
+                dist = installed[name]
+                source = (
+                    "entry point"
+                    if dist is None
+                    else f"entry point ({dist.metadata['Name']} {dist.version})"
+                )
             elif name.startswith("officekit.plugins."):
                 source = "builtin"
             elif name.startswith("profile:"):

@@ -41,6 +41,7 @@ from officekit.core.operations import Operation, OperationRegistry
 from officekit.core.plugins import (
     PluginHost,
     blocked_names,
+    entry_points,
     get_plugin_manager,
     installed_plugin_names,
 )
@@ -391,7 +392,7 @@ def shipped_profiles_dir() -> Path:
 
 
 def _entry_point_profiles() -> dict[str, importlib.metadata.EntryPoint]:
-    return {ep.name: ep for ep in importlib.metadata.entry_points(group=PROFILE_ENTRY_POINT_GROUP)}
+    return {ep.name: ep for ep in entry_points(PROFILE_ENTRY_POINT_GROUP)}
 
 
 def _entry_point_path(ep: importlib.metadata.EntryPoint) -> Path:

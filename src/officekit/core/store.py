@@ -5,29 +5,33 @@ SQLite is the embedded default (WAL, foreign keys on, a busy timeout, and
 once queue instead of failing); PostgreSQL is used by giving a
 ``postgresql+psycopg://`` URL. The schema is owned by Alembic:
 [`migrate`][officekit.core.store.migrate] brings any officekit database up to
-date and refuses one written by a newer officekit.
+date and refuses one written by a newer officekit. Alembic is imported only
+when a migration is due: a store already at every head is recognised by reading
+the version tables and the revision files' identifiers.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 import functools
 import re
 import warnings
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Dialect, Engine
 
 from officekit.core.extensions import Migrations
 from officekit.errors import ConflictError, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 __all__ = [
     "DEFAULT_URL",
@@ -137,7 +141,8 @@ events = sa.Table(
     # HMAC-SHA256 of ``hash`` under the office's audit key; NULL when no key was set.
     sa.Column("mac", sa.String(64), nullable=True),
     sa.UniqueConstraint("office_id", "seq"),
-    sa.Index("ix_events_office_id_operation_occurred_at", "office_id", "operation", "occurred_at"),
+    # Events of some operations, in chain order (migration 0005).
+    sa.Index("ix_events_office_id_operation_seq", "office_id", "operation", "seq"),
 )
 
 audit_checkpoints = sa.Table(
@@ -189,10 +194,23 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
     # A write transaction takes the write lock at BEGIN (IMMEDIATE), so one that
     # reads then writes never fails half-way because another process wrote in
     # between; reads stay DEFERRED and never wait for writers (WAL).
-    if conn.get_execution_options().get(WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+    # Straight to the driver: this runs once per transaction, and SQLAlchemy's full
+    # statement path (events, compiled cache, result set-up) would double its cost.
+    begin = "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN"
+    dbapi_connection = conn.connection.dbapi_connection
+    assert dbapi_connection is not None
+    dbapi_connection.execute(begin)
+
+
+_WRITE_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _write_engine(engine: Engine) -> Engine:
+    """``engine`` with the write option set: made once per engine, sharing its pool."""
+    writer = _WRITE_ENGINES.get(engine)
+    if writer is None:
+        writer = _WRITE_ENGINES[engine] = engine.execution_options(**{WRITE_OPTION: True})
+    return writer
 
 
 @contextlib.contextmanager
@@ -202,10 +220,8 @@ def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
     On SQLite it begins IMMEDIATE (the write lock is taken first); elsewhere it is
     an ordinary transaction.
     """
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE_OPTION: True})
-        with conn.begin():
-            yield conn
+    with _write_engine(engine).connect() as conn, conn.begin():
+        yield conn
 
 
 @contextlib.contextmanager
@@ -361,6 +377,8 @@ def make_engine(url: str | sa.URL = DEFAULT_URL, *, echo: bool = False) -> Engin
 
 
 def _alembic_config(migrations: Migrations = KERNEL_MIGRATIONS) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option(
         "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
@@ -374,7 +392,10 @@ def _alembic_config(migrations: Migrations = KERNEL_MIGRATIONS) -> Config:
 
 @functools.cache
 def _script(location: Path) -> ScriptDirectory:
-    """The revisions in ``location`` (read once per process)."""
+    """The revisions in ``location`` (read once per process), as Alembic reads them."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     cfg = Config()
     cfg.set_main_option(
         "script_location", str(Path(__file__).resolve().parent.parent / "migrations")
@@ -384,9 +405,108 @@ def _script(location: Path) -> ScriptDirectory:
     return ScriptDirectory.from_config(cfg)
 
 
-def _revision(conn: sa.Connection, migrations: Migrations) -> str | None:
-    context = MigrationContext.configure(conn, opts={"version_table": migrations.version_table})
-    return context.get_current_revision()
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+"""The names of the files Alembic reads as revisions (``alembic.script.base``)."""
+_REVISION_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
+
+
+class _History(NamedTuple):
+    head: str | None
+    known: frozenset[str]
+
+
+@functools.cache
+def _history(location: Path) -> _History | None:
+    """The head and every revision of a folder of revisions, read without Alembic.
+
+    Each revision file assigns ``revision`` and ``down_revision`` as literals at
+    its top level (Alembic's template does): the files are parsed, not imported,
+    once per process. ``None`` when a folder is not that simple (an identifier
+    that is not a literal, branch labels, dependencies, a missing parent,
+    several heads): Alembic itself is then asked, and explains what is wrong.
+    """
+    parents: dict[str, tuple[str, ...]] = {}
+    try:
+        paths = sorted(p for p in location.iterdir() if _REVISION_FILE.match(p.name))
+        for path in paths:
+            if not path.is_file():
+                continue
+            found: dict[str, Any] = {}
+            for node in ast.parse(path.read_bytes(), filename=str(path)).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    target, value = node.target, node.value
+                else:
+                    continue
+                if isinstance(target, ast.Name) and target.id in _REVISION_NAMES:
+                    found[target.id] = ast.literal_eval(value)
+            revision, down = found.get("revision"), found.get("down_revision")
+            if isinstance(down, str):
+                down = (down,)
+            elif down is None:
+                down = ()
+            if (
+                not isinstance(revision, str)
+                or revision in parents
+                or not isinstance(down, tuple | list)
+                or not all(isinstance(d, str) for d in down)
+                or found.get("branch_labels")
+                or found.get("depends_on")
+            ):
+                return None
+            parents[revision] = tuple(down)
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return None
+    named = {p for downs in parents.values() for p in downs}
+    heads = parents.keys() - named
+    if not named <= parents.keys() or len(heads) > 1:
+        return None
+    return _History(next(iter(heads), None), frozenset(parents))
+
+
+def _head(migrations: Migrations) -> str | None:
+    """The revision a set of migrations brings a store to."""
+    history = _history(migrations.location)
+    if history is None:
+        return _script(migrations.location).get_current_head()
+    return history.head
+
+
+def _knows(migrations: Migrations, revision: str) -> bool:
+    """Whether ``revision`` is one of the set's own (not one of a newer release)."""
+    history = _history(migrations.location)
+    if history is not None:
+        return revision in history.known
+    try:
+        _script(migrations.location).get_revision(revision)
+    except Exception:
+        return False
+    return True
+
+
+def _revisions(conn: sa.Connection, sets: Sequence[Migrations]) -> list[str | None]:
+    """The revision each set is at (``None``: not applied), read with plain queries.
+
+    A version table that does not exist is looked up in the catalogue, not
+    queried, so that no failed statement aborts a PostgreSQL transaction.
+    """
+    inspector = sa.inspect(conn)
+    found: list[str | None] = []
+    for m in sets:
+        if not inspector.has_table(m.version_table):
+            found.append(None)
+            continue
+        table = sa.table(m.version_table, sa.column("version_num", sa.String))
+        rows = conn.execute(sa.select(table.c.version_num)).scalars().all()
+        if len(rows) > 1:  # several heads recorded: Alembic refuses, and says why
+            from alembic.runtime.migration import MigrationContext
+
+            context = MigrationContext.configure(conn, opts={"version_table": m.version_table})
+            found.append(context.get_current_revision())
+            continue
+        found.append(rows[0] if rows else None)
+    return found
 
 
 def schema_revision(engine: Engine, migrations: Migrations = KERNEL_MIGRATIONS) -> str | None:
@@ -402,7 +522,7 @@ def schema_revision(engine: Engine, migrations: Migrations = KERNEL_MIGRATIONS) 
     """
     try:
         with engine.connect() as conn:
-            return _revision(conn, migrations)
+            return _revisions(conn, [migrations])[0]
     except sa.exc.DBAPIError as exc:
         raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
     except (sa.exc.ArgumentError, TypeError, ValueError) as exc:  # e.g. a bad query argument
@@ -426,23 +546,20 @@ def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
         raise StoreError(f"two sets of migrations share a name: {', '.join(names)}")
     try:
         with engine.connect() as conn:
-            current = [_revision(conn, m) for m in sets]
+            current = _revisions(conn, sets)
     except sa.exc.DBAPIError as exc:
         raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
-    heads = [_script(m.location).get_current_head() for m in sets]
-    if current == heads:
-        return
+    if current == [_head(m) for m in sets]:
+        return  # the usual open: nothing to do, and Alembic is not even imported
     for m, revision in zip(sets, current, strict=True):
-        if revision is None:
-            continue
-        try:
-            _script(m.location).get_revision(revision)
-        except Exception as exc:
+        if revision is not None and not _knows(m, revision):
             where = "this officekit" if m.name == "kernel" else f"the {m.name!r} plugin installed"
             raise StoreError(
                 f"the database's {m.name!r} schema is at revision {revision}, which "
                 f"{where} does not know: it was written by a newer release"
-            ) from exc
+            )
+    from alembic import command
+
     try:
         with write_transaction(engine) as conn:
             if conn.dialect.name == "postgresql":

@@ -1,6 +1,8 @@
 """The receptionist's commands: ``officekit calls``, ``officekit visitors``, ``officekit ask``.
 
 Added to the command line by the reception plugin's ``officekit_register_commands``.
+The desk's modules (and the store under them) are imported by the commands that
+use them, so that ``officekit --help`` does not load SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from officekit.cli import (
+    DEFAULT_URL,
     DbOption,
     FormatOption,
     KeyOption,
@@ -26,15 +29,6 @@ from officekit.cli import (
     out,
     safe,
 )
-from officekit.core.convert import converter
-from officekit.core.profile import load_profile
-from officekit.core.store import DEFAULT_URL
-from officekit.plugins.reception.calls import CALLS
-from officekit.plugins.reception.questions import KnowledgeBase, escalation_department
-from officekit.plugins.reception.routing import Router
-from officekit.plugins.reception.settings import QUESTIONS
-from officekit.plugins.reception.simulation import summarise_call_stats
-from officekit.plugins.reception.visitors import VISITORS
 
 __all__ = ["register"]
 
@@ -77,6 +71,11 @@ def calls_route(
     fmt: FormatOption = "text",
 ) -> None:
     """Say where a call would go, and why."""
+    from officekit.core.convert import converter
+    from officekit.core.profile import load_profile
+    from officekit.plugins.reception.calls import CALLS
+    from officekit.plugins.reception.routing import Router
+
     check_format(fmt)
     if db is not None and profile is not None:
         fail("give --profile or --db (which uses its office's own profile), not both", 2)
@@ -116,6 +115,10 @@ def calls_stats(
     fmt: FormatOption = "text",
 ) -> None:
     """Show call statistics over a period: service level, speed of answer, abandonment..."""
+    from officekit.core.convert import converter
+    from officekit.plugins.reception.calls import CALLS
+    from officekit.plugins.reception.simulation import summarise_call_stats
+
     check_format(fmt)
     first = day(start, "--from")
     with open_office(db, key) as office:
@@ -144,6 +147,10 @@ def ask(
     fmt: FormatOption = "text",
 ) -> None:
     """Answer a customer's question from the profile's knowledge base (records nothing)."""
+    from officekit.core.profile import load_profile
+    from officekit.plugins.reception.questions import KnowledgeBase, escalation_department
+    from officekit.plugins.reception.settings import QUESTIONS
+
     check_format(fmt)
     prof = load_profile(profile)
     kb = KnowledgeBase.for_profile(prof)
@@ -202,6 +209,8 @@ def visitors_present(
     fmt: FormatOption = "text",
 ) -> None:
     """Who is in the building now (an evacuation head count); confidential names hidden."""
+    from officekit.plugins.reception.visitors import VISITORS
+
     check_format(fmt)
     with open_office(db, key) as office:
         present = office.facet(VISITORS).present()
