@@ -2,8 +2,9 @@
 
 ``officekit simulate`` runs it. The same profile, seed, start date and days
 give the same report. It is a small discrete-event simulation: staff work
-shifts, write handover notes and check the audit at closing; every desk adds
-what it does in a day as a [`SimulationStep`][officekit.simulate.SimulationStep]
+shifts, write handover notes and check the audit at closing (incrementally: what
+the day added); every desk adds what it does in a day as a
+[`SimulationStep`][officekit.simulate.SimulationStep]
 (``officekit_register_simulation_steps``): the receptionist's calls, visitors and
 questions, a third party's parcels. Each step puts timed actions on the day's
 queue; they run in time order, on the office's manual clock.
@@ -291,7 +292,8 @@ class Simulation:
         def run() -> None:
             with self.office.desk(member) as desk:
                 try:
-                    report = desk.verify_audit()
+                    # Only what was appended since the last check: flat in the days stored.
+                    report = desk.verify_audit(incremental=True)
                 except PermissionDenied:
                     self.counts["refusals"] += 1
                     return

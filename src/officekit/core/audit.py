@@ -14,6 +14,12 @@ them. An **audit key**, kept outside the database, closes that gap:
 then with a key every MAC and checkpoint, then with ``deep`` every desk's
 [`AuditCheck`][officekit.core.extensions.AuditCheck], all in the caller's
 read snapshot, reading the log in batches.
+
+An **incremental** check starts from a [`VerifiedPoint`][officekit.core.audit.VerifiedPoint]
+([`last_verified`][officekit.core.audit.last_verified] finds the latest one: the
+point the last sound ``audit.verify`` event recorded, or a signed checkpoint),
+checks that the event there still has the hash that was verified, and verifies
+only what came after it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -31,6 +38,7 @@ import sqlalchemy as sa
 
 from officekit.core.events import (
     AuditReport,
+    ChainRow,
     Event,
     canonical_json,
     iter_events,
@@ -55,8 +63,11 @@ __all__ = [
     "MIN_KEY_BYTES",
     "AuditKey",
     "Checkpoint",
+    "VerifiedPoint",
     "append_only_refusal",
+    "last_verified",
     "resolve_audit_key",
+    "verify_detail",
     "verify_office",
     "write_checkpoint",
 ]
@@ -75,6 +86,12 @@ MAX_FINDINGS = 50
 
 REFUSAL = "officekit: the event log is append-only"
 """What the database's refusal triggers say (migration 0004)."""
+
+VERIFY_OPERATION = "audit.verify"
+"""The operation that records a verification at a desk (its detail: ``verify_detail``)."""
+
+ANCHOR_SCAN = 100
+"""How many of the latest ``audit.verify`` events ``last_verified`` looks at, newest first."""
 
 
 class AuditKey:
@@ -318,7 +335,7 @@ class _MacCheck:
         self.last_seq = 0
         self.found = _Findings()
 
-    def __call__(self, row: sa.Row[Any]) -> None:
+    def __call__(self, row: ChainRow) -> None:
         self.last_seq = row.seq
         if row.seq in self.wanted:
             self.hashes[row.seq] = row.hash
@@ -363,6 +380,138 @@ class EventStream:
             yield row_to_event(row)
 
 
+@attrs.frozen
+class VerifiedPoint:
+    """An event an earlier verification vouched for: where an incremental check starts.
+
+    Attributes:
+        seq: The event (at least 1).
+        hash: The hash it had when it was verified.
+        source: What vouched for it, for a person to read: ``"audit.verify event
+            812"`` or ``"checkpoint 3"``.
+    """
+
+    seq: int = attrs.field(validator=attrs.validators.ge(1))
+    hash: str
+    source: str
+
+
+def verify_detail(report: AuditReport, *, incremental: bool, deep: bool) -> dict[str, Any]:
+    """What an ``audit.verify`` event records of a verification: a summary, no finding's text.
+
+    ``from_seq`` and ``to_seq`` (the range read), ``checked``, ``ok``, ``keyed``,
+    ``deep``, ``incremental`` (what was asked), ``findings`` (how many),
+    ``broken_seq`` when the chain breaks, and when the report is sound
+    ``verified_seq`` and ``verified_hash``: the point the next incremental check
+    may start from ([`last_verified`][officekit.core.audit.last_verified]).
+    """
+    detail: dict[str, Any] = {
+        "from_seq": report.from_seq,
+        "to_seq": report.to_seq,
+        "checked": report.checked,
+        "ok": report.ok,
+        "keyed": report.keyed,
+        "deep": deep,
+        "incremental": incremental,
+        "findings": len(report.findings),
+    }
+    if report.broken is not None:
+        detail["broken_seq"] = report.broken.seq
+    if report.ok and report.to_seq > 0:
+        detail["verified_seq"] = report.to_seq
+        detail["verified_hash"] = report.to_hash
+    return detail
+
+
+def _recorded_point(seq: int, detail_json: str, keyed: bool) -> VerifiedPoint | None:
+    """The point an ``audit.verify`` event's detail vouches for, if it is a usable one."""
+    try:
+        detail = json.loads(detail_json)
+    except ValueError:
+        return None  # the chain check names the event, if it was changed
+    if not isinstance(detail, dict) or detail.get("ok") is not True:
+        return None
+    if keyed and detail.get("keyed") is not True:
+        return None  # its MACs were not checked: it vouches for less than asked
+    point_seq, digest = detail.get("verified_seq"), detail.get("verified_hash")
+    if isinstance(point_seq, bool) or not isinstance(point_seq, int):
+        return None
+    if not 0 < point_seq < seq or not isinstance(digest, str) or len(digest) != 64:
+        return None
+    return VerifiedPoint(point_seq, digest, f"{VERIFY_OPERATION} event {seq}")
+
+
+def last_verified(
+    conn: sa.Connection, office_id: int, *, key: AuditKey | None = None
+) -> VerifiedPoint | None:
+    """The latest point an earlier verification vouched for: where an incremental check starts.
+
+    Two kinds of point count: what the latest sound ``audit.verify`` event (a
+    verification at a desk, outcome ``ok``) recorded as verified, among the
+    [`ANCHOR_SCAN`][officekit.core.audit.ANCHOR_SCAN] latest; and, with a key, the
+    latest checkpoint whose signature holds. With a key only a verification that
+    had the key counts (one without it did not check the MACs). The later point
+    wins.
+
+    The point is only a claim read from the log:
+    [`verify_office`][officekit.core.audit.verify_office] checks that the event
+    there still has the hash, and the ``audit.verify`` event that made the claim
+    comes after it, so it is itself re-verified (its hash, and with the key its MAC).
+
+    Returns:
+        The point, or None when there is none (check in full).
+
+    Raises:
+        NotFoundError: There is no such office.
+    """
+    office_key = conn.execute(
+        sa.select(offices.c.key).where(offices.c.id == office_id)
+    ).scalar_one_or_none()
+    if office_key is None:
+        raise NotFoundError(f"no office with id {office_id}")
+    c = events.c
+    recorded = conn.execute(
+        sa.select(c.seq, c.detail)
+        .where(c.office_id == office_id, c.operation == VERIFY_OPERATION, c.outcome == "ok")
+        # The (office, operation, seq) index, walked backwards: the latest few only,
+        # however long the log (migration 0005).
+        .order_by(c.seq.desc())
+        .limit(ANCHOR_SCAN)
+    ).all()
+    best: VerifiedPoint | None = None
+    for seq, detail in recorded:
+        best = _recorded_point(seq, detail, key is not None)
+        if best is not None:
+            break
+    if key is not None:
+        signing = key.for_office(str(office_key))
+        cps, _ = _read_checkpoints(conn, office_id)
+        for cp in reversed(cps):
+            if best is not None and cp.seq <= best.seq:
+                break
+            if cp.seq > 0 and AuditKey.same(
+                cp.mac, signing.mac_checkpoint(cp.office_id, cp.seq, cp.hash, cp.created_at)
+            ):
+                best = VerifiedPoint(cp.seq, cp.hash, f"checkpoint {cp.id}")
+                break
+    return best
+
+
+def _hashes_at(conn: sa.Connection, office_id: int, seqs: Iterable[int]) -> dict[int, str]:
+    """The hashes of the events at ``seqs`` (those that exist), read by the (office, seq) index."""
+    found: dict[int, str] = {}
+    wanted = sorted(set(seqs))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = conn.execute(
+            sa.select(events.c.seq, events.c.hash).where(
+                events.c.office_id == office_id, events.c.seq.in_(chunk)
+            )
+        )
+        found.update((int(seq), str(digest)) for seq, digest in rows)
+    return found
+
+
 def verify_office(
     conn: sa.Connection,
     office_id: int,
@@ -370,12 +519,12 @@ def verify_office(
     key: AuditKey | None = None,
     checks: Sequence[AuditCheck] = (),
     deep: bool = False,
+    since: VerifiedPoint | None = None,
 ) -> AuditReport:
     """Verify one office's log: the chain; with a key, MACs and checkpoints; if deep, its state.
 
-    Run it in a read snapshot (``officekit.core.store.snapshot``) or a
-    write transaction that holds the office's row, so everything it reads is
-    from one moment.
+    Run it in a read snapshot (``officekit.core.store.snapshot``), so that
+    everything it reads is from one moment and no writer waits for it.
 
     Args:
         conn: The connection (one transaction).
@@ -383,30 +532,71 @@ def verify_office(
         key: The audit key; without it MACs and checkpoints are not checked
             (the report's ``not_checked`` says so).
         checks: The desks' deep checks, run when ``deep``.
-        deep: Compare the state tables with the events.
+        deep: Compare the state tables with the events. A deep check always reads
+            the whole log: ``since`` is then ignored.
+        since: Verify incrementally, from this point (see
+            [`last_verified`][officekit.core.audit.last_verified]): the event there
+            must still have the hash that was verified, then only the events after
+            it are checked (with the key, their MACs; every checkpoint's signature,
+            and the hash of the event it signed). The events up to it are not
+            re-checked (``not_checked`` says so). If that event is gone or its hash
+            changed, the report has a finding (check ``"incremental"``) and the
+            whole log is checked instead.
+
+    Raises:
+        NotFoundError: There is no such office.
     """
+    office_key = conn.execute(
+        sa.select(offices.c.key).where(offices.c.id == office_id)
+    ).scalar_one_or_none()
+    if office_key is None:
+        raise NotFoundError(f"no office with id {office_id}")
     if key is not None:
-        office_key = conn.execute(
-            sa.select(offices.c.key).where(offices.c.id == office_id)
-        ).scalar_one_or_none()
-        if office_key is None:
-            raise NotFoundError(f"no office with id {office_id}")
         key = key.for_office(str(office_key))
+    findings: list[Finding] = []
+    start: tuple[int, str] | None = None
+    signed_at_start = False
+    if since is not None and not deep:
+        at = conn.execute(
+            sa.select(events.c.hash, events.c.mac).where(
+                events.c.office_id == office_id, events.c.seq == since.seq
+            )
+        ).one_or_none()
+        if at is not None and at.hash == since.hash:
+            start = (since.seq, since.hash)
+            signed_at_start = at.mac is not None
+        else:
+            what = "is no longer in the log" if at is None else "no longer has the hash"
+            findings.append(
+                Finding(
+                    "incremental",
+                    f"event {since.seq} {what} that {since.source} verified: the log up to "
+                    "it was changed after that verification, so it was checked in full",
+                    seq=since.seq,
+                )
+            )
     macs = _MacCheck(key) if key is not None else None
     cps: list[_CheckpointRow] = []
     unreadable: list[Finding] = []
     if macs is not None:
         cps, unreadable = _read_checkpoints(conn, office_id)
         macs.wanted = {cp.seq for cp in cps}
-    report = verify_chain(conn, office_id, on_row=macs)
-    findings: list[Finding] = []
+        if start is not None:
+            # What an incremental check does not read: the events the checkpoints at
+            # or below its start signed, looked up one by one.
+            macs.last_seq = start[0]
+            macs.first_keyed = start[0] if signed_at_start else None
+            macs.hashes = _hashes_at(conn, office_id, (s for s in macs.wanted if s <= start[0]))
+    report = verify_chain(conn, office_id, on_row=macs, since=start)
     if macs is not None:
         assert key is not None
         findings += macs.found.result("mac")
         found = _Findings()
         found.extend(unreadable)
         for cp in cps:
-            found.extend(_checkpoint_findings(cp, key, macs, report.broken is not None))
+            found.extend(
+                _checkpoint_findings(cp, key, macs, report.broken is not None, report.from_seq)
+            )
         findings += found.result("checkpoint")
     names: list[str] = []
     if deep:
@@ -429,6 +619,7 @@ def verify_office(
         macs_checked=macs.checked if macs is not None else 0,
         checkpoints_checked=len(cps),
         deep_checks=tuple(names),
+        anchor=since.source if start is not None and since is not None else None,
     )
 
 
@@ -481,7 +672,7 @@ def _read_checkpoints(
 
 
 def _checkpoint_findings(
-    cp: _CheckpointRow, key: AuditKey, macs: _MacCheck, chain_broken: bool
+    cp: _CheckpointRow, key: AuditKey, macs: _MacCheck, chain_broken: bool, from_seq: int = 0
 ) -> Iterator[Finding]:
     where = f"checkpoint {cp.id} (event {cp.seq}, {cp.created_at.isoformat()})"
     expected = key.mac_checkpoint(cp.office_id, cp.seq, cp.hash, cp.created_at)
@@ -494,6 +685,13 @@ def _checkpoint_findings(
         )
         return
     if cp.seq not in macs.hashes:
+        if cp.seq <= from_seq:  # below an incremental check's start: looked up alone
+            yield Finding(
+                "checkpoint",
+                f"{where}: event {cp.seq} is no longer in the log: it was removed",
+                seq=cp.seq,
+            )
+            return
         if chain_broken and cp.seq > macs.last_seq:
             return  # the chain's own break, reported already, comes first
         yield Finding(

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 
-from officekit.core.audit import verify_office
+from officekit.core.audit import VERIFY_OPERATION, last_verified, verify_detail, verify_office
 from officekit.core.events import AuditReport, Event
 from officekit.core.extensions import DeskFacet, FacetHost
 from officekit.core.kernel import SUBJECT_LIMIT, Decision
-from officekit.core.validate import check_str, collect, text_field
+from officekit.core.store import snapshot
+from officekit.core.validate import check_bool, check_str, collect, text_field
 from officekit.errors import (
     ConflictError,
     PermissionDenied,
@@ -221,22 +222,57 @@ class Desk(FacetHost):
             raise ValidationError(problems)
         return self.perform("desk.note", subject=subject, detail={"text": clean})[1]
 
-    def verify_audit(self, *, deep: bool = False) -> AuditReport:
+    def verify_audit(self, *, deep: bool = False, incremental: bool = False) -> AuditReport:
         """Verify the office's event log (``audit.verify``); the check itself is recorded.
 
         As [`Office.verify_audit`][officekit.Office.verify_audit]: the chain, with
         the office's audit key its MACs and checkpoints, and with ``deep`` the
         desks' tables against their events.
 
+        In three steps, none of which holds the write lock while the log is read:
+        the member of staff is authorised first (a refusal is recorded and raised,
+        and nothing is verified); the log is verified in a read snapshot, so
+        writers carry on meanwhile; then the ``audit.verify`` event is appended in a
+        transaction of its own, with a summary of the report in its detail
+        ([`verify_detail`][officekit.core.audit.verify_detail]: the range read, the
+        counts, and the point verified up to, from which the next incremental check
+        starts). Events appended during the verification are left to the next one.
+
+        Args:
+            deep: Also compare the state tables with what their events recorded
+                (always the whole log).
+            incremental: Verify only what was appended since the last verification
+                recorded at a desk, or the last signed checkpoint (with the key): see
+                [`last_verified`][officekit.core.audit.last_verified]. The report's
+                ``from_seq`` says where it started, and ``not_checked`` that the events
+                before it were not re-checked. Ignored with ``deep``.
+
         Returns:
             The report, read before this check's own event was appended.
+
+        Raises:
+            PermissionDenied: The member of staff may not verify (the refusal is
+                recorded; nothing is verified).
+            ValidationError: ``deep`` or ``incremental`` is not a bool.
+            ConflictError: The desk was closed.
         """
+        self.check_open()
+        check_bool(deep, "deep")
+        check_bool(incremental, "incremental")
         office = self.office
+        # Who they are now: a desk may outlive a change of their roles.
+        actor = office.staff.get(self.actor.id)
+        decision = office.kernel.authorise(actor, office.operations[VERIFY_OPERATION])
+        if not decision.allowed:
+            office.kernel.record_refusal(
+                actor, VERIFY_OPERATION, None, decision.reason, decided_by=decision.decided_by
+            )
+            raise PermissionDenied(self.actor.name, VERIFY_OPERATION, decision.reason)
         checks = office.plugins.register_audit_checks() if deep else ()
-
-        def act(conn: sa.Connection) -> AuditReport:
-            return verify_office(conn, office.id, key=office.audit_key, checks=checks, deep=deep)
-
-        report, _ = self.perform("audit.verify", act=act)
-        assert report is not None
+        key = office.audit_key
+        with snapshot(office.engine) as conn:
+            since = last_verified(conn, office.id, key=key) if incremental and not deep else None
+            report = verify_office(conn, office.id, key=key, checks=checks, deep=deep, since=since)
+        detail = verify_detail(report, incremental=incremental, deep=deep)
+        self.perform(VERIFY_OPERATION, detail=detail)
         return report

@@ -269,7 +269,8 @@ class Finding:
     """One thing an audit found wrong (``AuditReport.findings``).
 
     Attributes:
-        check: Which check found it: ``"mac"``, ``"checkpoint"``, or an
+        check: Which check found it: ``"mac"``, ``"checkpoint"``, ``"incremental"``
+            (the point an incremental check was to start from no longer holds), or an
             [`AuditCheck`][officekit.core.extensions.AuditCheck]'s name.
         reason: What is wrong, in a sentence that names what it is about.
         seq: The event it concerns (the one that recorded the value, for a table).
