@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import statistics
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -23,8 +24,9 @@ import phonenumbers
 import sqlalchemy as sa
 
 from officekit.core.clock import check_period
-from officekit.core.convert import converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
+from officekit.core.prepared import Prepared
+from officekit.core.sql import seconds_between
 from officekit.core.validate import (
     check_aware,
     check_bool,
@@ -159,24 +161,37 @@ class KnownCaller:
 class CallStats:
     """Call statistics over a period, as the field defines them.
 
+    The calls counted are those that **arrived** in ``[start, end)``, ended or not.
+    A call's *wait* runs from arrival to answer, or, for an abandoned call never
+    answered, to hanging up. *T* is the profile's ``phones.service_level_seconds``,
+    *S* its ``phones.short_abandon_seconds``.
+    [`PhoneSystem.stats`][officekit.plugins.reception.calls.PhoneSystem.stats]
+    computes every figure in the database, in one aggregate query: the calls are
+    not loaded.
+
     Attributes:
         start: The period's start (inclusive).
         end: The period's end (exclusive).
-        offered: Calls that reached the phone system's lines or queue.
+        offered: Calls that reached the phone system's lines or queue: every call
+            but those whose outcome is ``after_hours`` (calls in progress count).
         after_hours: Calls sent to voicemail or an answering service on arrival.
-        answered: Calls answered by a receptionist.
-        answered_within_target: Calls answered within ``target_seconds``.
-        target_seconds: The service-level target, from the profile.
-        service_level: ``answered_within_target / (offered - short_abandons)``.
-        average_speed_of_answer: Mean seconds from arrival to answer, over answered calls.
-        abandoned: Calls whose callers hung up before an answer, short abandons excluded.
-        short_abandons: Callers who hung up within ``short_abandon_seconds``.
-        abandonment_rate: ``abandoned / (offered - short_abandons)``.
-        average_handling_time: Mean seconds from answer to end (talk plus hold).
-        transfers: Calls transferred.
-        misroutes: Transfers to another department than routing chose.
-        messages: Messages taken on calls.
-        urgent: Urgent calls.
+        answered: Offered calls answered by a receptionist.
+        answered_within_target: Answered calls whose wait was at most *T* seconds
+            (a wait of exactly *T* meets the target).
+        target_seconds: The service-level target *T*, from the profile.
+        service_level: ``answered_within_target / (offered - short_abandons)``;
+            None when that is 0.
+        average_speed_of_answer: Mean wait of the answered calls, in seconds; None
+            when none was answered.
+        abandoned: Offered calls whose outcome is ``abandoned``, short abandons excluded.
+        short_abandons: Abandoned calls whose wait was less than *S* seconds.
+        abandonment_rate: ``abandoned / (offered - short_abandons)``; None when that is 0.
+        average_handling_time: Mean seconds from answer to end (talk plus hold) of the
+            answered calls that have ended; None when there are none.
+        transfers: Calls whose outcome is ``transferred``.
+        misroutes: Calls transferred to another department than routing chose.
+        messages: Calls whose outcome is ``message``.
+        urgent: Urgent calls (``script`` or ``flag``).
         in_progress: Calls of the period not ended yet.
     """
 
@@ -234,25 +249,34 @@ def _check_reason(reason: object) -> str:
     return clean or ""
 
 
-_INSERT_CALL = calls.insert().returning(calls.c.id)
+_INSERT_CALL = Prepared(
+    calls.insert().returning(calls.c.id),
+    keys=[
+        c.name
+        for c in calls.c
+        if c.name not in ("id", "answered_at", "hold_started_at", "hold_seconds", "handled_by")
+    ],
+)
 
 # One round trip for what an incoming call needs: the busy lines and the known caller.
-_LINES_AND_CALLER = sa.union_all(
-    sa.select(
-        sa.literal("line").label("kind"),
-        calls.c.line.label("n"),
-        sa.null().label("name"),
-        sa.null().label("department"),
-    ).where(calls.c.office_id == sa.bindparam("b_office_id"), calls.c.line.is_not(None)),
-    sa.select(
-        sa.literal("known").label("kind"),
-        known_callers.c.id,
-        known_callers.c.name,
-        known_callers.c.department,
-    ).where(
-        known_callers.c.office_id == sa.bindparam("b_office_id"),
-        known_callers.c.number == sa.bindparam("b_number"),
-    ),
+_LINES_AND_CALLER = Prepared(
+    sa.union_all(
+        sa.select(
+            sa.literal("line").label("kind"),
+            calls.c.line.label("n"),
+            sa.null().label("name"),
+            sa.null().label("department"),
+        ).where(calls.c.office_id == sa.bindparam("b_office_id"), calls.c.line.is_not(None)),
+        sa.select(
+            sa.literal("known").label("kind"),
+            known_callers.c.id,
+            known_callers.c.name,
+            known_callers.c.department,
+        ).where(
+            known_callers.c.office_id == sa.bindparam("b_office_id"),
+            known_callers.c.number == sa.bindparam("b_number"),
+        ),
+    )
 )
 _KNOWN_CALLER = sa.select(known_callers).where(
     known_callers.c.office_id == sa.bindparam("b_office_id"),
@@ -260,8 +284,33 @@ _KNOWN_CALLER = sa.select(known_callers).where(
 )
 
 
-def _row_to_call(row: Any) -> Call:
-    return converter.structure(dict(row._mapping), Call)
+# A call's columns in the order of its fields: ``Call(*row)`` builds one without cattrs.
+_CALL_COLUMNS = tuple(calls.c[field.name] for field in attrs.fields(Call))
+_CALL = Prepared(
+    sa.select(*_CALL_COLUMNS).where(
+        calls.c.id == sa.bindparam("b_call_id"), calls.c.office_id == sa.bindparam("b_office_id")
+    )
+)
+_LIVE = (
+    sa.select(*_CALL_COLUMNS)
+    .where(calls.c.office_id == sa.bindparam("b_office_id"), calls.c.status.in_(LIVE))
+    .order_by(
+        calls.c.line.is_(None),
+        calls.c.line,
+        calls.c.urgent.is_(None),
+        calls.c.arrived_at,
+        calls.c.id,
+    )
+)
+_BETWEEN = (
+    sa.select(*_CALL_COLUMNS)
+    .where(
+        calls.c.office_id == sa.bindparam("b_office_id"),
+        calls.c.arrived_at >= sa.bindparam("b_start", type_=calls.c.arrived_at.type),
+        calls.c.arrived_at < sa.bindparam("b_end", type_=calls.c.arrived_at.type),
+    )
+    .order_by(calls.c.arrived_at, calls.c.id)
+)
 
 
 class PhoneSystem:
@@ -286,28 +335,16 @@ class PhoneSystem:
         """
         call_id = check_ref(call, "call", Call, "a call")
         with self._office.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(calls).where(calls.c.id == call_id, calls.c.office_id == self._office.id)
-            ).one_or_none()
+            row = _CALL.first(conn, {"b_call_id": call_id, "b_office_id": self._office.id})
         if row is None:
             raise NotFoundError(f"no call with id {call_id} in this office")
-        return _row_to_call(row)
+        return Call(*row)
 
     def live(self) -> list[Call]:
         """Return the calls not ended: on a line first (by line), then the queue (by arrival)."""
         with self._office.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(calls)
-                .where(calls.c.office_id == self._office.id, calls.c.status.in_(LIVE))
-                .order_by(
-                    calls.c.line.is_(None),
-                    calls.c.line,
-                    calls.c.urgent.is_(None),
-                    calls.c.arrived_at,
-                    calls.c.id,
-                )
-            ).all()
-        return [_row_to_call(r) for r in rows]
+            rows = conn.execute(_LIVE, {"b_office_id": self._office.id}).all()
+        return [Call(*r) for r in rows]
 
     def queue(self) -> list[Call]:
         """Return the calls waiting for a line in the order they will get one.
@@ -323,17 +360,10 @@ class PhoneSystem:
             ValidationError: If the period is empty or its ends are naive.
         """
         check_period(start, end)
+        params = {"b_office_id": self._office.id, "b_start": start, "b_end": end}
         with self._office.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(calls)
-                .where(
-                    calls.c.office_id == self._office.id,
-                    calls.c.arrived_at >= start,
-                    calls.c.arrived_at < end,
-                )
-                .order_by(calls.c.arrived_at, calls.c.id)
-            ).all()
-        return [_row_to_call(r) for r in rows]
+            rows = conn.execute(_BETWEEN, params).all()
+        return [Call(*r) for r in rows]
 
     # -- known callers ------------------------------------------------------------
 
@@ -559,7 +589,7 @@ class PhoneSystem:
             busy: set[int] = set()
             known: KnownCaller | None = None
             params = {"b_office_id": office.id, "b_number": number}
-            for kind, n, caller_name, department in conn.execute(_LINES_AND_CALLER, params):
+            for kind, n, caller_name, department in _LINES_AND_CALLER.all(conn, params):
                 if kind == "line":
                     busy.add(n)
                 else:
@@ -603,7 +633,7 @@ class PhoneSystem:
                 arrived_at=now,
                 ended_at=now if after_hours else None,
             )
-            call_id: int = conn.execute(_INSERT_CALL, values).scalar_one()
+            call_id: int = _INSERT_CALL.first(conn, values)[0]  # type: ignore[index]
             # The explanation stays on the call row: it may quote what the caller
             # said, which has no place in the permanent log. So do the caller's
             # number (the analysis needs calls per department, not who called) and
@@ -633,8 +663,10 @@ class PhoneSystem:
         Raises:
             ConflictError: If the call already ended.
         """
-        current = self.get(call)
-        return _end(self._office, None, current, "hang_up", {})
+        call_id = check_ref(call, "call", Call, "a call")
+        return _step(
+            self._office, None, call_id, "hang_up", _ending(self._office.clock.now(), "hang_up")
+        )
 
     # -- statistics -------------------------------------------------------------------
 
@@ -645,16 +677,96 @@ class PhoneSystem:
             ValidationError: If the period is empty or its ends are naive.
         """
         check_period(start, end)
-        return compute_stats(self.between(start, end), self._office, start, end)
+        phones = self._office.profile.section(PHONES)
+        with self._office.engine.connect() as conn:
+            row = conn.execute(
+                _STATS,
+                {
+                    "b_office_id": self._office.id,
+                    "b_start": start,
+                    "b_end": end,
+                    "b_target": phones.service_level_seconds,
+                    "b_short": phones.short_abandon_seconds,
+                },
+            ).one()
+        offered = row.offered
+        short = row.short_abandons
+        abandoned = row.abandoned_all - short
+        base = offered - short
+        return CallStats(
+            start=start,
+            end=end,
+            offered=offered,
+            after_hours=row.received - offered,
+            answered=row.answered,
+            answered_within_target=row.within,
+            target_seconds=phones.service_level_seconds,
+            service_level=row.within / base if base else None,
+            average_speed_of_answer=row.asa,
+            abandoned=abandoned,
+            short_abandons=short,
+            abandonment_rate=abandoned / base if base else None,
+            average_handling_time=row.aht,
+            transfers=row.transfers,
+            misroutes=row.misroutes,
+            messages=row.messages,
+            urgent=row.urgent,
+            in_progress=row.in_progress,
+        )
+
+
+# CallStats in one aggregate query, built once: the definitions of its docstring in SQL.
+_OFFERED = calls.c.outcome.is_distinct_from("after_hours")
+_ANSWERED = sa.and_(_OFFERED, calls.c.answered_at.is_not(None))
+_ABANDONED = calls.c.outcome == "abandoned"  # offered, too: not after_hours
+_ANSWER_WAIT = seconds_between(calls.c.answered_at, calls.c.arrived_at)
+# An abandoned call's wait: to its answer if it had one, else to hanging up.
+_ABANDON_WAIT = sa.func.coalesce(
+    seconds_between(sa.func.coalesce(calls.c.answered_at, calls.c.ended_at), calls.c.arrived_at),
+    0.0,
+)
+_TARGET = sa.bindparam("b_target", type_=sa.Float)
+_SHORT = sa.bindparam("b_short", type_=sa.Float)
+_STATS = sa.select(
+    sa.func.count().label("received"),
+    sa.func.count().filter(_OFFERED).label("offered"),
+    sa.func.count().filter(_ANSWERED).label("answered"),
+    sa.func.count().filter(_ANSWERED, _ANSWER_WAIT <= _TARGET).label("within"),
+    sa.func.avg(_ANSWER_WAIT).filter(_ANSWERED).label("asa"),
+    sa.func.count().filter(_ABANDONED).label("abandoned_all"),
+    sa.func.count().filter(_ABANDONED, _ABANDON_WAIT < _SHORT).label("short_abandons"),
+    # NULL (skipped) for a call not ended yet.
+    sa.func.avg(seconds_between(calls.c.ended_at, calls.c.answered_at))
+    .filter(_ANSWERED)
+    .label("aht"),
+    sa.func.count().filter(calls.c.outcome == "transferred").label("transfers"),
+    sa.func.count().filter(calls.c.misrouted.is_(True)).label("misroutes"),
+    sa.func.count().filter(calls.c.outcome == "message").label("messages"),
+    sa.func.count().filter(calls.c.urgent.is_not(None)).label("urgent"),
+    sa.func.count().filter(calls.c.status != "ended").label("in_progress"),
+).where(
+    calls.c.office_id == sa.bindparam("b_office_id"),
+    calls.c.arrived_at >= sa.bindparam("b_start"),
+    calls.c.arrived_at < sa.bindparam("b_end"),
+)
 
 
 def compute_stats(
     period_calls: Sequence[Call], office: Office, start: dt.datetime, end: dt.datetime
 ) -> CallStats:
-    """Aggregate [`CallStats`][officekit.plugins.reception.calls.CallStats] from calls.
+    """Aggregate [`CallStats`][officekit.plugins.reception.calls.CallStats] from calls, in Python.
 
-    See its attributes for the definitions.
+    Deprecated:
+        Use [`office.calls.stats(start, end)`][officekit.plugins.reception.calls.PhoneSystem.stats],
+        which computes the same figures in the database; this function will be removed
+        in the next release.
     """
+    warnings.warn(
+        "compute_stats is deprecated: use office.calls.stats(start, end), which computes "
+        "the same figures in the database",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     phones = office.profile.section(PHONES)
     offered = [c for c in period_calls if c.outcome != "after_hours"]
     answered = [c for c in offered if c.answered_at is not None]
@@ -722,81 +834,153 @@ def _check_status(call: Call, action: str) -> None:
         )
 
 
-def _end(
-    office: Office,
-    desk: Desk | None,
-    call: Call,
-    action: str,
-    values: dict[str, Any],
-    detail: dict[str, Any] | None = None,
-    extra: Any = None,
-) -> Call:
-    """End a call (transfer, message, complete, hang up), free its line, promote the queue."""
-    _check_status(call, action)
-    now = office.clock.now()
-    outcome = {
-        "transfer": "transferred",
-        "take_message": "message",
-        "complete": "completed",
-        "hang_up": "completed" if call.answered_at is not None else "abandoned",
-    }[action]
-    detail = {"call_id": call.id, "line": call.line, "outcome": outcome, **(detail or {})}
+# Built once: the statements of a call's steps (see ``_step``).
+@functools.cache
+def _set_call(keys: frozenset[str]) -> Prepared:
+    """The update of a call's ``keys`` columns, returning the call: one per set of columns."""
+    return Prepared(
+        calls.update().where(calls.c.id == sa.bindparam("b_call_id")).returning(*_CALL_COLUMNS),
+        keys=sorted(keys),
+    )
 
-    def act(conn: sa.Connection) -> Any:  # the kernel has locked the office row
-        # The hold is computed from the row as it is now, not as it was read: another
-        # desk may have held and resumed the call in between (same status, more hold).
-        held = conn.execute(
-            sa.select(calls.c.hold_seconds, calls.c.hold_started_at).where(calls.c.id == call.id)
-        ).one()
-        current = attrs.evolve(
-            call, hold_seconds=held.hold_seconds, hold_started_at=held.hold_started_at
+
+_PROMOTE_QUEUED = Prepared(
+    calls.update()
+    .where(
+        calls.c.id
+        == sa.select(calls.c.id)
+        .where(calls.c.office_id == sa.bindparam("b_office_id"), calls.c.status == "queued")
+        .order_by(calls.c.urgent.is_(None), calls.c.arrived_at, calls.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    .values(status="ringing", line=sa.bindparam("b_line"))
+    .returning(calls.c.id)
+)
+_GUARDED = {
+    action: Prepared(
+        calls.update()
+        .where(
+            calls.c.id == sa.bindparam("b_call_id"),
+            calls.c.office_id == sa.bindparam("b_office_id"),
+            sa.or_(*(calls.c.status == status for status in _ALLOWED[action])),
         )
-        hold = current.held_until(now)
-        ended = conn.execute(
-            calls.update()
-            .where(
-                calls.c.id == call.id,
-                calls.c.status == call.status,
-                calls.c.hold_seconds == held.hold_seconds,
+        .returning(*_CALL_COLUMNS),
+        keys=keys,
+    )
+    for action, keys in (
+        ("answer", ("status", "answered_at", "handled_by")),
+        ("hold", ("status", "hold_started_at")),
+    )
+}
+"""Steps whose values do not depend on the call: one guarded UPDATE each."""
+_NEXT_RINGING = (
+    sa.select(calls.c.id)
+    .where(calls.c.office_id == sa.bindparam("b_office_id"), calls.c.status == "ringing")
+    .order_by(calls.c.urgent.is_(None), calls.c.arrived_at, calls.c.id)
+    .limit(1)
+)
+
+_Change = Callable[[sa.Connection, Call, dict[str, Any]], dict[str, Any]]
+"""What a step changes: given the call as it is (read under the lock) and the event's
+detail (to add to), return the columns to set."""
+
+
+def _step(
+    office: Office, desk: Desk | None, call_id: int, action: str, change: _Change | dict[str, Any]
+) -> Call:
+    """Perform one step of a call (``calls.<action>``) in one transaction.
+
+    The kernel locks the office row first, so the call read here is the call as it
+    is: no other step of any call of this office can run in between. Read, check
+    its status, update it (``RETURNING`` the row) and record the event, all in that
+    transaction: no read before it and none after. A step whose values do not
+    depend on the call (answer, hold) is one ``UPDATE ... WHERE status ... RETURNING``;
+    the call is read only to explain why it did not apply.
+
+    Raises:
+        NotFoundError: The office has no such call (nothing is written).
+        ConflictError: The call's status does not allow the step (nothing is written).
+    """
+    detail: dict[str, Any] = {"call_id": call_id}
+    done: list[Call] = []
+    params = {"b_call_id": call_id, "b_office_id": office.id}
+
+    def read(conn: sa.Connection) -> Call:
+        row = _CALL.first(conn, params)
+        if row is None:
+            raise NotFoundError(f"no call with id {call_id} in this office")
+        current = Call(*row)
+        _check_status(current, action)
+        return current
+
+    def act(conn: sa.Connection) -> None:
+        if isinstance(change, dict):
+            row = _GUARDED[action].first(conn, {**params, **change})
+            if row is None:
+                read(conn)  # raises: why it did not apply
+                raise ConflictError(f"call {call_id} changed meanwhile")  # pragma: no cover
+            done.append(Call(*row))
+            detail["line"] = done[0].line
+            return
+        current = read(conn)
+        detail["line"] = current.line
+        values = change(conn, current, detail)
+        updated = _set_call(frozenset(values)).first(conn, {"b_call_id": call_id, **values})
+        assert updated is not None  # the call was read in this transaction
+        done.append(Call(*updated))
+        if action in _ENDING and current.line is not None:
+            # The line is free: the longest-waiting queued call (urgent first) takes it.
+            promoted = _PROMOTE_QUEUED.first(
+                conn, {"b_office_id": office.id, "b_line": current.line}
             )
-            .values(
-                status="ended",
-                outcome=outcome,
-                line=None,
-                ended_at=now,
-                hold_started_at=None,
-                hold_seconds=hold,
-                **values,
-            )
-        ).rowcount
-        if ended != 1:
-            raise ConflictError(f"call {call.id} changed meanwhile")
-        result = extra(conn) if extra is not None else None
-        if action == "take_message":
-            detail["message_id"] = result  # the event names the message it created
-        if call.line is not None:
-            waiting = conn.execute(
-                sa.select(calls.c.id)
-                .where(calls.c.office_id == office.id, calls.c.status == "queued")
-                .order_by(calls.c.urgent.is_(None), calls.c.arrived_at, calls.c.id)
-                .limit(1)
-            ).scalar_one_or_none()
-            if waiting is not None:
-                conn.execute(
-                    calls.update()
-                    .where(calls.c.id == waiting)
-                    .values(status="ringing", line=call.line)
-                )
-                detail["promoted_call"] = waiting
-        return result
+            if promoted is not None:
+                detail["promoted_call"] = promoted[0]
 
     operation = f"calls.{action}"
-    subject = f"call:{call.id}"  # not the caller's number: that stays on the call's row
+    subject = f"call:{call_id}"  # not the caller's number: that stays on the call's row
     if desk is None:
         office.kernel.record_admin(operation, subject=subject, detail=detail, act=act)
     else:
         desk.perform(operation, subject=subject, detail=detail, act=act)
-    return office.facet(CALLS).get(call.id)
+    return done[0]
+
+
+_OUTCOMES = {"transfer": "transferred", "take_message": "message", "complete": "completed"}
+_ENDING = frozenset((*_OUTCOMES, "hang_up"))
+
+
+def _ending(
+    now: dt.datetime,
+    action: str,
+    values: Callable[[Call], dict[str, Any]] | None = None,
+    extra: Callable[[sa.Connection, Call], dict[str, Any]] | None = None,
+) -> _Change:
+    """The change that ends a call (transfer, message, complete, hang up) and frees its line.
+
+    ``values`` adds columns from the call; ``extra`` does more in the transaction
+    (take the message) and returns what the event records of it.
+    """
+
+    def change(conn: sa.Connection, call: Call, detail: dict[str, Any]) -> dict[str, Any]:
+        if action == "hang_up":
+            outcome = "completed" if call.answered_at is not None else "abandoned"
+        else:
+            outcome = _OUTCOMES[action]
+        detail["outcome"] = outcome
+        if extra is not None:
+            detail.update(extra(conn, call))
+        return {
+            "status": "ended",
+            "outcome": outcome,
+            "line": None,
+            "ended_at": now,
+            "hold_started_at": None,
+            "hold_seconds": call.held_until(now),
+            **(values(call) if values is not None else {}),
+        }
+
+    return change
 
 
 class CallDesk:
@@ -809,69 +993,41 @@ class CallDesk:
     def _office(self) -> Office:
         return self._desk.office
 
-    def _update(self, call: Call, action: str, values: dict[str, Any]) -> Call:
-        _check_status(call, action)
-
-        def act(conn: sa.Connection) -> None:
-            # The row must be as it was read: a hold that came and went in between
-            # (another desk held and resumed it) would make the hold time wrong.
-            changed = conn.execute(
-                calls.update()
-                .where(
-                    calls.c.id == call.id,
-                    calls.c.status == call.status,
-                    calls.c.hold_started_at.is_not_distinct_from(call.hold_started_at),
-                    calls.c.hold_seconds == call.hold_seconds,
-                )
-                .values(**values)
-            ).rowcount
-            if changed != 1:
-                raise ConflictError(f"call {call.id} changed meanwhile")
-
-        self._desk.perform(
-            f"calls.{action}",
-            subject=f"call:{call.id}",  # the number stays on the call's row, not in the log
-            detail={"call_id": call.id, "line": call.line},
-            act=act,
-        )
-        return self._office.facet(CALLS).get(call.id)
+    def _step(self, call: Call | int, action: str, change: _Change | dict[str, Any]) -> Call:
+        call_id = check_ref(call, "call", Call, "a call")
+        return _step(self._office, self._desk, call_id, action, change)
 
     def answer(self, call: Call | int | None = None) -> Call:
         """Answer a ringing call (``calls.answer``); by default urgent first, then longest-waiting.
 
         Raises:
             ConflictError: If the call is not ringing, or no call is.
+            NotFoundError: If the office has no such call.
         """
+        office = self._office
         if call is None:
-            ringing = [c for c in self._office.facet(CALLS).live() if c.status == "ringing"]
-            if not ringing:
+            with office.engine.connect() as conn:
+                call = conn.execute(_NEXT_RINGING, {"b_office_id": office.id}).scalar_one_or_none()
+            if call is None:
                 raise ConflictError("no call is ringing")
-            current = min(ringing, key=lambda c: (c.urgent is None, c.arrived_at, c.id))
-        else:
-            current = self._office.facet(CALLS).get(call)
-        now = self._office.clock.now()
-        return self._update(
-            current,
-            "answer",
-            {"status": "connected", "answered_at": now, "handled_by": self._desk.actor.id},
-        )
+        now = office.clock.now()
+        values = {"status": "connected", "answered_at": now, "handled_by": self._desk.actor.id}
+        return self._step(call, "answer", values)
 
     def hold(self, call: Call | int) -> Call:
         """Put a connected call on hold (``calls.hold``); it keeps its line."""
-        current = self._office.facet(CALLS).get(call)
-        return self._update(
-            current, "hold", {"status": "on_hold", "hold_started_at": self._office.clock.now()}
-        )
+        values = {"status": "on_hold", "hold_started_at": self._office.clock.now()}
+        return self._step(call, "hold", values)
 
     def resume(self, call: Call | int) -> Call:
         """Take a call off hold (``calls.resume``)."""
-        current = self._office.facet(CALLS).get(call)
-        held = current.held_until(self._office.clock.now())
-        return self._update(
-            current,
-            "resume",
-            {"status": "connected", "hold_started_at": None, "hold_seconds": held},
-        )
+        now = self._office.clock.now()
+
+        def change(conn: sa.Connection, current: Call, detail: dict[str, Any]) -> dict[str, Any]:
+            held = current.held_until(now)
+            return {"status": "connected", "hold_started_at": None, "hold_seconds": held}
+
+        return self._step(call, "resume", change)
 
     def transfer(
         self,
@@ -895,9 +1051,10 @@ class CallDesk:
         Raises:
             ValidationError: Unknown department, extension or person; nothing is written.
             ConflictError: If the call is not connected or on hold.
+            NotFoundError: If the office has no such call.
         """
         office = self._office
-        current = office.facet(CALLS).get(call)
+        check_ref(call, "call", Call, "a call")
         if extension is not None:
             by_extension = {d.extension: k for k, d in office.profile.departments.items()}
             if (
@@ -916,24 +1073,27 @@ class CallDesk:
         problems = recipient_problems(office, department, person)
         if problems:
             raise ValidationError(problems)
+        depts: set[str | None] = set()
         if person is not None:
             member = office.staff.get(person)  # checked by recipient_problems
             target = f"staff:{member.id}"
             roles = office.profile.roles  # a role the profile dropped belongs nowhere
             depts = {roles[r].department for r in member.roles if r in roles} - {None}
-            misrouted = current.department is not None and current.department not in depts
         else:
             assert department is not None
             target = f"department:{department}"
-            misrouted = current.department is not None and department != current.department
-        return _end(
-            office,
-            self._desk,
-            current,
-            "transfer",
-            {"transferred_to": target, "misrouted": misrouted},
-            {"to": target, "routed_to": current.department, "misrouted": misrouted},
-        )
+            depts = {department}
+        found: dict[str, Any] = {}
+
+        def values(current: Call) -> dict[str, Any]:
+            return {"transferred_to": target, "misrouted": found["misrouted"]}
+
+        def extra(conn: sa.Connection, current: Call) -> dict[str, Any]:
+            misrouted = current.department is not None and current.department not in depts
+            found["misrouted"] = misrouted
+            return {"to": target, "routed_to": current.department, "misrouted": misrouted}
+
+        return self._step(call, "transfer", _ending(office.clock.now(), "transfer", values, extra))
 
     def take_message(
         self,
@@ -950,32 +1110,34 @@ class CallDesk:
         Raises:
             ValidationError: Bad text or recipient; nothing is written.
             ConflictError: If the call is not connected or on hold.
+            NotFoundError: If the office has no such call.
         """
         office = self._office
-        current = office.facet(CALLS).get(call)
+        check_ref(call, "call", Call, "a call")
         clean = check_text(text)
         problems = recipient_problems(office, department, person)
         if problems:
             raise ValidationError(problems)
         person_id = None if person is None else office.staff.get(person).id
         due_time(office)  # the clock can still give a due time
+        taken_by = self._desk.actor.id
 
-        def extra(conn: sa.Connection) -> int:
-            return insert_message(
+        def extra(conn: sa.Connection, current: Call) -> dict[str, Any]:
+            message_id = insert_message(
                 conn, office, text=clean, for_department=department, for_staff_id=person_id,
                 from_name=current.caller_name, from_number=current.caller_number,
-                taken_by=self._desk.actor.id, call_id=current.id,
+                taken_by=taken_by, call_id=current.id,
             )  # fmt: skip
+            # The event names the message it created, not what it says.
+            return {"department": department, "staff_id": person_id, "message_id": message_id}
 
-        return _end(
-            office, self._desk, current, "take_message", {},
-            {"department": department, "staff_id": person_id}, extra,
-        )  # fmt: skip
+        return self._step(
+            call, "take_message", _ending(office.clock.now(), "take_message", extra=extra)
+        )
 
     def complete(self, call: Call | int) -> Call:
         """End a call handled at the desk (``calls.complete``)."""
-        current = self._office.facet(CALLS).get(call)
-        return _end(self._office, self._desk, current, "complete", {})
+        return self._step(call, "complete", _ending(self._office.clock.now(), "complete"))
 
 
 CALLS: OfficeFacet[PhoneSystem] = OfficeFacet(

@@ -19,7 +19,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import functools
-import statistics
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ import sqlalchemy as sa
 from officekit.core.clock import check_period
 from officekit.core.convert import converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
+from officekit.core.sql import seconds_between
 from officekit.core.store import update_unless_done
 from officekit.core.validate import check_bool, check_choice, check_ref, collect, text_field
 from officekit.errors import (
@@ -126,6 +126,11 @@ class Visit:
 class WaitingStats:
     """How long visitors who checked in during a period waited for their host.
 
+    A visitor's wait runs from check-in to being received by their host; one who
+    left without being received counts in none of the waits.
+    [`VisitorBook.waiting_times`][officekit.plugins.reception.visitors.VisitorBook.waiting_times]
+    computes every figure in the database, in one query: the visits are not loaded.
+
     Attributes:
         start: The period's start (inclusive).
         end: The period's end (exclusive).
@@ -145,6 +150,47 @@ class WaitingStats:
     median_seconds: float | None
     max_seconds: float | None
     still_waiting: int
+
+
+# WaitingStats in one query, built once. The median is the mean of the middle one or two
+# waits: those whose rank r (1..n, by wait) has n <= 2r <= n + 2.
+_PERIOD = (
+    sa.select(
+        seconds_between(visits.c.received_at, visits.c.checked_in_at).label("wait"),
+        visits.c.received_at,
+        visits.c.checked_out_at,
+    )
+    .where(
+        visits.c.office_id == sa.bindparam("b_office_id"),
+        visits.c.checked_in_at >= sa.bindparam("b_start"),
+        visits.c.checked_in_at < sa.bindparam("b_end"),
+    )
+    .cte("period")
+)
+_RANKED = (
+    sa.select(
+        _PERIOD.c.wait,
+        sa.func.row_number().over(order_by=_PERIOD.c.wait).label("r"),
+        sa.func.count().over().label("n"),
+    )
+    .where(_PERIOD.c.wait.is_not(None))
+    .cte("ranked")
+)
+_MEDIAN = (
+    sa.select(sa.func.avg(_RANKED.c.wait))
+    .where(_RANKED.c.r * 2 >= _RANKED.c.n, _RANKED.c.r * 2 <= _RANKED.c.n + 2)
+    .scalar_subquery()
+)
+_WAITING = sa.select(
+    sa.func.count().label("visits"),
+    sa.func.count(_PERIOD.c.wait).label("received"),
+    sa.func.avg(_PERIOD.c.wait).label("mean"),
+    _MEDIAN.label("median"),
+    sa.func.max(_PERIOD.c.wait).label("max"),
+    sa.func.count()
+    .filter(_PERIOD.c.checked_out_at.is_(None), _PERIOD.c.received_at.is_(None))
+    .label("still_waiting"),
+).select_from(_PERIOD)
 
 
 def _row_to_visit(row: Any) -> Visit:
@@ -286,17 +332,20 @@ class VisitorBook:
         Raises:
             ValidationError: If the period is empty or its ends are naive.
         """
-        found = self._between(start, end)
-        waits = [v.waiting_seconds for v in found if v.waiting_seconds is not None]
+        check_period(start, end)
+        with self._office.engine.connect() as conn:
+            row = conn.execute(
+                _WAITING, {"b_office_id": self._office.id, "b_start": start, "b_end": end}
+            ).one()
         return WaitingStats(
             start=start,
             end=end,
-            visits=len(found),
-            received=len(waits),
-            mean_seconds=statistics.fmean(waits) if waits else None,
-            median_seconds=float(statistics.median(waits)) if waits else None,
-            max_seconds=max(waits) if waits else None,
-            still_waiting=sum(1 for v in found if v.in_building and v.received_at is None),
+            visits=row.visits,
+            received=row.received,
+            mean_seconds=row.mean,
+            median_seconds=row.median,
+            max_seconds=row.max,
+            still_waiting=row.still_waiting,
         )
 
     # -- guardians ----------------------------------------------------------------
