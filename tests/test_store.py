@@ -19,7 +19,7 @@ from officekit.core.store import (
 )
 from officekit.errors import NotFoundError, ValidationError
 
-HEAD = "0004_event_log_guard"
+HEAD = "0005_events_operation_seq"
 
 
 def test_open_creates_the_schema_at_head(office: Office) -> None:
