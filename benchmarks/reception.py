@@ -23,6 +23,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -176,17 +177,85 @@ def bench_call(rounds: int, folder: Path) -> dict[str, Any]:
     }
 
 
+def bench_whole_call(rounds: int, folder: Path, url: str | None = None) -> dict[str, Any]:
+    """A whole call, received, answered and completed, against one bare insert-and-commit.
+
+    Three operations, each its own transaction: ``office.calls.receive`` (the
+    office records it), then at a desk opened once ``desk.calls.answer`` and
+    ``desk.calls.complete``. The baseline is the same as ``bench_call``'s.
+    """
+    url = url or f"sqlite:///{folder / 'whole.db'}"
+    clock = ManualClock(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC))
+    key = f"bench-whole-{os.getpid()}"
+    office = Office.open(url, profile=write_reception_profile(folder / "fdw"), clock=clock, key=key)
+    engine = make_engine(url)
+    table = sa.Table(
+        f"bench_whole_{os.getpid()}",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("note", sa.Text),
+    )
+    table.create(engine)
+    member = office.staff.hire("Bench Receptionist", roles=["receptionist"], experience_years=3)
+    try:
+        with office.desk(member) as desk:
+
+            def whole(i: int) -> None:
+                call = office.calls.receive(
+                    f"020 7946 {(i * 7) % 300:04d}", "question about my bill"
+                )
+                desk.calls.answer(call)
+                desk.calls.complete(call)
+
+            def bare(i: int) -> None:
+                with engine.begin() as conn:
+                    conn.execute(table.insert().values(note="question about my bill"))
+
+            for i in range(20):  # warm up
+                whole(i), bare(i)
+            ops = 100
+            whole_t: list[float] = []
+            base_t: list[float] = []
+            for r in range(rounds):  # which goes first alternates: drift favours neither
+                pair = [(whole_t, whole), (base_t, bare)]
+                for times, work in pair if r % 2 == 0 else reversed(pair):
+                    times.append(per_call_us(work, ops))
+    finally:
+        office.close()
+        table.drop(engine)
+        engine.dispose()
+    mw, mb = statistics.median(whole_t), statistics.median(base_t)
+    ratios = [w / b for w, b in zip(whole_t, base_t, strict=True)]
+    return {
+        "backend": sa.make_url(url).get_backend_name(),
+        "median_us_whole_call": mw,
+        "median_us_bare_insert": mb,
+        "ratio": mw / mb,
+        "round_ratios": [min(ratios), max(ratios)],
+        "target": 10.0,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("OFFICEKIT_BENCH_POSTGRES_URL"),
+        help="also time a whole call on this scratch PostgreSQL database",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         base = load_profile(write_reception_profile(Path(tmp) / "base"))
         result = {
             "routing": bench_routing(args.rounds, base),
             "call_end_to_end_sqlite": bench_call(args.rounds, Path(tmp)),
+            "whole_call": [bench_whole_call(args.rounds, Path(tmp))],
         }
+        if args.postgres:
+            result["whole_call"].append(bench_whole_call(args.rounds, Path(tmp), args.postgres))
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -202,6 +271,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{c['median_us_call_returning_callers']:.0f} us: "
         f"ratio {c['ratio_returning_callers']:.2f} (target <= 4)"
     )
+    for w in result["whole_call"]:
+        low, high = w["round_ratios"]
+        print(
+            f"Whole call (receive, answer, complete) on {w['backend']}: "
+            f"{w['median_us_whole_call']:.0f} us, bare insert {w['median_us_bare_insert']:.0f} us: "
+            f"ratio {w['ratio']:.2f} (rounds {low:.2f}-{high:.2f}; target <= 10)"
+        )
     return 0
 
 
