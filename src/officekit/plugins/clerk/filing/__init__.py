@@ -1,0 +1,1 @@
+"""The clerk's desk: filing (see ``officekit.plugins.clerk``)."""

@@ -1,0 +1,1 @@
+"""The clerk's desk: records (see ``officekit.plugins.clerk``)."""
