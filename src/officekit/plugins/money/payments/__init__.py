@@ -1,0 +1,1 @@
+"""The money desk: payments (see ``officekit.plugins.money``)."""

@@ -1,0 +1,1 @@
+"""The money desk: payroll (see ``officekit.plugins.money``)."""
