@@ -63,6 +63,18 @@ def _without_plugins_installed_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(DISABLE_ENV, _INSTALLED_AT_START)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_test_gateways() -> None:
+    """The test card gateway remembers charges per store URL and office id, in the process.
+
+    The PostgreSQL tests empty and reuse one database, so an office of a later test
+    has the URL and id of an earlier one: it must not inherit that office's charges.
+    """
+    from officekit.plugins.money.payments.gateway import TestGateway
+
+    TestGateway.forget_all()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty store: an SQLite file, or the test PostgreSQL database emptied."""

@@ -36,15 +36,25 @@ def _headings(path: Path) -> set[str]:
     return {h.strip("`").strip() for h in HEADING.findall(path.read_text(encoding="utf-8"))}
 
 
+class _Recorder:
+    """Stands in for the plugin manager: records the hookspec modules a plugin adds."""
+
+    def __init__(self) -> None:
+        self.modules: list[ModuleType] = []
+
+    def add_hookspecs(self, module: ModuleType) -> None:
+        self.modules.append(module)
+
+
 def _hook_modules() -> list[ModuleType]:
-    """The kernel's hookspecs, and those the built-in plugins add (``<plugin>.hookspecs``)."""
-    modules = [hookspecs]
+    """The kernel's hookspecs, and those the built-in plugins add in ``officekit_addhooks``."""
+    recorder = _Recorder()
     for dotted in DEFAULT_PLUGINS:
-        try:
-            modules.append(importlib.import_module(f"{dotted}.hookspecs"))
-        except ModuleNotFoundError:
-            continue
-    return modules
+        plugin = importlib.import_module(dotted)
+        addhooks = getattr(plugin, "officekit_addhooks", None)
+        if addhooks is not None:
+            addhooks(recorder)
+    return [hookspecs, *recorder.modules]
 
 
 def _hook_specs() -> dict[str, tuple[ModuleType, Any]]:

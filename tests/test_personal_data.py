@@ -296,7 +296,7 @@ def test_every_registered_operation_has_a_row(sqlite_office: Office) -> None:
 
 
 def test_the_detail_keys_recorded_are_those_documented(
-    open_office: Callable[..., Office], clock: ManualClock
+    open_office: Callable[..., Office], clock: ManualClock, tmp_path: Path
 ) -> None:
     office = open_office("medical")
     simulate(office, days=2, seed=3, start=clock.now().date(), clock=clock)
@@ -314,10 +314,42 @@ def test_the_detail_keys_recorded_are_those_documented(
     with school.desk(anna) as desk:
         desk.visitors.release_student("Tom Rossi", "Maria Rossi", identity_document="passport")
     switched = open_office("smallbusiness", key="school", change_profile=True)
+    # The clerk's desk: merging, unmerging, erasing and exporting records.
+    carla = office.staff.hire("Carla Neri", roles=["clerk"], experience_years=12)
+    with office.desk(carla) as desk:
+        kept = desk.records.enter("customer", name="Lena Fischer", phone="020 7946 0101")
+        twin = desk.records.enter(
+            "customer", name="Lena Fisher", phone="020 7946 0101", allow_duplicate=True
+        )
+        merge = desk.records.merge(twin.record, into=kept.record)
+        desk.records.unmerge(merge)
+        desk.records.erase(twin.record, reason="request")
+        desk.records.export_file(tmp_path / "customers.csv", kind="customer")
+    # Payroll: a batch received, picked up, handed over, held and returned.
+    paula = office.staff.hire("Paula Grant", roles=["administrative_assistant"], experience_years=4)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "employee,cheque,net_amount,pay_date\n"
+        f"{paula.id},100201,1520.00,{clock.now().date()}\n"
+        f"{carla.id},100202,1710.50,{clock.now().date()}\n",
+        encoding="utf-8",
+    )
+    with office.desk(paula) as desk:
+        batch = desk.payroll.receive(manifest)
+        desk.payroll.pickup(batch, counted=["100201", "100202"])
+        paid, held = office.payroll.cheques(batch, viewer=paula)
+        desk.payroll.hand_over(paid, to=paula, acknowledged=True)
+        desk.payroll.hold(held)
+        desk.payroll.return_cheque(held)
+    # The legal profile's conflict check.
+    firm = open_office("legal", key="firm")
+    lucia = firm.staff.hire("Lucia Bassi", roles=["clerk"], experience_years=3)
+    with firm.desk(lucia) as desk:
+        desk.records.conflict_check(client="Acme Ltd", adverse_parties=["Bolt plc"])
 
     docs = documented()
     seen: dict[str, set[str]] = defaultdict(set)
-    for event in [*office.events(), *switched.events()]:
+    for event in [*office.events(), *switched.events(), *firm.events()]:
         if event.outcome == "denied":
             assert set(event.detail) == {"reason", "decided_by"}, event
             continue

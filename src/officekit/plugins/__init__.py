@@ -5,7 +5,12 @@ be blocked by name with ``OFFICEKIT_DISABLE_PLUGINS``: officekit uses its own
 plugin API.
 """
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("officekit.plugins.kernel", "officekit.plugins.reception")
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "officekit.plugins.kernel",
+    "officekit.plugins.reception",
+    "officekit.plugins.clerk",
+    "officekit.plugins.money",
+)
 """Dotted names of the plugins every office loads first (datasette's ``DEFAULT_PLUGINS``).
 
 The kernel reads these names and loads the plugins as it loads any other; it
