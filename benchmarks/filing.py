@@ -105,6 +105,8 @@ def build(url: str, n: int, rng: random.Random) -> tuple[Office, list[str]]:
                     index_put(
                         conn,
                         doc_id,
+                        office_id=row["office_id"],
+                        category=row["category"],
                         title=row["title"],
                         meta=[row["category"], row["tags"], row["reference"], row["filename"]],
                         body=row["text"],

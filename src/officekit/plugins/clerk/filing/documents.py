@@ -1128,6 +1128,8 @@ class FilingDesk:
             index_put(
                 conn,
                 doc_id,
+                office_id=office.id,
+                category=chosen,
                 title=clean_title,
                 meta=_meta(chosen, clean_tags, clean_ref, clean_filename),
                 body=body,
@@ -1226,6 +1228,8 @@ class FilingDesk:
                     index_put(
                         conn,
                         doc.id,
+                        office_id=self._desk.office.id,
+                        category=new,
                         title=row.title,
                         meta=_meta(new, tags, row.reference, row.filename),
                         body=row.text,

@@ -11,6 +11,10 @@ Each document has three weighted parts: its title, its metadata (category, tags,
 record reference, file name) and its text (the distinct words of an electronic
 document's text, or of a paper document's summary, up to
 [`MAX_BODY_WORDS`][officekit.plugins.clerk.filing.search.MAX_BODY_WORDS]).
+A match anywhere counts. SQLite ranks by BM25 over the three parts; PostgreSQL
+ranks by ``ts_rank`` over the title and metadata only (a second, small
+``tsvector``), so that ranking a few hundred matches never reads their whole
+text: documents that match in their text alone come newest first.
 """
 
 from __future__ import annotations
@@ -108,14 +112,22 @@ def index_put(
     conn: sa.Connection,
     document_id: int,
     *,
+    office_id: int,
+    category: str,
     title: str,
     meta: Sequence[str | None],
     body: str | None,
     replace: bool = False,
 ) -> None:
-    """Index a document (``replace``: its earlier entry is replaced)."""
+    """Index a document (``replace``: its earlier entry is replaced).
+
+    ``office_id`` and ``category`` are kept beside the words on PostgreSQL, where a
+    search filters by them before it reads any document.
+    """
     values = {
         "id": document_id,
+        "office_id": office_id,
+        "category": category,
         "title": " ".join(words(title)),
         "meta": " ".join(w for part in meta for w in words(part)),
         "body": _distinct(words(body), MAX_BODY_WORDS),
@@ -123,11 +135,12 @@ def index_put(
     if conn.dialect.name == "postgresql":
         conn.execute(
             sa.text(
-                "INSERT INTO filing_search (document_id, tsv) VALUES (:id, "
-                "setweight(to_tsvector('simple', :title), 'A') || "
-                "setweight(to_tsvector('simple', :meta), 'B') || "
-                "to_tsvector('simple', :body)) "
-                "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv"
+                "INSERT INTO filing_search (document_id, office_id, category, tsv, head) "
+                "SELECT :id, :office_id, :category, head || to_tsvector('simple', :body), head "
+                "FROM (SELECT setweight(to_tsvector('simple', :title), 'A') || "
+                "setweight(to_tsvector('simple', :meta), 'B') AS head) AS h "
+                "ON CONFLICT (document_id) DO UPDATE SET category = EXCLUDED.category, "
+                "tsv = EXCLUDED.tsv, head = EXCLUDED.head"
             ),
             values,
         )
@@ -162,15 +175,21 @@ def search_statement(dialect: str, columns: Sequence[str], *, hidden: bool) -> s
     reader may not see, an expanding list).
     """
     cols = ", ".join(f"d.{c}" for c in columns)
-    hide = " AND d.category NOT IN :hidden" if hidden else ""
     if dialect == "postgresql":
+        hide = " AND s.category NOT IN :hidden" if hidden else ""
+        # Filtered and ranked in filing_search alone, by the title and metadata
+        # (``head``: ranking by ``tsv`` would read every match's whole text); only the
+        # documents returned are read.
         sql = (
-            f"SELECT {cols} FROM filing_search s JOIN filing_documents d ON d.id = s.document_id "
-            "WHERE s.tsv @@ to_tsquery('simple', :q) AND d.office_id = :office_id"
-            f"{hide} ORDER BY ts_rank(s.tsv, to_tsquery('simple', :q)) DESC, d.id DESC "
-            "LIMIT :limit"
+            f"SELECT {cols} FROM (SELECT s.document_id, "
+            "ts_rank(s.head, to_tsquery('simple', :q)) AS rank FROM filing_search s "
+            "WHERE s.tsv @@ to_tsquery('simple', :q) AND s.office_id = :office_id"
+            f"{hide} ORDER BY rank DESC, s.document_id DESC LIMIT :limit) AS top "
+            "JOIN filing_documents d ON d.id = top.document_id "
+            "ORDER BY top.rank DESC, d.id DESC"
         )
     else:
+        hide = " AND d.category NOT IN :hidden" if hidden else ""
         sql = (
             f"SELECT {cols} FROM filing_search JOIN filing_documents d "
             "ON d.id = filing_search.rowid "

@@ -128,7 +128,14 @@ def upgrade() -> None:
             " document_id INTEGER PRIMARY KEY"
             "  CONSTRAINT fk_filing_search_document_id_filing_documents"
             "  REFERENCES filing_documents (id),"
-            " tsv TSVECTOR NOT NULL)"
+            # The office and category too, so that a search filters and ranks here and
+            # reads only the documents it returns.
+            " office_id INTEGER NOT NULL,"
+            " category VARCHAR(100) NOT NULL,"
+            " tsv TSVECTOR NOT NULL,"
+            # The title and metadata alone, weighted: what results are ranked by, so that
+            # ranking never reads a long document's whole tsvector.
+            " head TSVECTOR NOT NULL)"
         )
         op.execute("CREATE INDEX ix_filing_search_tsv ON filing_search USING GIN (tsv)")
     else:
