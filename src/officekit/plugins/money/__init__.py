@@ -16,30 +16,16 @@ two parts that share nothing but this module:
   held for absent employees, the chain of custody. Profile section ``[payroll]``;
   ``office.payroll``, ``desk.payroll``; ``officekit payroll ...``.
 
-Each part's ``part`` module says what it contributes; this module registers both.
+Each part's ``part`` module says what it contributes; [`Parts`][officekit.plugins.parts.Parts]
+registers both.
 Turn the desk off with ``[plugins] disable = ["officekit.plugins.money"]``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import pluggy
-
-from officekit.core.extensions import (
-    AuditCheck,
-    DeskFacet,
-    Migrations,
-    OfficeFacet,
-    ProfileSection,
-)
 from officekit.core.operations import Operation
 from officekit.hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    import typer
-
-    from officekit.simulate import SimulationStep
+from officekit.plugins.parts import Parts
 
 __all__ = ["MONEY_OPERATIONS"]
 
@@ -57,61 +43,18 @@ MONEY_OPERATIONS = (
 )
 """The operations of the money desk."""
 
-_PARTS = ("officekit.plugins.money.payments.part", "officekit.plugins.money.payroll.part")
+_PARTS = Parts("officekit.plugins.money.payments.part", "officekit.plugins.money.payroll.part")
 
-
-def _parts() -> list[Any]:
-    import importlib
-
-    return [importlib.import_module(name) for name in _PARTS]
-
-
-@hookimpl
-def officekit_addhooks(pluginmanager: pluggy.PluginManager) -> None:
-    """Add the money desk's hooks: the payment gateway and the payroll provider."""
-    for part in _parts():
-        for module in part.hookspecs():
-            pluginmanager.add_hookspecs(module)
+officekit_addhooks = _PARTS.officekit_addhooks
+officekit_register_profile_sections = _PARTS.officekit_register_profile_sections
+officekit_register_facets = _PARTS.officekit_register_facets
+officekit_register_migrations = _PARTS.officekit_register_migrations
+officekit_register_commands = _PARTS.officekit_register_commands
+officekit_register_audit_checks = _PARTS.officekit_register_audit_checks
+officekit_register_simulation_steps = _PARTS.officekit_register_simulation_steps
 
 
 @hookimpl
 def officekit_register_operations() -> list[Operation]:
-    """Register the money desk's operations."""
+    """Register the desk's operations."""
     return list(MONEY_OPERATIONS)
-
-
-@hookimpl
-def officekit_register_profile_sections() -> list[ProfileSection[Any]]:
-    """Register ``[payments]`` and ``[payroll]``."""
-    return [section for part in _parts() for section in part.sections()]
-
-
-@hookimpl
-def officekit_register_facets() -> list[OfficeFacet[Any] | DeskFacet[Any]]:
-    """Register ``office.payments``, ``office.payroll`` and the desk's."""
-    return [facet for part in _parts() for facet in part.facets()]
-
-
-@hookimpl
-def officekit_register_migrations() -> list[Migrations]:
-    """Register the payments and payroll tables, each with its own revisions."""
-    return [m for part in _parts() for m in part.migrations()]
-
-
-@hookimpl
-def officekit_register_commands(app: typer.Typer) -> None:
-    """Add ``officekit payments`` and ``officekit payroll``."""
-    for part in _parts():
-        part.register_commands(app)
-
-
-@hookimpl
-def officekit_register_audit_checks() -> list[AuditCheck]:
-    """Compare the money desk's tables with their events (``--deep``)."""
-    return [check for part in _parts() for check in part.audit_checks()]
-
-
-@hookimpl
-def officekit_register_simulation_steps() -> list[SimulationStep]:
-    """Simulate payments at the desk and payroll distribution on pay days."""
-    return [step for part in _parts() for step in part.steps()]
