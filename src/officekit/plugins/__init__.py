@@ -10,6 +10,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "officekit.plugins.reception",
     "officekit.plugins.clerk",
     "officekit.plugins.money",
+    "officekit.plugins.assistant",
 )
 """Dotted names of the plugins every office loads first (datasette's ``DEFAULT_PLUGINS``).
 

@@ -1,0 +1,84 @@
+"""The administrative assistant's desk: the employer's schedule, appointments, document processing.
+
+A built-in plugin, made of nothing but the extension points any plugin has, in
+two parts that share nothing but this module (the documents part reads an
+appointment's fields through the schedule facet, where it exists):
+
+* ``officekit.plugins.assistant.schedule``: the daily schedule of principals
+  (a doctor, a lawyer, a head teacher, the owner): meetings and appointments
+  with attendees and rooms, working hours, breaks and buffers, RFC 5545
+  recurrence, time off; conflicts refused on booking (or overridden, on the
+  record); the next free slots; delegation of a principal's calendar; the day's
+  agenda as text and HTML; iCalendar export and import; customer appointments
+  per profile with confirmations, reminders, no-shows and late cancellations.
+  Profile section ``[schedule]``; ``office.schedule``, ``desk.schedule``;
+  ``officekit schedule ...``.
+* ``officekit.plugins.assistant.documents``: sandboxed Jinja2 templates per
+  profile (confirmations, reminders, letters, covering notes, visitor badges),
+  chosen and extended by the ``officekit_register_templates`` and
+  ``officekit_render_document`` hooks; the processing queue of incoming
+  documents (received -> reviewed -> filed, forwarded or returned). Profile
+  section ``[documents]``; ``office.documents``, ``desk.documents``;
+  ``officekit documents ...``.
+
+Each part's ``part`` module says what it contributes; [`Parts`][officekit.plugins.parts.Parts]
+registers both.
+Turn the desk off with ``[plugins] disable = ["officekit.plugins.assistant"]``.
+"""
+
+from __future__ import annotations
+
+from officekit.core.operations import Operation
+from officekit.hookspecs import hookimpl
+from officekit.plugins.parts import Parts
+
+__all__ = ["ASSISTANT_OPERATIONS"]
+
+ASSISTANT_OPERATIONS = (
+    Operation(
+        "schedule.book", "Book a meeting, appointment or time off in a principal's schedule."
+    ),
+    Operation(
+        "schedule.cancel", "Cancel an entry in a principal's schedule (or one occurrence of it)."
+    ),
+    Operation("schedule.override", "Book over a conflict, with the reason on the record."),
+    Operation("schedule.set_hours", "Set a principal's working hours, breaks and buffer."),
+    Operation("schedule.import", "Import entries from an iCalendar file."),
+    Operation("schedule.delegate", "Delegate a principal's calendar to a member of staff."),
+    Operation("schedule.revoke", "Withdraw a delegation of a principal's calendar."),
+    Operation("appointments.book", "Book a customer's appointment through the front desk."),
+    Operation(
+        "appointments.cancel", "Cancel a customer's appointment (late cancellations are marked)."
+    ),
+    Operation("appointments.confirm", "Send a customer the confirmation of an appointment."),
+    Operation("appointments.remind", "Send a customer the reminder of an appointment."),
+    Operation("appointments.no_show", "Record that a customer did not come to an appointment."),
+    Operation("documents.render", "Produce a document from a template, for sending or printing."),
+    Operation("documents.receive", "Log an incoming document into the processing queue."),
+    Operation("documents.review", "Review an incoming document in the queue."),
+    Operation(
+        "documents.file", "File a reviewed document (with the filing desk, where it exists)."
+    ),
+    Operation("documents.forward", "Forward a reviewed document to a person or department."),
+    Operation("documents.return", "Return a reviewed document to its sender."),
+)
+"""The operations of the administrative assistant's desk."""
+
+_PARTS = Parts(
+    "officekit.plugins.assistant.schedule.part",
+    "officekit.plugins.assistant.documents.part",
+)
+
+officekit_addhooks = _PARTS.officekit_addhooks
+officekit_register_profile_sections = _PARTS.officekit_register_profile_sections
+officekit_register_facets = _PARTS.officekit_register_facets
+officekit_register_migrations = _PARTS.officekit_register_migrations
+officekit_register_commands = _PARTS.officekit_register_commands
+officekit_register_audit_checks = _PARTS.officekit_register_audit_checks
+officekit_register_simulation_steps = _PARTS.officekit_register_simulation_steps
+
+
+@hookimpl
+def officekit_register_operations() -> list[Operation]:
+    """Register the desk's operations."""
+    return list(ASSISTANT_OPERATIONS)

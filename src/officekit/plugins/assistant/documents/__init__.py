@@ -1,0 +1,1 @@
+"""The administrative assistant's desk: documents (see ``officekit.plugins.assistant``)."""

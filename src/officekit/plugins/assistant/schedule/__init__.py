@@ -1,0 +1,1 @@
+"""The administrative assistant's desk: the schedule (see ``officekit.plugins.assistant``)."""
