@@ -341,6 +341,44 @@ def test_the_detail_keys_recorded_are_those_documented(
         desk.payroll.hand_over(paid, to=paula, acknowledged=True)
         desk.payroll.hold(held)
         desk.payroll.return_cheque(held)
+    # The assistant's documents: a badge produced; incoming documents through the queue.
+    with office.desk(paula) as desk:
+        desk.documents.render("visitor_badge", fields={"visitor": {"name": "Bo", "host": "Dr"}})
+        desk.documents.file(desk.documents.review(desk.documents.receive("lab_result")))
+        desk.documents.forward(desk.documents.review(desk.documents.receive("letter")), to="triage")
+        desk.documents.return_item(desk.documents.review(desk.documents.receive("letter")))
+    # The assistant's schedule: delegation, hours, booking over a conflict, import,
+    # appointments cancelled, confirmed, reminded and missed.
+    pat = office.staff.hire("Pat Manager", roles=["practice_manager"], experience_years=9)
+    with office.desk(pat) as desk:
+        desk.schedule.delegate("dr_patel", to=pat, scope="manage")
+        desk.schedule.set_hours("dr_patel", hours={"mon": "08:00-18:00", "tue": "08:00-18:00"})
+        (slot,) = office.schedule.free_slots(60, people=["dr_patel"], count=1)
+        first = desk.schedule.book("Meeting", start=slot.start, minutes=30, people=["dr_patel"])
+        desk.schedule.book(
+            "Urgent", start=slot.start, minutes=15, people=["dr_patel"], override="urgent"
+        )
+        desk.schedule.cancel(first)
+        calendar = office.schedule.export("dr_patel", slot.start, slot.end, viewer=pat)
+        desk.schedule.import_calendar(calendar)
+        desk.schedule.revoke("dr_patel", staff=pat)
+    with office.desk(paula) as desk:
+        patient = desk.records.enter(
+            "patient", given_name="Ada", family_name="Lee", birth_date="1990-01-02"
+        ).record
+        (gp,) = office.schedule.free_slots(10, people=["dr_okafor"], count=1)
+        seen_appointment = desk.appointments.book(
+            "gp", provider="dr_okafor", start=gp.start, customer=patient.id
+        )
+        desk.appointments.confirm(seen_appointment)
+        desk.appointments.remind(seen_appointment)
+        clock.advance(seconds=(seen_appointment.start - clock.now()).total_seconds() + 300)
+        desk.appointments.no_show(seen_appointment)
+        (later,) = office.schedule.free_slots(10, people=["dr_okafor"], count=1)
+        again = desk.appointments.book(
+            "gp", provider="dr_okafor", start=later.start, customer=patient.id
+        )
+        desk.appointments.cancel(again)
     # The legal profile's conflict check.
     firm = open_office("legal", key="firm")
     lucia = firm.staff.hire("Lucia Bassi", roles=["clerk"], experience_years=3)

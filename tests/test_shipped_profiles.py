@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from officekit import ManualClock, Office, PermissionDenied, check_profile, load_profile
 from officekit.core.profile import Profile
+from officekit.plugins.assistant import ASSISTANT_OPERATIONS
 from officekit.plugins.clerk import CLERK_OPERATIONS
 from officekit.plugins.kernel import KERNEL_OPERATIONS
 from officekit.plugins.money import MONEY_OPERATIONS
@@ -23,7 +24,13 @@ from officekit.plugins.reception import RECEPTION_OPERATIONS
 
 BUILTIN_OPS = [
     op.name
-    for ops in (KERNEL_OPERATIONS, RECEPTION_OPERATIONS, CLERK_OPERATIONS, MONEY_OPERATIONS)
+    for ops in (
+        KERNEL_OPERATIONS,
+        RECEPTION_OPERATIONS,
+        CLERK_OPERATIONS,
+        MONEY_OPERATIONS,
+        ASSISTANT_OPERATIONS,
+    )
     for op in ops
 ]
 SHIPPED = ["base", "medical", "legal", "education", "smallbusiness"]

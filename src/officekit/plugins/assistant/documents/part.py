@@ -18,34 +18,48 @@ if TYPE_CHECKING:
 
 
 def hookspecs() -> list[ModuleType]:
-    """Modules of hook specifications this part brings (none yet)."""
-    return []
+    """Modules of hook specifications this part brings: ``officekit_register_templates``
+    and ``officekit_render_document``."""
+    from officekit.plugins.assistant.documents import hookspecs as specs
+
+    return [specs]
 
 
 def sections() -> list[ProfileSection[Any]]:
-    """Its profile sections."""
-    return []
+    """Its profile section: ``[documents]``."""
+    from officekit.plugins.assistant.documents.settings import DOCUMENTS
+
+    return [DOCUMENTS]
 
 
 def facets() -> list[OfficeFacet[Any] | DeskFacet[Any]]:
-    """Its office and desk facets."""
-    return []
+    """Its office and desk facets: ``office.documents`` and ``desk.documents``."""
+    from officekit.plugins.assistant.documents.queue import DOCUMENTS_DESK, DOCUMENTS_OFFICE
+
+    return [DOCUMENTS_OFFICE, DOCUMENTS_DESK]
 
 
 def migrations() -> list[Migrations]:
-    """Its tables and revisions."""
-    return []
+    """Its tables and revisions (one set, ``assistant_documents``, with its own version table)."""
+    from officekit.plugins.assistant.documents.tables import MIGRATIONS
+
+    return [MIGRATIONS]
 
 
 def register_commands(app: typer.Typer) -> None:
-    """Add its commands."""
+    """Add ``officekit documents``."""
+    from officekit.plugins.assistant.documents.cli import register
+
+    register(app)
 
 
 def audit_checks() -> list[AuditCheck]:
-    """Its deep audit checks."""
+    """Its deep audit checks (none yet)."""
     return []
 
 
 def steps() -> list[SimulationStep]:
-    """Its simulation steps."""
-    return []
+    """Its simulation step: incoming documents logged, reviewed and dealt with."""
+    from officekit.plugins.assistant.documents.simulation import STEP
+
+    return [STEP]

@@ -18,34 +18,46 @@ if TYPE_CHECKING:
 
 
 def hookspecs() -> list[ModuleType]:
-    """Modules of hook specifications this part brings (none yet)."""
+    """Modules of hook specifications this part brings (none)."""
     return []
 
 
 def sections() -> list[ProfileSection[Any]]:
-    """Its profile sections."""
-    return []
+    """Its profile sections: ``[schedule]``."""
+    from officekit.plugins.assistant.schedule.settings import SCHEDULE
+
+    return [SCHEDULE]
 
 
 def facets() -> list[OfficeFacet[Any] | DeskFacet[Any]]:
-    """Its office and desk facets."""
-    return []
+    """Its office and desk facets: ``office.schedule``, ``desk.schedule``, ``desk.appointments``."""
+    from officekit.plugins.assistant.schedule.appointments import APPOINTMENTS_DESK
+    from officekit.plugins.assistant.schedule.diary import SCHEDULE_DESK, SCHEDULE_OFFICE
+
+    return [SCHEDULE_OFFICE, SCHEDULE_DESK, APPOINTMENTS_DESK]
 
 
 def migrations() -> list[Migrations]:
-    """Its tables and revisions."""
-    return []
+    """Its tables and revisions (one set, ``assistant_schedule``, with its own version table)."""
+    from officekit.plugins.assistant.schedule.tables import MIGRATIONS
+
+    return [MIGRATIONS]
 
 
 def register_commands(app: typer.Typer) -> None:
-    """Add its commands."""
+    """Add ``officekit schedule``."""
+    from officekit.plugins.assistant.schedule.cli import register
+
+    register(app)
 
 
 def audit_checks() -> list[AuditCheck]:
-    """Its deep audit checks."""
+    """Its deep audit checks (none yet)."""
     return []
 
 
 def steps() -> list[SimulationStep]:
-    """Its simulation steps."""
-    return []
+    """Its simulation steps: the day's appointments."""
+    from officekit.plugins.assistant.schedule.simulation import STEP
+
+    return [STEP]
