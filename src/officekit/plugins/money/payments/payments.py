@@ -530,6 +530,22 @@ class PaymentBook:
     def __init__(self, office: Office) -> None:
         self._office = office
         self._gateway: Gateway | None = None
+        self._journal = False
+
+    def keep_test_gateway_in_store(self) -> None:
+        """Let the test gateway write what it did to the store, for later processes.
+
+        The test gateway remembers in memory, for the process's life. A program
+        whose every command is a process of its own (the ``officekit payments``
+        CLI) calls this first, so that a later command can capture, void, refund
+        and cash up what an earlier one charged: a journal in the store's
+        ``payments_test_gateway`` table, one short transaction per gateway call.
+        A gateway given by a plugin is not affected.
+        """
+        if not self._journal:
+            self._journal = True
+            if isinstance(self._gateway, TestGateway):
+                self._gateway = None  # made again, with its journal
 
     @property
     def settings(self) -> PaymentSettings:
@@ -554,7 +570,12 @@ class PaymentBook:
                         "(officekit_payment_gateway); officekit ships only 'test'"
                     )
                 store = office.engine.url.render_as_string(hide_password=True)
-                gateway = TestGateway.for_office(store, office.id, office.clock.now)
+                gateway = TestGateway.for_office(
+                    store,
+                    office.id,
+                    office.clock.now,
+                    engine=office.engine if self._journal else None,
+                )
             self._gateway = gateway
         return self._gateway
 
