@@ -2,11 +2,10 @@
 
 1. **One payment** on SQLite (and PostgreSQL with ``--postgres URL``):
    ``desk.payments.charge(...)`` with capture (check the lines, the card and the
-   key; record the pending attempt, its own transaction and event; call the test
-   gateway; record the capture, number the receipt and append the event, a
-   second transaction) against a bare SQLAlchemy Core insert-and-commit of one
-   row into the same database (same engine settings). Interleaved rounds,
-   medians. Target: at most 5x.
+   key; look the key up; call the test gateway; write the payment, its lines and
+   its numbered receipt and append the event, one transaction) against a bare
+   SQLAlchemy Core insert-and-commit of one row into the same database (same
+   engine settings). Interleaved rounds, medians. Target: at most 5x.
 2. **Throughput** with two processes taking payments at once on PostgreSQL
    (they queue for the office's row lock, which numbers the receipts): payments
    per second, both processes together.

@@ -248,8 +248,9 @@ class Kernel:
             reason = refused.decision.reason
             self.record_refusal(refused.actor, operation, subject, reason)
             raise PermissionDenied(actor.name, operation, reason) from None
-        context = OperationContext(operation, actor.id, actor.name, subject, event.detail)
-        plugins.after_operation(self._office, context, event)
+        if plugins.implemented("officekit_after_operation"):
+            context = OperationContext(operation, actor.id, actor.name, subject, event.detail)
+            plugins.after_operation(self._office, context, event)
         plugins.event_recorded(self._office, event)
         return result, event
 

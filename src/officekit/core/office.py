@@ -43,6 +43,7 @@ from officekit.core.store import (
     migrate,
     missing_sqlite_file,
     offices,
+    release_writers,
     schema_revision,
     snapshot,
     write_transaction,
@@ -342,6 +343,7 @@ class Office(FacetHost):
 
     def close(self) -> None:
         """Release the database connections."""
+        release_writers(self.engine)
         self.engine.dispose()
 
     def __enter__(self) -> Office:

@@ -506,6 +506,10 @@ class PluginHost:
         """Let plugins see, or stop, an operation before it runs."""
         self.call("officekit_before_operation", office=office, context=context)
 
+    def implemented(self, hook_name: str) -> bool:
+        """Whether any plugin implements ``hook_name`` (are its arguments worth building?)."""
+        return bool(getattr(self.pm.hook, hook_name).get_hookimpls())
+
     def after_operation(self, office: Office, context: OperationContext, event: Event) -> None:
         """Tell plugins an operation committed."""
         self.notify("officekit_after_operation", office=office, context=context, event=event)

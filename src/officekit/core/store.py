@@ -16,7 +16,9 @@ import ast
 import contextlib
 import datetime as dt
 import functools
+import os
 import re
+import threading
 import warnings
 import weakref
 from collections.abc import Iterator, Sequence
@@ -188,6 +190,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 WRITE_OPTION = "officekit_write"
+_READING = "officekit_reading"  # in a kept writing connection's info: this one only reads
 
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:
@@ -196,7 +199,8 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
     # between; reads stay DEFERRED and never wait for writers (WAL).
     # Straight to the driver: this runs once per transaction, and SQLAlchemy's full
     # statement path (events, compiled cache, result set-up) would double its cost.
-    begin = "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN"
+    writing = conn.get_execution_options().get(WRITE_OPTION) and not conn.info.get(_READING)
+    begin = "BEGIN IMMEDIATE" if writing else "BEGIN"
     dbapi_connection = conn.connection.dbapi_connection
     assert dbapi_connection is not None
     dbapi_connection.execute(begin)
@@ -213,15 +217,112 @@ def _write_engine(engine: Engine) -> Engine:
     return writer
 
 
+MAX_HELD_WRITERS = 4
+"""How many threads of a process keep a writing connection of one engine checked out.
+
+Checking a connection out of the pool and back in costs about as much as the
+rest of a small operation's transaction; a thread that writes keeps one
+(see [`write_transaction`][officekit.core.store.write_transaction]). The bound leaves
+the pool to the others: a further thread checks a connection out per transaction.
+"""
+
+
+class _Held(threading.local):
+    """The writing connection this thread keeps, per process (a forked child makes its own)."""
+
+    conn: sa.Connection | None = None
+    pid: int = 0
+
+
+class _Writers:
+    """The connections the threads writing through one engine keep checked out."""
+
+    def __init__(self) -> None:
+        self.local = _Held()
+        self.all: list[sa.Connection] = []
+        self.lock = threading.Lock()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()
+_INHERITED: list[sa.Connection] = []  # a parent's, after fork: never used, never closed
+
+
+def _held_connection(writer: Engine) -> sa.Connection | None:
+    """This thread's kept connection for ``writer`` (checked out on first use), or None."""
+    writers = _WRITERS.get(writer)
+    if writers is None:
+        writers = _WRITERS.setdefault(writer, _Writers())
+    local = writers.local
+    conn = local.conn
+    pid = os.getpid()
+    if conn is not None and local.pid != pid:  # forked: the socket or file is the parent's
+        _INHERITED.append(conn)
+        local.conn = conn = None
+    if conn is not None and not (conn.closed or conn.invalidated):
+        return conn
+    with writers.lock:
+        if conn is not None:
+            writers.all.remove(conn)
+            local.conn = None
+        writers.all = [c for c in writers.all if not c.closed]
+        if len(writers.all) >= MAX_HELD_WRITERS:
+            return None
+        conn = writer.connect()
+        writers.all.append(conn)
+    local.conn, local.pid = conn, pid
+    return conn
+
+
+def release_writers(engine: Engine) -> None:
+    """Return the writing connections kept for ``engine`` to its pool (before disposing of it)."""
+    writers = _WRITERS.pop(_write_engine(engine), None)
+    if writers is None:
+        return
+    with writers.lock:
+        for conn in writers.all:
+            if not conn.closed and not conn.in_transaction():
+                conn.close()
+        writers.all = []
+
+
 @contextlib.contextmanager
 def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
     """Open a write transaction: committed at the end, rolled back on an exception.
 
     On SQLite it begins IMMEDIATE (the write lock is taken first); elsewhere it is
-    an ordinary transaction.
+    an ordinary transaction. The thread keeps its connection between transactions
+    (up to [`MAX_HELD_WRITERS`][officekit.core.store.MAX_HELD_WRITERS] threads per
+    engine); one transaction inside another, on the same thread, gets its own.
     """
-    with _write_engine(engine).connect() as conn, conn.begin():
+    writer = _write_engine(engine)
+    conn = _held_connection(writer)
+    if conn is None or conn.in_transaction():
+        with writer.connect() as fresh, fresh.begin():
+            yield fresh
+        return
+    with conn.begin():
         yield conn
+
+
+@contextlib.contextmanager
+def read_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """A short read transaction, on the thread's kept connection when it is free.
+
+    For the quick look-up an operation makes before it writes (is this key known?):
+    it spares the pool's check-out and check-in. It takes no write lock (SQLite
+    begins DEFERRED). Long reads use [`snapshot`][officekit.core.store.snapshot].
+    """
+    conn = _held_connection(_write_engine(engine))
+    if conn is None or conn.in_transaction():
+        with engine.connect() as fresh, fresh.begin():
+            yield fresh
+        return
+    conn.info[_READING] = True
+    try:
+        with conn.begin():
+            yield conn
+    finally:
+        conn.info.pop(_READING, None)
 
 
 @contextlib.contextmanager

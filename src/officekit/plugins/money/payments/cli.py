@@ -48,6 +48,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(payments_app, name="payments")
 
 
+def _open(db: str, office_key: str | None) -> Office:
+    """Open the office, its test gateway keeping a journal (each command is its own process)."""
+    office = open_office(db, office_key)
+    office.payments.keep_test_gateway_in_store()
+    return office
+
+
 def _member(office: Office, who: str) -> StaffMember:
     staff = office.staff.list()
     if who.isdigit():
@@ -138,7 +145,7 @@ def charge(
     lines = [_line(text) for text in item]
     number = card if card is not None else typer.prompt("Card number", hide_input=True)
     code = cvc if cvc is not None else typer.prompt("CVC", hide_input=True)
-    with open_office(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
         payment = desk.payments.charge(
             lines,
             card=Card(number, month, year, code),
@@ -166,7 +173,7 @@ def capture(
 ) -> None:
     """Capture an authorised payment (payments.capture)."""
     check_format(fmt)
-    with open_office(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
         _print_payment(desk.payments.capture(payment), fmt)
 
 
@@ -180,7 +187,7 @@ def void(
 ) -> None:
     """Void an authorised payment before capture (payments.void)."""
     check_format(fmt)
-    with open_office(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
         _print_payment(desk.payments.void(payment), fmt)
 
 
@@ -205,7 +212,7 @@ def refund(
     from officekit.plugins.money.payments.amounts import format_minor
 
     check_format(fmt)
-    with open_office(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
         done = desk.payments.refund(payment, amount, idempotency_key=key, reason=reason)
         if fmt == "json":
             out.print_json(json.dumps(converter.unstructure(done), default=str))
@@ -231,7 +238,7 @@ def receipt(
     office_key: KeyOption = None,
 ) -> None:
     """Print a receipt (records nothing)."""
-    with open_office(db, office_key) as office:
+    with _open(db, office_key) as office:
         ref: int | str = int(number) if number.isdigit() else number
         text = office.payments.render(ref, "html" if html else "text")
     out.print(safe(text, multiline=True), end="")
@@ -254,7 +261,7 @@ def cashup(
     check_format(fmt)
     if not who:
         fail("--as is needed: who closes the day", 2)
-    with open_office(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
         the_day = (
             day(when, "DAY")
             if when

@@ -19,22 +19,35 @@ well-known public test numbers; any future expiry, any CVC of the right form):
 | `4000 0000 0000 0119` | times out: the charge **is** made, the answer lost (retry by key) |
 
 Any other number that passes the Luhn check succeeds.
+
+The test gateway remembers in memory, for as long as the process lives. With a
+journal (``office.payments.keep_test_gateway_in_store()``, which the CLI calls,
+each command being a process of its own) it also writes what it did to the
+store's ``payments_test_gateway`` table, so that a later process can capture,
+void, refund and settle a charge an earlier one made, as a processor's test mode
+would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import attrs
 
 from officekit.errors import ConflictError
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from officekit.plugins.money.payments.amounts import Card
+
+R = TypeVar("R")
 
 __all__ = [
     "TEST_CARDS",
@@ -149,7 +162,25 @@ class Gateway(Protocol):
         ...
 
 
-@attrs.define
+def _journal_rows(table: Any, office_id: int, after: int) -> Any:
+    """The journal's rows of an office after row ``after``, in order."""
+    import sqlalchemy as sa
+
+    return (
+        sa.select(table.c.id, table.c.kind, table.c.name, table.c.body)
+        .where(table.c.office_id == office_id, table.c.id > after)
+        .order_by(table.c.id)
+    )
+
+
+def _journal_last(table: Any, office_id: int) -> Any:
+    """The journal's last row of an office."""
+    import sqlalchemy as sa
+
+    return sa.select(sa.func.max(table.c.id)).where(table.c.office_id == office_id)
+
+
+@attrs.frozen
 class _Charge:
     amount_minor: int
     currency: str
@@ -171,29 +202,126 @@ class TestGateway:
     __test__ = False  # not a pytest test class
     name = "test"
 
-    _shared: ClassVar[dict[tuple[str, int], TestGateway]] = {}
+    _shared: ClassVar[dict[tuple[str, int, bool], TestGateway]] = {}
     _shared_lock = threading.Lock()
 
-    def __init__(self, now: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        now: Callable[[], dt.datetime],
+        journal: tuple[sa.Engine, int] | None = None,
+    ) -> None:
         self._now = now
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._by_key: dict[str, tuple[tuple[object, ...], GatewayResult]] = {}
         self._charges: dict[str, _Charge] = {}
         self._settled: list[SettlementLine] = []
+        self._journal = journal
+        self._seen = 0  # the last journal row applied
+        self._written: list[tuple[str, str, dict[str, Any]]] | None = None
         self.calls = 0
         """How many requests it received (retries included)."""
         self.adjustment_minor = 0
         """Simulate a discrepancy: the next settlement reports includes this adjustment."""
 
     @classmethod
-    def for_office(cls, store: str, office_id: int, now: Callable[[], dt.datetime]) -> TestGateway:
-        """The test gateway of one office of one store, shared within the process."""
+    def for_office(
+        cls,
+        store: str,
+        office_id: int,
+        now: Callable[[], dt.datetime],
+        *,
+        engine: sa.Engine | None = None,
+    ) -> TestGateway:
+        """The test gateway of one office of one store, shared within the process.
+
+        Args:
+            store: The store's URL (password hidden), which with ``office_id`` names it.
+            office_id: The office's id.
+            now: The clock it stamps settlement lines with (the office's).
+            engine: Keep a journal in this store too (``payments_test_gateway``), so
+                that other processes know what it did; None: memory only.
+        """
+        name = (store, office_id, engine is not None)
         with cls._shared_lock:
-            gateway = cls._shared.get((store, office_id))
+            gateway = cls._shared.get(name)
             if gateway is None:
-                gateway = cls._shared[(store, office_id)] = cls(now)
+                journal = None if engine is None else (engine, office_id)
+                gateway = cls._shared[name] = cls(now, journal)
             gateway._now = now
             return gateway
+
+    # -- the journal: what it did, in the store, for the next process ---------------------------
+
+    @contextmanager
+    def _durably(self) -> Iterator[None]:
+        """Bring the memory up to the journal, then write what the block did (one transaction)."""
+        if self._journal is None:
+            yield
+            return
+        from officekit.core.store import write_transaction
+
+        engine, _ = self._journal
+        with self._lock, write_transaction(engine) as conn:
+            self._catch_up(conn)
+            self._written = []
+            try:
+                yield
+            finally:  # a timeout too: the processor did the work, only the answer was lost
+                written, self._written = self._written, None
+                self._append(conn, written)
+
+    def _caught_up(self) -> None:
+        """Read what other processes wrote to the journal since (reads only)."""
+        if self._journal is None:
+            return
+        from officekit.core.store import read_transaction
+
+        with self._lock, read_transaction(self._journal[0]) as conn:
+            self._catch_up(conn)
+
+    def _catch_up(self, conn: sa.Connection) -> None:
+        from officekit.plugins.money.payments.tables import test_gateway_journal as t
+
+        assert self._journal is not None
+        rows = conn.execute(_journal_rows(t, self._journal[1], self._seen)).all()
+        for row_id, kind, name, body_text in rows:
+            body = json.loads(body_text)
+            if kind == "key":
+                result = GatewayResult(**body["result"])
+                self._by_key[name] = (tuple(body["params"]), result)
+            elif kind == "charge":
+                self._charges[name] = _Charge(**body)
+            else:
+                body["at"] = dt.datetime.fromisoformat(body["at"])
+                self._settled.append(SettlementLine(**body))
+            self._seen = row_id
+
+    def _append(self, conn: sa.Connection, written: list[tuple[str, str, dict[str, Any]]]) -> None:
+        from officekit.plugins.money.payments.tables import test_gateway_journal as t
+
+        assert self._journal is not None
+        if not written:
+            return
+        conn.execute(
+            t.insert(),
+            [
+                {"office_id": self._journal[1], "kind": k, "name": n, "body": json.dumps(b)}
+                for k, n, b in written
+            ],
+        )
+        self._seen = conn.execute(_journal_last(t, self._journal[1])).scalar_one()
+
+    def _note(self, kind: str, name: str, body: dict[str, Any]) -> None:
+        if self._written is not None:
+            self._written.append((kind, name, body))
+
+    def _keep(self, key: str, params: tuple[object, ...], result: GatewayResult) -> None:
+        self._by_key[key] = (params, result)
+        self._note("key", key, {"params": list(params), "result": attrs.asdict(result)})
+
+    def _keep_charge(self, reference: str, charge: _Charge) -> None:
+        self._charges[reference] = charge
+        self._note("charge", reference, attrs.asdict(charge))
 
     @classmethod
     def forget_all(cls) -> None:
@@ -204,7 +332,7 @@ class TestGateway:
     def _remember(
         self, key: str, params: tuple[object, ...], act: Callable[[], GatewayResult]
     ) -> GatewayResult:
-        with self._lock:
+        with self._lock, self._durably():
             self.calls += 1
             known = self._by_key.get(key)
             if known is not None:
@@ -214,7 +342,7 @@ class TestGateway:
                     )
                 return known[1]
             result = act()
-            self._by_key[key] = (params, result)
+            self._keep(key, params, result)
             return result
 
     def authorise(
@@ -229,7 +357,7 @@ class TestGateway:
             random = secrets.token_hex(16)  # one read of the system's randomness, not two
             reference = f"ch_test_{random[:16]}"
             status = "captured" if capture else "authorised"
-            self._charges[reference] = _Charge(amount_minor, currency, status)
+            self._keep_charge(reference, _Charge(amount_minor, currency, status))
             if capture:
                 self._settle(reference, "capture", amount_minor, currency)
             token = f"tok_test_{random[16:]}"
@@ -244,21 +372,24 @@ class TestGateway:
     def _first(self, key: str) -> bool:
         # The timeout card loses only the first answer: a retry by key finds it.
         marker = f"timed-out:{key}"
-        with self._lock:
+        with self._lock, self._durably():
             if marker in self._by_key:
                 return False
-            self._by_key[marker] = ((), GatewayResult("failed"))
+            self._keep(marker, (), GatewayResult("failed"))
             return True
 
     def outcome(self, key: str) -> GatewayResult | None:
         """The result of the request made with ``key``, if it arrived."""
         with self._lock:
+            self._caught_up()
             self.calls += 1
             known = self._by_key.get(key)
             return None if known is None else known[1]
 
     def _settle(self, reference: str, kind: str, amount_minor: int, currency: str) -> None:
-        self._settled.append(SettlementLine(reference, kind, amount_minor, currency, self._now()))
+        line = SettlementLine(reference, kind, amount_minor, currency, self._now())
+        self._settled.append(line)
+        self._note("settle", reference, attrs.asdict(line) | {"at": line.at.isoformat()})
 
     def _charge(self, reference: str) -> _Charge:
         # A charge it does not know (made in another process): nothing to act on.
@@ -271,7 +402,7 @@ class TestGateway:
             charge = self._charge(reference)
             if charge.status != "authorised":
                 return GatewayResult("failed", reference, code=f"charge_{charge.status}")
-            charge.status = "captured"
+            self._keep_charge(reference, attrs.evolve(charge, status="captured"))
             self._settle(reference, "capture", amount_minor, charge.currency)
             return GatewayResult("captured", reference)
 
@@ -284,7 +415,7 @@ class TestGateway:
             charge = self._charge(reference)
             if charge.status != "authorised":
                 return GatewayResult("failed", reference, code=f"charge_{charge.status}")
-            charge.status = "voided"
+            self._keep_charge(reference, attrs.evolve(charge, status="voided"))
             return GatewayResult("voided", reference)
 
         return self._remember(key, ("void", reference), act)
@@ -301,7 +432,8 @@ class TestGateway:
                 or charge.refunded_minor + amount_minor > charge.amount_minor
             ):
                 return GatewayResult("failed", None, code="amount_too_large")
-            charge.refunded_minor += amount_minor
+            refunded = charge.refunded_minor + amount_minor
+            self._keep_charge(reference, attrs.evolve(charge, refunded_minor=refunded))
             refund_ref = f"re_test_{secrets.token_hex(8)}"
             self._settle(refund_ref, "refund", -amount_minor, charge.currency)
             return GatewayResult("refunded", refund_ref)
@@ -311,6 +443,7 @@ class TestGateway:
     def settlement(self, start: dt.datetime, end: dt.datetime) -> Settlement:
         """What it settled in ``[start, end)``, with the simulated adjustment if one is set."""
         with self._lock:
+            self._caught_up()
             lines = [line for line in self._settled if start <= line.at < end]
             if self.adjustment_minor:
                 currency = lines[0].currency if lines else "XXX"

@@ -28,6 +28,7 @@ no longer written.)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import operator
@@ -43,6 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.prepared import Prepared
+from officekit.core.store import read_transaction
 from officekit.core.validate import check_ref, text_problem
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 from officekit.plugins.money.payments import hooks
@@ -332,6 +334,16 @@ _INSERT_PAYMENT = {
     )
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
+# A charge the gateway answered is written once, decided: a known key inserts nothing.
+_INSERT_DECIDED = {
+    name: Prepared(
+        dialect.insert(payments)
+        .on_conflict_do_nothing(index_elements=["office_id", "idempotency_key"])
+        .returning(payments.c.id),
+        keys=[c.name for c in payments.c if c.name not in ("id", "voided_at")],
+    )
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 _LINE_KEYS = [c.name for c in payment_lines.c if c.name not in ("id", "payment_id")]
 _INSERT_LINES: dict[int, Prepared] = {}
 
@@ -364,10 +376,6 @@ _DECIDE = Prepared(
     payments.update()
     .where(payments.c.id == _B_ID, payments.c.status == "pending")
     .returning(*_PAYMENT_COLUMNS),
-    keys=_DECIDE_KEYS,
-)
-_DECIDE_FRESH = Prepared(
-    payments.update().where(payments.c.id == _B_ID, payments.c.status == "pending"),
     keys=_DECIDE_KEYS,
 )
 _CAPTURE = Prepared(
@@ -522,6 +530,22 @@ class PaymentBook:
     def __init__(self, office: Office) -> None:
         self._office = office
         self._gateway: Gateway | None = None
+        self._journal = False
+
+    def keep_test_gateway_in_store(self) -> None:
+        """Let the test gateway write what it did to the store, for later processes.
+
+        The test gateway remembers in memory, for the process's life. A program
+        whose every command is a process of its own (the ``officekit payments``
+        CLI) calls this first, so that a later command can capture, void, refund
+        and cash up what an earlier one charged: a journal in the store's
+        ``payments_test_gateway`` table, one short transaction per gateway call.
+        A gateway given by a plugin is not affected.
+        """
+        if not self._journal:
+            self._journal = True
+            if isinstance(self._gateway, TestGateway):
+                self._gateway = None  # made again, with its journal
 
     @property
     def settings(self) -> PaymentSettings:
@@ -546,7 +570,12 @@ class PaymentBook:
                         "(officekit_payment_gateway); officekit ships only 'test'"
                     )
                 store = office.engine.url.render_as_string(hide_password=True)
-                gateway = TestGateway.for_office(store, office.id, office.clock.now)
+                gateway = TestGateway.for_office(
+                    store,
+                    office.id,
+                    office.clock.now,
+                    engine=office.engine if self._journal else None,
+                )
             self._gateway = gateway
         return self._gateway
 
@@ -926,30 +955,29 @@ class PaymentDesk:
         insert_lines = _insert_lines(len(totals.lines))
 
         def attempt(conn: sa.Connection) -> int:
+            # Only when the gateway did not answer: the pending row a retry resolves.
             new = _INSERT_PAYMENT[conn.dialect.name].first(conn, row)
-            if new is None:  # the key is known: roll back, nothing recorded
-                found = _PAYMENT_BY_KEY.first(conn, {"b_office_id": office.id, "b_key": key})
-                assert found is not None
-                if found[1] != print_:
-                    raise ConflictError(f"idempotency key {key!r} was used for a different charge")
-                raise _Existing(int(found[0]), str(found[2]))
+            if new is None:  # another retry wrote it first: nothing to add
+                raise _Existing(0, "pending")
             payment_id = int(new[0])
             lines_row["b_id"] = payment_id
             insert_lines.rowcount(conn, lines_row)
             detail["payment_id"] = payment_id
             return payment_id
 
-        retried = False
-        try:
-            payment_id, _ = self._desk.perform("payments.charge", detail=detail, act=attempt)
-        except _Existing as known:
-            if known.status != "pending":
-                return self._book.get(known.row_id)  # the first result, nothing charged again
-            payment_id, retried = known.row_id, True
-        assert payment_id is not None
+        # A known key is answered from the store: the first result, nothing charged again.
+        with read_transaction(office.engine) as conn:
+            found = _PAYMENT_BY_KEY.first(conn, {"b_office_id": office.id, "b_key": key})
+        if found is not None:
+            if found[1] != print_:
+                raise ConflictError(f"idempotency key {key!r} was used for a different charge")
+            if found[2] != "pending":
+                return self._book.get(int(found[0]))
+        # Refused (and recorded) before the card is charged, when the profile would.
+        self._authorise("payments.charge", None)
         started = time.perf_counter_ns()
         try:
-            result = gateway.outcome(key) if retried else None
+            result = gateway.outcome(key) if found is not None else None
             if result is None:
                 result = gateway.authorise(
                     key=key,
@@ -959,12 +987,16 @@ class PaymentDesk:
                     capture=capture,
                 )
         except GatewayTimeout:
+            if found is None:  # the first attempt: written, pending, for a retry to resolve
+                # (_Existing: a concurrent call with the same key wrote it first.)
+                with contextlib.suppress(_Existing):
+                    self._desk.perform("payments.charge", detail=detail, act=attempt)
             raise PaymentPending(
-                f"the gateway did not answer: payment {payment_id} stays pending; "
+                "the gateway did not answer: the payment stays pending; "
                 f"retry with the same idempotency key ({key!r}) to learn its outcome"
             ) from None
         return self._decide(
-            payment_id,
+            int(found[0]) if found is not None else None,
             totals.total_minor,
             tax_minor=totals.tax_minor,
             lines=len(totals.lines),
@@ -972,12 +1004,16 @@ class PaymentDesk:
             account=account,
             result=result,
             gateway_ms=_elapsed_ms(started),
-            attempt=None if retried else row,
+            attempt=row,
+            lines_row=lines_row,
+            insert_lines=insert_lines,
+            key=key,
+            print_=print_,
         )
 
     def _decide(
         self,
-        payment_id: int,
+        pending_id: int | None,
         total_minor: int,
         *,
         tax_minor: int,
@@ -986,14 +1022,17 @@ class PaymentDesk:
         account: str,
         result: GatewayResult,
         gateway_ms: int,
-        attempt: dict[str, Any] | None = None,
+        attempt: dict[str, Any],
+        lines_row: dict[str, Any],
+        insert_lines: Prepared,
+        key: str,
+        print_: str,
     ) -> Payment:
-        """Record the gateway's answer; ``attempt``: the row this process inserted, if it did."""
+        """Record the gateway's answer: a new payment, or the pending one ``pending_id``."""
         office = self._office
         status = result.status if result.status in ("authorised", "captured") else "declined"
         now = office.clock.now()
         detail: dict[str, Any] = {
-            "payment_id": payment_id,
             "stage": status,
             "amount_minor": total_minor,
             "tax_minor": tax_minor,
@@ -1008,7 +1047,6 @@ class PaymentDesk:
         done: list[Payment] = []
 
         values = {
-            "b_id": payment_id,
             "status": status,
             "brand": result.brand or "card",
             "last4": result.last4 or "",
@@ -1021,15 +1059,30 @@ class PaymentDesk:
         }
 
         def act(conn: sa.Connection) -> None:
-            if attempt is None:  # a retry: the attempt's row is read back
-                row = _DECIDE.first(conn, values)
+            payment_id = pending_id
+            if payment_id is None:
+                new = _INSERT_DECIDED[conn.dialect.name].first(conn, attempt | values)
+                if new is not None:  # what this process wrote: nothing to read back
+                    payment_id = int(new[0])
+                    lines_row["b_id"] = payment_id
+                    insert_lines.rowcount(conn, lines_row)
+                    done.append(_written(payment_id, attempt, values))
+                else:  # the same key, written by a concurrent call since it was looked up
+                    found = _PAYMENT_BY_KEY.first(conn, {"b_office_id": office.id, "b_key": key})
+                    assert found is not None
+                    if found[1] != print_:
+                        raise ConflictError(
+                            f"idempotency key {key!r} was used for a different charge"
+                        )
+                    payment_id = int(found[0])
+                    if found[2] != "pending":
+                        raise _Existing(payment_id, str(found[2]))
+            if not done:  # the pending attempt's row is decided and read back
+                row = _DECIDE.first(conn, values | {"b_id": payment_id})
                 if row is None:  # another retry recorded the answer first
                     raise _Existing(payment_id, "decided")
                 done.append(Payment(*row))
-            elif _DECIDE_FRESH.rowcount(conn, values) != 1:
-                raise _Existing(payment_id, "decided")
-            else:  # what this process wrote, in both transactions: nothing to read back
-                done.append(_written(payment_id, attempt, values))
+            detail["payment_id"] = payment_id
             if status == "captured":
                 detail["receipt"] = _issue_receipt(
                     conn,
@@ -1043,11 +1096,9 @@ class PaymentDesk:
                 )
 
         try:
-            self._desk.perform(
-                "payments.charge", subject=f"payment:{payment_id}", detail=detail, act=act
-            )
-        except _Existing:
-            return self._book.get(payment_id)
+            self._desk.perform("payments.charge", detail=detail, act=act)
+        except _Existing as known:
+            return self._book.get(known.row_id)
         return done[0]
 
     # -- capture and void ---------------------------------------------------------------------

@@ -24,6 +24,7 @@ __all__ = [
     "payments",
     "receipt_counters",
     "receipts",
+    "test_gateway_journal",
 ]
 
 metadata = new_metadata()
@@ -151,6 +152,23 @@ cashups = sa.Table(
     sa.Column("closed_by", sa.ForeignKey(STAFF_ID), nullable=True),
     sa.UniqueConstraint("office_id", "day"),
 )
+
+test_gateway_journal = sa.Table(
+    "payments_test_gateway",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.ForeignKey(OFFICE_ID), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Index("ix_payments_test_gateway_office_id_id", "office_id", "id"),
+)
+"""The test gateway's journal, when it keeps one: what the "processor" did, for the next process.
+
+Rows of kind ``key`` (an idempotency key's parameters and result), ``charge`` (a
+charge's state; the latest row wins) and ``settle`` (a settlement line). Only the
+brand and last four digits of a card, as everywhere.
+"""
 
 MIGRATIONS = Migrations("money_payments", Path(__file__).resolve().parent / "migrations", metadata)
 """The payments tables and their revisions."""
