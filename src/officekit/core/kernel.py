@@ -94,6 +94,9 @@ class Kernel:
 
     def __init__(self, office: Office) -> None:
         self._office = office
+        # What the profile grants (roles, level, operation) -> (reason, responsibility): the
+        # office's profile never changes, and a desk asks the same question at every operation.
+        self._granted: dict[tuple[tuple[str, ...], str, str], tuple[str, str]] = {}
 
     def decide(self, actor: StaffMember, operation: Operation) -> Decision:
         """Decide from the profile alone whether ``actor`` may perform ``operation``."""
@@ -101,6 +104,10 @@ class Kernel:
         name = operation.name
         if not actor.active:
             return Decision(False, actor.name, name, "they have left the office")
+        asked = (actor.roles, actor.level, name)
+        granted = self._granted.get(asked)
+        if granted is not None:
+            return Decision(True, actor.name, name, granted[0], responsibility=granted[1])
         covering = profile.responsibilities_for(name)
         if not covering:
             return Decision(
@@ -121,9 +128,9 @@ class Kernel:
             if key not in held:
                 continue
             if rank >= profile.level_rank(resp.min_level):
-                return Decision(
-                    True, actor.name, name, f"granted by responsibility {key!r}", responsibility=key
-                )
+                reason = f"granted by responsibility {key!r}"
+                self._granted[asked] = (reason, key)
+                return Decision(True, actor.name, name, reason, responsibility=key)
             too_junior.append(f"{key!r} needs level {resp.min_level!r}")
         roles = ", ".join(actor.roles)
         if too_junior:

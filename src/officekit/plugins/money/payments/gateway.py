@@ -311,17 +311,16 @@ class TestGateway:
         )
         self._seen = conn.execute(_journal_last(t, self._journal[1])).scalar_one()
 
-    def _note(self, kind: str, name: str, body: dict[str, Any]) -> None:
-        if self._written is not None:
-            self._written.append((kind, name, body))
-
     def _keep(self, key: str, params: tuple[object, ...], result: GatewayResult) -> None:
         self._by_key[key] = (params, result)
-        self._note("key", key, {"params": list(params), "result": attrs.asdict(result)})
+        if self._written is not None:
+            body = {"params": list(params), "result": attrs.asdict(result)}
+            self._written.append(("key", key, body))
 
     def _keep_charge(self, reference: str, charge: _Charge) -> None:
         self._charges[reference] = charge
-        self._note("charge", reference, attrs.asdict(charge))
+        if self._written is not None:
+            self._written.append(("charge", reference, attrs.asdict(charge)))
 
     @classmethod
     def forget_all(cls) -> None:
@@ -389,7 +388,9 @@ class TestGateway:
     def _settle(self, reference: str, kind: str, amount_minor: int, currency: str) -> None:
         line = SettlementLine(reference, kind, amount_minor, currency, self._now())
         self._settled.append(line)
-        self._note("settle", reference, attrs.asdict(line) | {"at": line.at.isoformat()})
+        if self._written is not None:
+            body = attrs.asdict(line) | {"at": line.at.isoformat()}
+            self._written.append(("settle", reference, body))
 
     def _charge(self, reference: str) -> _Charge:
         # A charge it does not know (made in another process): nothing to act on.
