@@ -39,6 +39,7 @@ from officekit.core.staff import StaffDirectory, StaffMember
 from officekit.core.store import (
     DEFAULT_URL,
     events,
+    keep_writers,
     make_engine,
     migrate,
     missing_sqlite_file,
@@ -117,6 +118,7 @@ class Office(FacetHost):
         audit_key: AuditKey | None = None,
     ) -> None:
         self.engine = engine
+        keep_writers(engine, self)
         self.audit_key = audit_key
         self.signing_key = audit_key.for_office(key) if audit_key is not None else None
         """The key this office's own events are signed with (derived from ``audit_key``)."""

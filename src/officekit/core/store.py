@@ -13,9 +13,12 @@ the version tables and the revision files' identifiers.
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
+import contextvars
 import datetime as dt
 import functools
+import logging
 import os
 import re
 import threading
@@ -38,14 +41,18 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_URL",
     "KERNEL_MIGRATIONS",
+    "MAX_HELD_WRITERS",
     "UTCDateTime",
     "audit_checkpoints",
     "events",
+    "keep_writers",
     "make_engine",
     "metadata",
     "migrate",
     "new_metadata",
     "offices",
+    "read_transaction",
+    "release_writers",
     "schema_revision",
     "snapshot",
     "staff",
@@ -115,6 +122,9 @@ staff = sa.Table(
     sa.Column("education", sa.String(100), nullable=True),
     sa.Column("hired_at", UTCDateTime, nullable=False),
     sa.Column("left_at", UTCDateTime, nullable=True),
+    # An outside reference (an HR number), unique in its office: see StaffDirectory.find.
+    sa.Column("reference", sa.String(100), nullable=True),
+    sa.Index("ix_staff_office_id_reference", "office_id", "reference", unique=True),
 )
 
 staff_roles = sa.Table(
@@ -206,14 +216,23 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
     dbapi_connection.execute(begin)
 
 
-_WRITE_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+# Kept on the engine itself, not in a WeakKeyDictionary: the writer refers back to its
+# engine (and a kept connection to its writer), so a dictionary's value would keep its
+# key alive for ever. As attributes, they form a cycle the garbage collector frees.
+_WRITER = "_officekit_writer"
+_KEPT = "_officekit_kept"
+_ATTR_LOCK = threading.Lock()
 
 
 def _write_engine(engine: Engine) -> Engine:
     """``engine`` with the write option set: made once per engine, sharing its pool."""
-    writer = _WRITE_ENGINES.get(engine)
+    writer: Engine | None = engine.__dict__.get(_WRITER)
     if writer is None:
-        writer = _WRITE_ENGINES[engine] = engine.execution_options(**{WRITE_OPTION: True})
+        with _ATTR_LOCK:
+            writer = engine.__dict__.get(_WRITER)
+            if writer is None:
+                writer = engine.execution_options(**{WRITE_OPTION: True})
+                engine.__dict__[_WRITER] = writer
     return writer
 
 
@@ -228,9 +247,13 @@ the pool to the others: a further thread checks a connection out per transaction
 
 
 class _Held(threading.local):
-    """The writing connection this thread keeps, per process (a forked child makes its own)."""
+    """The writing connection this thread keeps, per process (a forked child makes its own).
 
-    conn: sa.Connection | None = None
+    Only a weak reference: the thread's state would otherwise keep the connection,
+    and through it the engine, alive after the office is dropped.
+    """
+
+    conn: weakref.ref[sa.Connection] | None = None
     pid: int = 0
 
 
@@ -239,50 +262,102 @@ class _Writers:
 
     def __init__(self) -> None:
         self.local = _Held()
-        self.all: list[sa.Connection] = []
+        # Each kept connection with (a weak reference to) the thread keeping it.
+        self.all: list[tuple[weakref.ref[threading.Thread], sa.Connection]] = []
         self.lock = threading.Lock()
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()
+_LIVE: weakref.WeakSet[_Writers] = weakref.WeakSet()
 _INHERITED: list[sa.Connection] = []  # a parent's, after fork: never used, never closed
+
+
+_KEEP = "_officekit_keep_writers"
+
+
+def keep_writers(engine: Engine, owner: object) -> None:
+    """Let threads keep their writing connections to ``engine`` for as long as ``owner`` lives.
+
+    An [`Office`][officekit.core.office.Office] does this for its engine: its
+    ``close()``, or its collection by the garbage collector, returns them to the
+    pool (a checked-out connection would otherwise keep its engine alive). On any
+    other engine, each write transaction checks a connection out and back in.
+    """
+    engine.__dict__[_KEEP] = True
+    _write_engine(engine).__dict__[_KEEP] = True
+    weakref.finalize(owner, release_writers, engine)
+
+
+def _writers_of(writer: Engine) -> _Writers:
+    writers: _Writers | None = writer.__dict__.get(_KEPT)
+    if writers is None:
+        with _ATTR_LOCK:
+            writers = writer.__dict__.get(_KEPT)
+            if writers is None:
+                writers = writer.__dict__[_KEPT] = _Writers()
+                _LIVE.add(writers)
+    return writers
 
 
 def _held_connection(writer: Engine) -> sa.Connection | None:
     """This thread's kept connection for ``writer`` (checked out on first use), or None."""
-    writers = _WRITERS.get(writer)
-    if writers is None:
-        writers = _WRITERS.setdefault(writer, _Writers())
+    if not writer.__dict__.get(_KEEP):
+        return None
+    writers = _writers_of(writer)
     local = writers.local
-    conn = local.conn
+    ref = local.conn
+    conn = ref() if ref is not None else None
     pid = os.getpid()
     if conn is not None and local.pid != pid:  # forked: the socket or file is the parent's
         _INHERITED.append(conn)
+        with writers.lock:
+            writers.all = [(t, c) for t, c in writers.all if c is not conn]
         local.conn = conn = None
     if conn is not None and not (conn.closed or conn.invalidated):
         return conn
     with writers.lock:
-        if conn is not None:
-            writers.all.remove(conn)
-            local.conn = None
-        writers.all = [c for c in writers.all if not c.closed]
-        if len(writers.all) >= MAX_HELD_WRITERS:
+        kept = []
+        for thread, held in writers.all:
+            owner = thread()
+            if held is conn or owner is None or not owner.is_alive():
+                if not held.closed and held is not conn:  # its thread ended: back to the pool
+                    held.close()
+                continue
+            if not held.closed:
+                kept.append((thread, held))
+        writers.all = kept
+        local.conn = None
+        if len(kept) >= MAX_HELD_WRITERS:
             return None
         conn = writer.connect()
-        writers.all.append(conn)
-    local.conn, local.pid = conn, pid
+        kept.append((weakref.ref(threading.current_thread()), conn))
+    local.conn, local.pid = weakref.ref(conn), pid
     return conn
 
 
 def release_writers(engine: Engine) -> None:
     """Return the writing connections kept for ``engine`` to its pool (before disposing of it)."""
-    writers = _WRITERS.pop(_write_engine(engine), None)
-    if writers is None:
-        return
+    writers: _Writers | None = _write_engine(engine).__dict__.pop(_KEPT, None)
+    if writers is not None:
+        _close_kept(writers)
+
+
+def _close_kept(writers: _Writers) -> None:
     with writers.lock:
-        for conn in writers.all:
+        for _, conn in writers.all:
             if not conn.closed and not conn.in_transaction():
                 conn.close()
         writers.all = []
+
+
+@atexit.register
+def _close_all_kept() -> None:
+    # Before the interpreter tears modules down, when closing is still orderly.
+    if os.getpid() == _PID:
+        for writers in list(_LIVE):
+            _close_kept(writers)
+
+
+_PID = os.getpid()
 
 
 @contextlib.contextmanager
@@ -630,12 +705,45 @@ def schema_revision(engine: Engine, migrations: Migrations = KERNEL_MIGRATIONS) 
         raise StoreError(f"cannot open the database {engine.url!r}: {exc}") from exc
 
 
+_MIGRATING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "officekit_migrating", default=False
+)
+ALEMBIC_LOGGERS = ("alembic.runtime.migration", "alembic.runtime.plugins")
+"""The Alembic loggers whose INFO lines are DEBUG lines while officekit migrates."""
+
+
+class _AlembicAtDebug(logging.Filter):
+    """While officekit migrates, Alembic's INFO lines are DEBUG lines.
+
+    Opening an office migrates as a matter of course: an application logging at
+    INFO should not get ``Context impl SQLiteImpl.`` and a line per revision
+    each time it creates a store. At DEBUG they are still there (as DEBUG).
+    Alembic run by anything else logs as it always does.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not _MIGRATING.get():
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        # The logger let it through as INFO: decide again, as DEBUG.
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+@functools.cache
+def _quiet_alembic() -> None:
+    """Add the filter to Alembic's loggers, once per process."""
+    quiet = _AlembicAtDebug()
+    for name in ALEMBIC_LOGGERS:
+        logging.getLogger(name).addFilter(quiet)
+
+
 def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
     """Create the schema, or bring it up to date, in one transaction.
 
     The kernel's revisions run first, then each plugin's set in the order given,
     each recorded in its own version table. A set whose plugin is not loaded is
-    left as it is.
+    left as it is. Alembic's INFO lines (``alembic.runtime.migration``,
+    ``alembic.runtime.plugins``) are logged at DEBUG meanwhile.
 
     Raises:
         StoreError: If the database is unreachable, or a set of migrations is at a
@@ -659,9 +767,11 @@ def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
                 f"the database's {m.name!r} schema is at revision {revision}, which "
                 f"{where} does not know: it was written by a newer release"
             )
-    from alembic import command
-
+    _quiet_alembic()
+    migrating = _MIGRATING.set(True)  # also while Alembic is imported: it logs then too
     try:
+        from alembic import command
+
         with write_transaction(engine) as conn:
             if conn.dialect.name == "postgresql":
                 # Several processes opening a new store at once migrate it one at a
@@ -678,3 +788,5 @@ def migrate(engine: Engine, plugins: Sequence[Migrations] = ()) -> None:
                 command.upgrade(cfg, "head")
     except sa.exc.DBAPIError as exc:
         raise StoreError(f"migrating the database {engine.url!r} failed: {exc.orig}") from exc
+    finally:
+        _MIGRATING.reset(migrating)
