@@ -46,6 +46,7 @@ from officekit.errors import OfficekitError, ProfileError, StoreError
 if TYPE_CHECKING:
     from officekit.core.events import AuditReport
     from officekit.core.office import Office, verify_store
+    from officekit.core.staff import StaffMember
 else:
 
     def verify_store(*args: Any, **kwargs: Any) -> list[AuditReport]:
@@ -56,6 +57,7 @@ else:
 
 
 __all__ = [
+    "AsOption",
     "DbOption",
     "FormatOption",
     "KeyOption",
@@ -72,6 +74,7 @@ __all__ = [
     "open_office",
     "out",
     "safe",
+    "staff_member",
 ]
 
 SIMULATION_URL = "sqlite:///officekit-simulation.db"
@@ -206,6 +209,16 @@ ProfileOption = Annotated[
     typer.Option("--profile", help="Profile name or path; default: the office's own."),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="Output format: text or json.")]
+AsOption = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        "--staff",
+        help="The member of staff at the desk: their id, or their exact name.",
+        show_default=False,
+    ),
+]
+"""``--as`` (or ``--staff``): who acts; [`staff_member`][officekit.cli.staff_member] finds them."""
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -221,6 +234,34 @@ def check_format(fmt: str) -> None:
     """Exit with status 2 unless ``fmt`` is ``text`` or ``json``."""
     if fmt not in ("text", "json"):
         fail(f"--format must be 'text' or 'json', got {fmt!r}", 2)
+
+
+def staff_member(office: Office, who: str, option: str = "--as") -> StaffMember:
+    """The active member of staff ``option`` names: an id, or the exact name of one person.
+
+    Names are compared ignoring case and repeated spaces. A name two active members
+    share, an unknown id or name, or someone who has left exits with status 2 and
+    a message naming ``option``.
+    """
+    from officekit.errors import NotFoundError
+
+    text = " ".join(who.split())
+    if not text:
+        fail(f"{option} is needed: who acts at the desk (a staff id or name)", 2)
+    if text.isdigit():
+        try:
+            found = office.staff.get(int(text))
+        except NotFoundError:
+            fail(f"{option}: no member of staff with id {text} in this office", 2)
+        if not found.active:
+            fail(f"{option}: {found.name} (id {found.id}) has left the office", 2)
+        return found
+    wanted = text.casefold()
+    matches = [m for m in office.staff.list() if " ".join(m.name.split()).casefold() == wanted]
+    if len(matches) != 1:
+        why = "nobody active" if not matches else f"{len(matches)} people"
+        fail(f"{option}: {why} in this office is called {who!r}: give a staff id", 2)
+    return matches[0]
 
 
 def open_office(db: str, key: str | None = None, profile: str | None = None) -> Office:
@@ -433,6 +474,10 @@ def profiles_validate(
 # -- plugins -----------------------------------------------------------------
 
 
+PIPED_WIDTH = 100_000
+"""The width of a table written to a pipe or a file: enough to cut nothing short."""
+
+
 @plugins_app.command("list")
 def plugins_list(
     profile: Annotated[
@@ -460,7 +505,9 @@ def plugins_list(
     table = Table("plugin", "source", "hooks")
     for info in infos:
         table.add_row(safe(info.name), safe(info.source), safe(", ".join(info.hooks)))
-    out.print(table)
+    # Piped or redirected, the lines are as long as they need: whole names, for grep.
+    wide = out if out.is_terminal else _Console(file=out.file, width=PIPED_WIDTH, highlight=False)
+    wide.print(table)
 
 
 # -- office and staff ----------------------------------------------------------
@@ -498,6 +545,10 @@ def staff_hire(
     education: Annotated[
         str | None, typer.Option("--education", help="A key of the profile's education table.")
     ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option("--reference", help="An outside reference (HR number), unique in the office."),
+    ] = None,
     db: DbOption = DEFAULT_URL,
     key: KeyOption = None,
     profile: ProfileOption = None,
@@ -507,7 +558,11 @@ def staff_hire(
 
     with Office.open(db, profile=profile, key=key) as office:
         member = office.staff.hire(
-            name, roles=role, experience_years=experience, education=education
+            name,
+            roles=role,
+            experience_years=experience,
+            education=education,
+            reference=reference,
         )
     out.print(
         safe(

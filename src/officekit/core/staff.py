@@ -49,6 +49,8 @@ class StaffMember:
             under the profile's rules.
         hired_at: When they were hired.
         left_at: When they left, or None while they work here.
+        reference: The outside reference they were hired with (an HR number,
+            unique in the office), or None.
     """
 
     id: int
@@ -60,11 +62,24 @@ class StaffMember:
     level: str
     hired_at: dt.datetime
     left_at: dt.datetime | None = None
+    reference: str | None = None
 
     @property
     def active(self) -> bool:
         """True while they work at the office."""
         return self.left_at is None
+
+
+def _check_reference(value: object, problems: list[Problem]) -> str | None:
+    """An outside reference: one line of 1 to 100 characters, trimmed."""
+    return text_field(
+        value,
+        "reference",
+        "an outside reference",
+        column_limit(staff.c.reference),
+        problems,
+        required=True,
+    )
 
 
 # One member of staff with their roles, one row per role: what every desk opens with.
@@ -78,6 +93,7 @@ _MEMBER = Prepared(
         staff.c.hired_at,
         staff.c.left_at,
         staff_roles.c.role,
+        staff.c.reference,
     )
     .select_from(staff.outerjoin(staff_roles, staff_roles.c.staff_id == staff.c.id))
     .where(
@@ -111,6 +127,7 @@ class StaffDirectory:
             level=profile.level_for(row.experience_years, row.education).name,
             hired_at=row.hired_at,
             left_at=row.left_at,
+            reference=row.reference,
         )
 
     def _load(self, conn: sa.Connection, where: Any) -> list[StaffMember]:
@@ -150,6 +167,7 @@ class StaffDirectory:
             level=profile.level_for(first[3], first[4]).name,
             hired_at=first[5],
             left_at=first[6],
+            reference=first[8],
         )
 
     def list(self, *, include_departed: bool = False) -> list[StaffMember]:
@@ -169,6 +187,83 @@ class StaffDirectory:
         """Return the active members of staff holding ``role``."""
         check_str(role, "role", "a role", column_limit(staff_roles.c.role))
         return [m for m in self.list() if role in m.roles]
+
+    def named(self, name: str, *, include_departed: bool = False) -> builtins.list[StaffMember]:
+        """Return the members of staff with this name, in hiring order.
+
+        Names are compared as [`hire`][officekit.core.staff.StaffDirectory.hire]
+        stores them (trimmed, runs of spaces collapsed) and exactly otherwise:
+        ``"anna conti"`` is not ``"Anna Conti"``.
+
+        Args:
+            name: A full name.
+            include_departed: Also list those who have left.
+
+        Raises:
+            ValidationError: If ``name`` is not a name.
+        """
+        problems: builtins.list[Problem] = []
+        clean = text_field(
+            name, "name", "a name", column_limit(staff.c.name), problems, required=True
+        )
+        check_bool(include_departed, "include_departed")
+        if problems:
+            raise ValidationError(problems)
+        where = (staff.c.office_id == self._office.id) & (staff.c.name == clean)
+        if not include_departed:
+            where = where & staff.c.left_at.is_(None)
+        with self._office.engine.connect() as conn:
+            return self._load(conn, where)
+
+    def find(self, name: str | None = None, *, reference: str | None = None) -> StaffMember | None:
+        """Find one member of staff by outside reference or by name, or None.
+
+        Made for an application that hires its people from elsewhere and may run
+        twice: ``office.staff.find(reference="HR-1042") or office.staff.hire(...,
+        reference="HR-1042")`` hires them once. Those who have left are found too
+        (like [`get`][officekit.core.staff.StaffDirectory.get]; see ``active``).
+
+        Give exactly one of ``name`` and ``reference``. A reference is unique in
+        the office, so it finds at most one member of staff. A name need not be:
+        when two members of staff share it, ``find`` refuses to choose (use the
+        reference, or [`named`][officekit.core.staff.StaffDirectory.named] for
+        all of them).
+
+        Args:
+            name: A full name, compared as ``named`` compares it.
+            reference: The outside reference given to ``hire``, compared exactly
+                (after trimming).
+
+        Returns:
+            The member of staff, or None if the office has nobody with that
+            reference (or name).
+
+        Raises:
+            ValidationError: If neither or both are given, or one is not a string.
+            ConflictError: If several members of staff have that name.
+        """
+        if (name is None) == (reference is None):
+            raise ValidationError(
+                "give a name or a reference (one of them, not both)", where="reference"
+            )
+        if name is not None:
+            found = self.named(name, include_departed=True)
+            if len(found) > 1:
+                ids = ", ".join(str(m.id) for m in found)
+                raise ConflictError(
+                    f"{len(found)} members of staff are named {found[0].name!r} (ids {ids}): "
+                    "find them by reference, or list them with staff.named(...)"
+                )
+            return found[0] if found else None
+        problems: builtins.list[Problem] = []
+        clean = _check_reference(reference, problems)
+        if problems:
+            raise ValidationError(problems)
+        with self._office.engine.connect() as conn:
+            found = self._load(
+                conn, (staff.c.office_id == self._office.id) & (staff.c.reference == clean)
+            )
+        return found[0] if found else None
 
     # -- validating -----------------------------------------------------------
 
@@ -212,6 +307,7 @@ class StaffDirectory:
         roles: Sequence[str],
         experience_years: float = 0,
         education: str | None = None,
+        reference: str | None = None,
     ) -> StaffMember:
         """Hire a member of staff.
 
@@ -220,12 +316,18 @@ class StaffDirectory:
             roles: Roles of the profile they will hold (one or more).
             experience_years: Years of relevant experience.
             education: A key of the profile's ``[education]`` table, or None.
+            reference: An outside reference (an HR or payroll number, 1 to 100
+                characters, one line), unique in the office: find them again with
+                [`find(reference=...)`][officekit.core.staff.StaffDirectory.find].
+                It is not recorded in the event log.
 
         Returns:
             The new member of staff, with their derived level.
 
         Raises:
             ValidationError: Naming each bad argument; nothing is written.
+            ConflictError: If someone in the office (also someone who has left)
+                already has ``reference``; nothing is written.
         """
         problems: builtins.list[Problem] = []
         clean_name = text_field(
@@ -249,11 +351,24 @@ class StaffDirectory:
             collect(
                 problems, check_choice, education, "education", self._office.profile.education, kind
             )
+        clean_reference = None if reference is None else _check_reference(reference, problems)
         if problems:
             raise ValidationError(problems)
         assert clean_name is not None
 
         def act(conn: sa.Connection) -> int:
+            if clean_reference is not None:
+                # inside the write transaction, which holds the office's lock
+                taken = conn.execute(
+                    sa.select(staff.c.id, staff.c.name).where(
+                        staff.c.office_id == self._office.id, staff.c.reference == clean_reference
+                    )
+                ).first()
+                if taken is not None:
+                    raise ConflictError(
+                        f"reference {clean_reference!r} is already {taken.name}'s (id {taken.id}): "
+                        f"find them with staff.find(reference={clean_reference!r})"
+                    )
             member_id: int = conn.execute(
                 staff.insert()
                 .values(
@@ -262,6 +377,7 @@ class StaffDirectory:
                     experience_years=years,
                     education=education,
                     hired_at=self._office.clock.now(),
+                    reference=clean_reference,
                 )
                 .returning(staff.c.id)
             ).scalar_one()

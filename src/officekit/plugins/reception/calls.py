@@ -714,6 +714,23 @@ class PhoneSystem:
             in_progress=row.in_progress,
         )
 
+    def stats_for_day(self, day: dt.date) -> CallStats:
+        """Compute the call statistics of one day of the office, in its timezone.
+
+        The same as [`stats`][officekit.plugins.reception.calls.PhoneSystem.stats]
+        from the day's local midnight to the next (the profile's
+        ``[office] timezone``): 23 or 25 hours on the days the clocks change.
+        ``officekit calls stats --from DAY --to DAY`` shows the same figures.
+
+        Args:
+            day: The office's day, a `datetime.date` (not a datetime).
+
+        Raises:
+            ValidationError: If ``day`` is not a date, or is too far out.
+        """
+        start, end = office_day(day, self._office.profile.office.tz)
+        return self.stats(start, end)
+
 
 # CallStats in one aggregate query, built once: the definitions of its docstring in SQL.
 _OFFERED = calls.c.outcome.is_distinct_from("after_hours")
@@ -749,6 +766,29 @@ _STATS = sa.select(
     calls.c.arrived_at >= sa.bindparam("b_start"),
     calls.c.arrived_at < sa.bindparam("b_end"),
 )
+
+
+def office_day(day: dt.date, tz: dt.tzinfo, where: str = "day") -> tuple[dt.datetime, dt.datetime]:
+    """Return the period ``[start, end)`` of ``day`` in the office's timezone ``tz``.
+
+    From local midnight to the next local midnight: 23 or 25 hours on the days
+    the clocks change. Where midnight itself is skipped, the day starts at its
+    first instant.
+
+    Raises:
+        ValidationError: Naming ``where``, if ``day`` is not a date (a datetime is
+            not a day) or too far out to compute with.
+    """
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise ValidationError(f"expected a date, got {day!r:.80}", where=where)
+    try:
+        start = dt.datetime.combine(day, dt.time(), tz)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+    except OverflowError:
+        start = end = dt.datetime.max.replace(tzinfo=dt.UTC)  # refused just below
+    check_aware(start, where)
+    check_aware(end, where)
+    return start, end
 
 
 def compute_stats(

@@ -64,32 +64,33 @@ def calls_route(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", help="Use this office's known callers and plugins too.", callback=check_db
+            "--db",
+            help="Route as this office does: its profile, known callers and plugins.",
+            callback=check_db,
         ),
     ] = None,
     key: KeyOption = None,
     fmt: FormatOption = "text",
 ) -> None:
     """Say where a call would go, and why."""
+    import tempfile
+
     from officekit.core.convert import converter
-    from officekit.core.profile import load_profile
     from officekit.plugins.reception.calls import CALLS
-    from officekit.plugins.reception.routing import Router
 
     check_format(fmt)
     if db is not None and profile is not None:
         fail("give --profile or --db (which uses its office's own profile), not both", 2)
-    if db is not None:
-        with open_office(db, key) as office:
+    if db is None and profile is None:
+        fail("give --profile, or --db to use an office's own profile", 2)
+    with tempfile.TemporaryDirectory(prefix="officekit-route-") as scratch:
+        # Without --db, a throwaway office of the profile: it loads the installed
+        # plugins and the profile's plugin.py, as an office in a real store does.
+        url = db if db is not None else f"sqlite:///{scratch}/route.db"
+        with open_office(url, key, profile) as office:
             when = moment(at, office.profile.office.tz, "--at")
             decision = office.facet(CALLS).route(reason, caller=caller, line=line, at=when)
             prof = office.profile
-    elif profile is None:
-        fail("give --profile, or --db to use an office's own profile", 2)
-    else:
-        prof = load_profile(profile)
-        when = moment(at, prof.office.tz, "--at") or dt.datetime.now(prof.office.tz)
-        decision = Router(prof).decide(reason, at=when, line=line)
     if fmt == "json":
         out.print_json(json.dumps(converter.unstructure(decision)))
         return
@@ -154,33 +155,48 @@ def ask(
     check_format(fmt)
     prof = load_profile(profile)
     kb = KnowledgeBase.for_profile(prof)
-    match = kb.search(question)
     threshold = prof.section(QUESTIONS).threshold
-    answered = match is not None and match.confidence >= threshold
+    decision = kb.decide(question, threshold=threshold)
+    match = decision.match
+    answered = decision.outcome == "answered"
     department = None
-    if not answered:
+    if decision.outcome == "escalated":
         department = escalation_department(prof, question, at=dt.datetime.now(prof.office.tz))
     if fmt == "json":
         out.print_json(
             json.dumps(
                 {
                     "question": question,
+                    "outcome": decision.outcome,
                     "answered": answered,
-                    "answer": match.entry.answer if answered and match else None,
+                    "answer": decision.entries[0].answer if answered else None,
                     "entry_id": match.entry.id if match else None,
-                    "confidence": match.confidence if match else 0.0,
+                    "offered": [e.id for e in decision.entries]
+                    if decision.outcome == "offered"
+                    else [],
+                    "prompt": decision.prompt,
+                    "confidence": decision.confidence,
                     "threshold": threshold,
                     "escalate_to": department,
                 }
             )
         )
         return
-    confidence = match.confidence if match else 0.0
+    confidence = decision.confidence
     if answered and match is not None:
         out.print(safe(match.entry.answer, multiline=True))
         out.print(
             safe(
                 f"(entry {match.entry.id!r}: {match.entry.question!r}, confidence {confidence:.2f})"
+            )
+        )
+    elif decision.outcome == "offered" and decision.prompt is not None:
+        out.print(safe(decision.prompt))
+        ids = " or ".join(repr(e.id) for e in decision.entries)
+        out.print(
+            safe(
+                f"(two entries are close: {ids}, together confidence {confidence:.2f}; "
+                "the desk asks which one is meant)"
             )
         )
     else:

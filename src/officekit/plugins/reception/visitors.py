@@ -348,6 +348,25 @@ class VisitorBook:
             still_waiting=row.still_waiting,
         )
 
+    def waiting_times_for_day(self, day: dt.date) -> WaitingStats:
+        """Measure the waits of one day of the office, in its timezone.
+
+        The same as
+        [`waiting_times`][officekit.plugins.reception.visitors.VisitorBook.waiting_times]
+        from the day's local midnight to the next (the profile's
+        ``[office] timezone``): 23 or 25 hours on the days the clocks change.
+
+        Args:
+            day: The office's day, a `datetime.date` (not a datetime).
+
+        Raises:
+            ValidationError: If ``day`` is not a date, or is too far out.
+        """
+        from officekit.plugins.reception.calls import office_day
+
+        start, end = office_day(day, self._office.profile.office.tz)
+        return self.waiting_times(start, end)
+
     # -- guardians ----------------------------------------------------------------
 
     def guardians_of(self, student: str) -> list[str]:
