@@ -17,6 +17,7 @@ from rich.table import Table
 
 from officekit.cli import (
     DEFAULT_URL,
+    AsOption,
     DbOption,
     FormatOption,
     KeyOption,
@@ -25,11 +26,11 @@ from officekit.cli import (
     open_office,
     out,
     safe,
+    staff_member,
 )
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
-    from officekit.core.staff import StaffMember
     from officekit.plugins.clerk.records.book import Record
 
 __all__ = ["records_app", "register"]
@@ -38,15 +39,6 @@ records_app = typer.Typer(
     help="Enter, correct, merge and erase records; conflict checks.", no_args_is_help=True
 )
 
-AsOption = Annotated[
-    str,
-    typer.Option(
-        "--as",
-        "--staff",
-        help="The member of staff at the desk: their id, or their exact name.",
-        show_default=False,
-    ),
-]
 FieldsArgument = Annotated[
     list[str] | None,
     typer.Argument(help="Fields as name=value (an empty value removes an optional field)."),
@@ -56,21 +48,6 @@ FieldsArgument = Annotated[
 def register(app: typer.Typer) -> None:
     """Add ``officekit records`` to ``app``."""
     app.add_typer(records_app, name="records")
-
-
-def _member(office: Office, who: str) -> StaffMember:
-    """The member of staff ``--staff`` names: an id, or the exact name of one active member."""
-    if who.strip().isdigit():
-        member = office.staff.get(int(who.strip()))
-        if not member.active:
-            fail(f"--staff: {member.name} (id {member.id}) has left the office", 2)
-        return member
-    wanted = " ".join(who.split()).casefold()
-    found = [m for m in office.staff.list() if " ".join(m.name.split()).casefold() == wanted]
-    if len(found) != 1:
-        why = "nobody active" if not found else f"{len(found)} people"
-        fail(f"--staff: {why} in this office is called {who!r}: give a staff id", 2)
-    return found[0]
 
 
 def _fields(pairs: list[str] | None) -> dict[str, str]:
@@ -133,9 +110,9 @@ def records_enter(
     check_format(fmt)
     values = _fields(fields)
     if not who:
-        fail("--staff is needed: who enters the record", 2)
+        fail("--as is needed: who enters the record", 2)
     with open_office(db, key) as office:
-        with office.desk(_member(office, who)) as desk:
+        with office.desk(staff_member(office, who)) as desk:
             try:
                 entry = desk.records.enter(kind, values, allow_duplicate=allow_duplicate)
             except DuplicateFound as exc:
@@ -247,9 +224,9 @@ def records_correct(
     if not values:
         fail("give at least one field to correct, as name=value", 2)
     if not who:
-        fail("--staff is needed: who corrects the record", 2)
+        fail("--as is needed: who corrects the record", 2)
     with open_office(db, key) as office:
-        with office.desk(_member(office, who)) as desk:
+        with office.desk(staff_member(office, who)) as desk:
             corrected = desk.records.correct(record, values)
         _show_record(office, corrected, fmt, {})
 
@@ -266,8 +243,8 @@ def records_merge(
     """Merge a duplicate into the record kept (undo it with unmerge)."""
     check_format(fmt)
     if not who:
-        fail("--staff is needed: who merges the records", 2)
-    with open_office(db, key) as office, office.desk(_member(office, who)) as desk:
+        fail("--as is needed: who merges the records", 2)
+    with open_office(db, key) as office, office.desk(staff_member(office, who)) as desk:
         merge = desk.records.merge(duplicate, into)
     _print_merge(merge.id, merge.record_id, merge.into_id, "merged", fmt)
 
@@ -283,8 +260,8 @@ def records_unmerge(
     """Undo a merge exactly."""
     check_format(fmt)
     if not who:
-        fail("--staff is needed: who undoes the merge", 2)
-    with open_office(db, key) as office, office.desk(_member(office, who)) as desk:
+        fail("--as is needed: who undoes the merge", 2)
+    with open_office(db, key) as office, office.desk(staff_member(office, who)) as desk:
         done = desk.records.unmerge(merge)
     _print_merge(done.id, done.record_id, done.into_id, "unmerged", fmt)
 
@@ -311,8 +288,8 @@ def records_erase(
     """Erase a record's personal values (and its merged duplicates'); a senior's duty."""
     check_format(fmt)
     if not who:
-        fail("--staff is needed: who erases the record", 2)
-    with open_office(db, key) as office, office.desk(_member(office, who)) as desk:
+        fail("--as is needed: who erases the record", 2)
+    with open_office(db, key) as office, office.desk(staff_member(office, who)) as desk:
         erased = desk.records.erase(record, reason=reason)
     if fmt == "json":
         out.print_json(json.dumps({"record_id": erased.id, "erased": True}))
@@ -334,8 +311,8 @@ def records_conflict_check(
     """Check a prospective client and the adverse parties against clients and matters."""
     check_format(fmt)
     if not who:
-        fail("--staff is needed: who runs the check", 2)
-    with open_office(db, key) as office, office.desk(_member(office, who)) as desk:
+        fail("--as is needed: who runs the check", 2)
+    with open_office(db, key) as office, office.desk(staff_member(office, who)) as desk:
         check = desk.records.conflict_check(client=client, adverse_parties=adverse or [])
     if fmt == "json":
         from officekit.core.convert import converter

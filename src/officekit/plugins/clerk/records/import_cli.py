@@ -18,11 +18,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from officekit.cli import DEFAULT_URL, DbOption, KeyOption, err, fail, open_office, out, safe
+from officekit.cli import (
+    DEFAULT_URL,
+    AsOption,
+    DbOption,
+    KeyOption,
+    err,
+    fail,
+    open_office,
+    out,
+    safe,
+    staff_member,
+)
 
 if TYPE_CHECKING:
-    from officekit.core.office import Office
-    from officekit.core.staff import StaffMember
     from officekit.plugins.clerk.records.spreadsheet import ImportSummary
 
 __all__ = ["REJECTED_EXIT", "register"]
@@ -30,15 +39,6 @@ __all__ = ["REJECTED_EXIT", "register"]
 REJECTED_EXIT = 3
 """``officekit records import``'s exit status when rows were rejected (the rest imported)."""
 
-AsOption = Annotated[
-    str,
-    typer.Option(
-        "--as",
-        "--staff",
-        help="The member of staff at the desk: their id, or their exact name.",
-        show_default=False,
-    ),
-]
 KindOption = Annotated[
     str, typer.Option("--kind", help="The record kind (customer, patient...).", show_default=False)
 ]
@@ -48,26 +48,6 @@ def register(records_app: typer.Typer) -> None:
     """Add ``import`` and ``export`` to the ``officekit records`` group."""
     records_app.command("import")(records_import)
     records_app.command("export")(records_export)
-
-
-def _member(office: Office, who: str) -> StaffMember:
-    """The member of staff ``--as`` names: an id, or the exact name of one active member."""
-    from officekit.errors import NotFoundError
-
-    if who.strip().isdigit():
-        try:
-            member = office.staff.get(int(who.strip()))
-        except NotFoundError:
-            fail(f"--as: no member of staff with id {who.strip()} in this office", 2)
-        if not member.active:
-            fail(f"--as: {member.name} (id {member.id}) has left the office", 2)
-        return member
-    wanted = " ".join(who.split()).casefold()
-    found = [m for m in office.staff.list() if " ".join(m.name.split()).casefold() == wanted]
-    if len(found) != 1:
-        why = "nobody active" if not found else f"{len(found)} people"
-        fail(f"--as: {why} in this office is called {who!r}: give a staff id", 2)
-    return found[0]
 
 
 def _summary_lines(summary: ImportSummary, file: str) -> list[str]:
@@ -113,7 +93,7 @@ def records_import(
     if not who:
         fail("--as is needed: who imports the records", 2)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with (
             office.desk(member) as desk,
             Progress(
@@ -175,7 +155,7 @@ def records_export(
     if not who:
         fail("--as is needed: who exports the records", 2)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             summary = export_file(desk, out_file, kind=kind, format=fmt)
     out.print(

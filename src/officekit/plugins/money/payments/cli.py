@@ -17,6 +17,7 @@ import typer
 
 from officekit.cli import (
     DEFAULT_URL,
+    AsOption,
     DbOption,
     FormatOption,
     KeyOption,
@@ -26,21 +27,17 @@ from officekit.cli import (
     open_office,
     out,
     safe,
+    staff_member,
 )
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
-    from officekit.core.staff import StaffMember
 
 __all__ = ["register"]
 
 payments_app = typer.Typer(
     help="Take card payments, refund them, print receipts, cash up.", no_args_is_help=True
 )
-
-AsOption = Annotated[
-    str, typer.Option("--as", help="Who acts: a member of staff's id or full name.")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -53,17 +50,6 @@ def _open(db: str, office_key: str | None) -> Office:
     office = open_office(db, office_key)
     office.payments.keep_test_gateway_in_store()
     return office
-
-
-def _member(office: Office, who: str) -> StaffMember:
-    staff = office.staff.list()
-    if who.isdigit():
-        found = [m for m in staff if m.id == int(who)]
-    else:
-        found = [m for m in staff if m.name == who]
-    if len(found) != 1:
-        fail(f"--as {who!r}: no (single) member of staff with that id or name", 2)
-    return found[0]
 
 
 def _print_payment(payment: Any, fmt: str) -> None:
@@ -145,7 +131,7 @@ def charge(
     lines = [_line(text) for text in item]
     number = card if card is not None else typer.prompt("Card number", hide_input=True)
     code = cvc if cvc is not None else typer.prompt("CVC", hide_input=True)
-    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         payment = desk.payments.charge(
             lines,
             card=Card(number, month, year, code),
@@ -173,7 +159,7 @@ def capture(
 ) -> None:
     """Capture an authorised payment (payments.capture)."""
     check_format(fmt)
-    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         _print_payment(desk.payments.capture(payment), fmt)
 
 
@@ -187,7 +173,7 @@ def void(
 ) -> None:
     """Void an authorised payment before capture (payments.void)."""
     check_format(fmt)
-    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         _print_payment(desk.payments.void(payment), fmt)
 
 
@@ -212,7 +198,7 @@ def refund(
     from officekit.plugins.money.payments.amounts import format_minor
 
     check_format(fmt)
-    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         done = desk.payments.refund(payment, amount, idempotency_key=key, reason=reason)
         if fmt == "json":
             out.print_json(json.dumps(converter.unstructure(done), default=str))
@@ -261,7 +247,7 @@ def cashup(
     check_format(fmt)
     if not who:
         fail("--as is needed: who closes the day", 2)
-    with _open(db, office_key) as office, office.desk(_member(office, who)) as desk:
+    with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         the_day = (
             day(when, "DAY")
             if when

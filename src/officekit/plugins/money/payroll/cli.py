@@ -15,6 +15,7 @@ from rich.table import Table
 
 from officekit.cli import (
     DEFAULT_URL,
+    AsOption,
     DbOption,
     FormatOption,
     KeyOption,
@@ -24,11 +25,11 @@ from officekit.cli import (
     open_office,
     out,
     safe,
+    staff_member,
 )
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
-    from officekit.core.staff import StaffMember
     from officekit.plugins.money.payroll.cheques import Cheque
 
 __all__ = ["payroll_app", "register"]
@@ -38,27 +39,10 @@ payroll_app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsOption = Annotated[
-    str,
-    typer.Option("--as", help="The member of staff at the desk: their id, or their exact name."),
-]
-
 
 def register(app: typer.Typer) -> None:
     """Add ``officekit payroll`` to ``app``."""
     app.add_typer(payroll_app, name="payroll")
-
-
-def _member(office: Office, who: str, option: str = "--as") -> StaffMember:
-    """The member of staff an option names: an id, or the exact name of one active member."""
-    if who.strip().isdigit():
-        return office.staff.get(int(who.strip()))
-    wanted = " ".join(who.split()).casefold()
-    found = [m for m in office.staff.list() if " ".join(m.name.split()).casefold() == wanted]
-    if len(found) != 1:
-        why = "nobody active" if not found else f"{len(found)} people"
-        fail(f"{option}: {why} in this office is called {who!r}: give a staff id", 2)
-    return found[0]
 
 
 def _cheque_row(cheque: Cheque, office: Office) -> dict[str, Any]:
@@ -86,7 +70,7 @@ def payroll_receive(
     """Record a batch of cheques from its manifest."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             batch = desk.payroll.receive(manifest)
     if fmt == "json":
@@ -110,7 +94,7 @@ def payroll_pickup(
     """Pick a batch up, counted against its manifest; list the exceptions."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             found = desk.payroll.pickup(batch, counted=list(counted or []))
     rows = [{"cheque_number": e.cheque_number, "kind": e.kind} for e in found]
@@ -144,8 +128,8 @@ def payroll_hand_over(
     if (ack is None) == (not in_person):
         fail("give --ack TEXT or --in-person: the employee must acknowledge receipt", 2)
     with open_office(db, key) as office:
-        member = _member(office, who)
-        employee = _member(office, to, "--to")
+        member = staff_member(office, who)
+        employee = staff_member(office, to, "--to")
         with office.desk(member) as desk:
             done = desk.payroll.hand_over(
                 cheque, to=employee, acknowledged=True if in_person else str(ack)
@@ -172,7 +156,7 @@ def payroll_outstanding(
 
     check_format(fmt)
     with open_office(db, key) as office:
-        viewer = None if who is None else _member(office, who)
+        viewer = None if who is None else staff_member(office, who)
         when = moment(at, office.profile.office.tz, "--at")
         cheques = office.facet(PAYROLL_OFFICE).outstanding(when, viewer=viewer)
         names = {m.id: m.name for m in office.staff.list(include_departed=True)}
