@@ -69,9 +69,12 @@ def build(url: str, rng: random.Random, days: int = 365) -> tuple[Office, int]:
     """Open a medical office at ``url`` and give it a year of schedules; return it and the count."""
     office = Office.open(url, profile="medical", clock=ManualClock(START))
     paula = office.staff.hire("Paula Grant", roles=["administrative_assistant"], experience_years=6)
+    pat = office.staff.hire("Pat Manager", roles=["practice_manager"], experience_years=8)
+    with office.desk(pat) as desk:  # a calendar is delegated by someone else
+        for person in PEOPLE:
+            desk.schedule.delegate(person, to=paula, scope="manage")
     with office.desk(paula) as desk:
         for i, person in enumerate(PEOPLE):
-            desk.schedule.delegate(person, to=paula, scope="manage")
             # a weekly meeting, through the API: Tuesdays at 14:00, 15:00 or 16:00
             desk.schedule.book(
                 "Weekly meeting",

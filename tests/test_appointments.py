@@ -110,8 +110,10 @@ def test_wrong_appointments_are_refused_before_anything_is_written(practice: Off
 
 def _meeting(office: Office) -> str:
     paula = office.staff.hire("Paula Grant", roles=["administrative_assistant"], experience_years=6)
-    with office.desk(paula) as desk:
+    pat = office.staff.hire("Pat Manager", roles=["practice_manager"], experience_years=8)
+    with office.desk(pat) as desk:
         desk.schedule.delegate("dr_patel", to=paula, scope="manage")
+    with office.desk(paula) as desk:
         return desk.schedule.book("Meeting", start=at(5, 9), minutes=30, people=["dr_patel"]).uid
 
 

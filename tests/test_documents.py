@@ -595,3 +595,34 @@ def test_simulate_processes_incoming_documents(sqlite_url: str) -> None:
     filed = list(docs.queue(state="filed"))
     assert all(i.filing_document_id is not None for i in filed)
     office.close()
+
+
+def test_cli_appointment_fields_are_top_level_as_its_help_says(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    office = Office.open(db, profile="medical", clock=clock)
+    if "schedule" not in office.office_facets:
+        pytest.skip("the schedule part is not in this office")
+    rosa = office.staff.hire("Rosa Silva", roles=["medical_receptionist"], experience_years=1)
+    with office.desk(rosa) as desk:
+        patient = desk.records.enter(
+            "patient", given_name="Maria", family_name="Rossi", birth_date="1980-05-01"
+        ).record
+        start = dt.datetime.combine(
+            clock.now().date() + dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC
+        )
+        entry = desk.appointments.book("gp", provider="dr_okafor", start=start, customer=patient.id)
+    fields = office.schedule.appointment_fields(entry.uid)
+    office.close()
+    runner = CliRunner()
+    app = _app()
+    helped = runner.invoke(app, ["documents", "render", "--help"], env={"COLUMNS": "200"})
+    assert "top-level fields" in helped.output and "appointment.*" not in helped.output
+    ok = runner.invoke(
+        app,
+        ["documents", "render", "appointment_confirmation", "--as", "Rosa Silva", "--db", db,
+         "--appointment", entry.uid],
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert f"on {fields['date']} at {fields['time']}" in ok.output

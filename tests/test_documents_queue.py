@@ -39,7 +39,7 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def _staff(office: Office) -> tuple[Any, Any, Any]:
-    """A receptionist (intake only), an assistant (everything), a practice manager (no filing)."""
+    """A receptionist (intake only), an assistant (everything), a practice manager."""
     rosa = office.staff.hire("Rosa Silva", roles=["receptionist"])
     pat = office.staff.hire("Pat Grant", roles=["administrative_assistant"], experience_years=4)
     max_ = office.staff.hire("Max Rao", roles=["practice_manager"], experience_years=9)
@@ -151,15 +151,17 @@ def test_each_step_needs_its_responsibility(open_office: Callable[..., Office]) 
             desk.documents.review(item)
     with office.desk(pat) as desk:
         desk.documents.review(item)
-    # The practice manager reviews documents but does not file: the filing desk refuses.
-    with office.desk(max_) as desk:
-        assert desk.can("documents.file").allowed and not desk.can("filing.file").allowed
-        with pytest.raises(PermissionDenied):
-            desk.documents.file(item)
+    with office.desk(rosa) as desk, pytest.raises(PermissionDenied):
+        desk.documents.file(item)  # refused before anything is claimed or filed
     assert office.facet(DOCUMENTS_OFFICE).get(item).state == "reviewed"
     assert office.filing.list() == []
+    # The practice manager reviews and files documents: the profile grants both
+    # documents.file and filing.file (a profile that did not is refused at loading).
+    with office.desk(max_) as desk:
+        assert desk.can("documents.file").allowed and desk.can("filing.file").allowed
+        assert desk.documents.file(item).state == "filed"
     refusals = [e for e in office.events() if e.outcome == "denied"]
-    assert [e.operation for e in refusals] == ["documents.review", "filing.file"]
+    assert [e.operation for e in refusals] == ["documents.review", "documents.file"]
 
 
 def test_without_the_filing_desk_filed_only_marks_it(tmp_path: Path, sqlite_url: str) -> None:
@@ -353,7 +355,7 @@ class QueueMachine(RuleBasedStateMachine):
         assert len({i.id for i in items}) == len(items)  # no item in two states (rows)
         for item in items:
             assert (item.reviewed_at is not None) == (item.state != "received")
-            assert (item.closed_at is not None) == (item.state not in OPEN_STATES)
+            assert (item.closed_at is not None) == (item.state not in ("received", "reviewed"))
             assert (item.filing_document_id is not None) == (item.state == "filed")
 
     @invariant()

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from officekit.cli import (
     DEFAULT_URL,
+    AsOption,
     DbOption,
     FormatOption,
     KeyOption,
@@ -24,11 +25,11 @@ from officekit.cli import (
     open_office,
     out,
     safe,
+    staff_member,
 )
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
-    from officekit.core.staff import StaffMember
     from officekit.plugins.assistant.documents.queue import QueueItem
 
 __all__ = ["documents_app", "queue_app", "register"]
@@ -43,28 +44,12 @@ queue_app = typer.Typer(
 )
 documents_app.add_typer(queue_app, name="queue")
 
-AsOption = Annotated[
-    str,
-    typer.Option("--as", help="The member of staff at the desk: their id, or their exact name."),
-]
 ItemArgument = Annotated[int, typer.Argument(help="The queue item's id.", min=1)]
 
 
 def register(app: typer.Typer) -> None:
     """Add ``officekit documents`` to ``app``."""
     app.add_typer(documents_app, name="documents")
-
-
-def _member(office: Office, who: str, option: str = "--as") -> StaffMember:
-    """The member of staff an option names: an id, or the exact name of one active member."""
-    if who.strip().isdigit():
-        return office.staff.get(int(who.strip()))
-    wanted = " ".join(who.split()).casefold()
-    found = [m for m in office.staff.list() if " ".join(m.name.split()).casefold() == wanted]
-    if len(found) != 1:
-        why = "nobody active" if not found else f"{len(found)} people"
-        fail(f"{option}: {why} in this office is called {who!r}: give a staff id", 2)
-    return found[0]
 
 
 def _fields(pairs: list[str]) -> dict[str, Any]:
@@ -125,7 +110,11 @@ def documents_render(
     ] = None,
     appointment: Annotated[
         str | None,
-        typer.Option("--appointment", help="An appointment whose fields fill appointment.*."),
+        typer.Option(
+            "--appointment",
+            help="An appointment's uid: its fields (date, time, provider, location...) are "
+            "top-level fields, as the schedule gives them.",
+        ),
     ] = None,
     field: Annotated[
         list[str] | None,
@@ -140,7 +129,7 @@ def documents_render(
     check_format(fmt)
     fields = _fields(list(field or []))
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             document = desk.documents.render(
                 name,
@@ -217,7 +206,7 @@ def queue_receive(
     """Log an incoming document into the queue."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             item = desk.documents.receive(kind, sender_ref=sender_ref)
         _done(item, fmt, office)
@@ -234,7 +223,7 @@ def queue_review(
     """Review a received document."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             done = desk.documents.review(item)
         _done(done, fmt, office)
@@ -257,7 +246,7 @@ def queue_file(
     """File a reviewed document (with the filing desk, where the office has it)."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             done = desk.documents.file(item, title=title, cabinet=cabinet)
         _done(done, fmt, office)
@@ -275,7 +264,7 @@ def queue_forward(
     """Forward a reviewed document to a department."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             done = desk.documents.forward(item, to=to)
         _done(done, fmt, office)
@@ -296,7 +285,7 @@ def queue_return(
     """Return a reviewed document to its sender."""
     check_format(fmt)
     with open_office(db, key) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             done = desk.documents.return_item(item, reason=reason)
         _done(done, fmt, office)

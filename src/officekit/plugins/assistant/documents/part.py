@@ -54,8 +54,10 @@ def register_commands(app: typer.Typer) -> None:
 
 
 def audit_checks() -> list[AuditCheck]:
-    """Its deep audit checks (none yet)."""
-    return []
+    """Its deep audit check: each incoming document's state against its events."""
+    from officekit.plugins.assistant.documents.audit import AUDIT_CHECKS
+
+    return list(AUDIT_CHECKS)
 
 
 def steps() -> list[SimulationStep]:

@@ -13,8 +13,10 @@ filed, forwarded to a department or returned to its sender (by someone with
 values by a CHECK constraint) and moves only by a guarded ``UPDATE ... WHERE
 state = ... RETURNING`` in its operation's transaction: a step from the wrong
 state is refused (ConflictError) and changes nothing, so no step is skipped nor
-done twice. An item still open after its kind's review deadline is overdue
-(``office.documents.overdue``, selected in SQL).
+done twice. Filing with the filing desk is the one step in three transactions
+(claim ``reviewed`` -> ``filing``, ``filing.file``, complete ``filing`` ->
+``filed``): see ``DocumentsDesk.file``. An item still open after its kind's
+review deadline is overdue (``office.documents.overdue``, selected in SQL).
 """
 
 from __future__ import annotations
@@ -31,8 +33,15 @@ import sqlalchemy as sa
 
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.prepared import Prepared
+from officekit.core.store import write_transaction
 from officekit.core.validate import check_aware, check_choice, check_ref, check_str, unknown_name
-from officekit.errors import ConflictError, NotFoundError, ValidationError
+from officekit.errors import (
+    ConflictError,
+    NotFoundError,
+    OfficekitError,
+    PermissionDenied,
+    ValidationError,
+)
 from officekit.plugins.assistant.documents import hooks
 from officekit.plugins.assistant.documents.settings import (
     DOCUMENTS,
@@ -57,6 +66,7 @@ __all__ = [
     "DOCUMENTS_DESK",
     "DOCUMENTS_OFFICE",
     "RETURN_REASONS",
+    "STALE_CLAIM",
     "DocumentsDesk",
     "DocumentsOffice",
     "QueueItem",
@@ -157,6 +167,50 @@ _OVERDUE = Prepared(
 _INSERT = Prepared(
     document_queue.insert().returning(document_queue.c.id),
     keys=["office_id", "kind", "sender_ref", "state", "received_at", "received_by", "due_at"],
+)
+
+
+STALE_CLAIM = dt.timedelta(minutes=5)
+"""How long a claim for filing holds: after it, ``file`` on the item takes it over."""
+
+_THIS_ITEM = (
+    document_queue.c.id == sa.bindparam("b_item_id"),
+    document_queue.c.office_id == _OFFICE,
+)
+_HELD = (
+    document_queue.c.state == "filing",
+    document_queue.c.closed_at == sa.bindparam("b_held_at", type_=document_queue.c.closed_at.type),
+    document_queue.c.closed_by == sa.bindparam("b_held_by", type_=sa.Integer()),
+)
+_AT = sa.bindparam("b_at", type_=document_queue.c.closed_at.type)
+_BY = sa.bindparam("b_by", type_=sa.Integer())
+_CLAIM = Prepared(
+    document_queue.update()
+    .where(*_THIS_ITEM, document_queue.c.state == "reviewed")
+    .values(state="filing", closed_at=_AT, closed_by=_BY)
+    .returning(*_COLUMNS)
+)
+_TAKE_OVER = Prepared(
+    document_queue.update()
+    .where(*_THIS_ITEM, *_HELD)
+    .values(closed_at=_AT, closed_by=_BY)
+    .returning(*_COLUMNS)
+)
+_RELEASE = Prepared(
+    document_queue.update()
+    .where(*_THIS_ITEM, *_HELD)
+    .values(state="reviewed", closed_at=None, closed_by=None)
+    .returning(document_queue.c.id)
+)
+_COMPLETE = Prepared(
+    document_queue.update()
+    .where(*_THIS_ITEM, *_HELD)
+    .values(
+        state="filed",
+        closed_at=_AT,
+        filing_document_id=sa.bindparam("b_doc", type_=sa.Integer()),
+    )
+    .returning(*_COLUMNS)
 )
 
 
@@ -528,12 +582,27 @@ class DocumentsDesk:
         """File a reviewed document (``documents.file``).
 
         Where the office has the filing desk (``"filing" in office.office_facets``),
-        the document is filed there first (``filing.file``, under its kind's
-        ``filing_category``), and the item keeps the filing desk's document id;
-        otherwise the item is only marked filed, and the filing arguments are not used.
+        it takes three short transactions, so that no item is filed twice:
+
+        1. the item is claimed: ``reviewed`` -> ``filing`` by a guarded update (two
+           desks filing it at once: one claims it, the other gets ConflictError
+           before anything is filed; nor can it be returned or forwarded meanwhile);
+        2. the document is filed at the filing desk (``filing.file``, under its
+           kind's ``filing_category``, tagged ``incoming:<item id>``);
+        3. the item is completed: ``filing`` -> ``filed`` with the filing desk's
+           document id (the ``documents.file`` event), guarded by the claim.
+
+        A refusal of step 2 (a ValidationError, a PermissionDenied) releases the
+        claim: the item is ``reviewed`` again. A crash between the steps leaves the
+        item ``filing``: listed in the queue (``office.documents.queue(state="filing")``)
+        and overdue in time; calling ``file`` on it again once the claim is
+        ``STALE_CLAIM`` old takes the claim over and completes it, filing the document
+        only if no document tagged with the item is filed yet (``recovered`` in the
+        event). Without the filing desk, the item is only marked filed (one
+        transaction), and the filing arguments are not used.
 
         Args:
-            item: The item, ``reviewed``.
+            item: The item, ``reviewed`` (or ``filing``, left so by a crash).
             title: The filed document's title; default: its kind and the day it came.
             cabinet: A paper document's cabinet; default ``"Incoming"`` (without content).
             content: An electronic document's bytes.
@@ -541,39 +610,146 @@ class DocumentsDesk:
             reference: The record it belongs to (``"customer:12"``).
 
         Raises:
-            ConflictError: The item is not ``reviewed``; nothing is written.
+            ConflictError: The item is not ``reviewed``, or is being filed at another
+                desk (claimed less than ``STALE_CLAIM`` ago); nothing is written.
             NotFoundError: The office has no such item.
             ValidationError: The filing desk refused the document (each problem named);
-                nothing is written.
+                nothing is filed and the item stays ``reviewed``.
             PermissionDenied: The member of staff may not file it (recorded).
         """
         self._desk.check_open()
         office = self._office
         room = self._room
         current = room.get(item)
-        if current.state != ALLOWED["file"]:
+        subject = f"document_item:{current.id}"
+        if current.state not in ("reviewed", "filing"):
             raise ConflictError(_refusal(current.id, current.state, "file"))
-        decision = self._desk.can("documents.file", f"document_item:{current.id}")
-        if not decision.allowed:  # recorded and raised before anything is filed
-            self._desk.perform("documents.file", subject=f"document_item:{current.id}")
-        values = self._closing("filed")
-        detail: dict[str, Any] = {}
-        if "filing" in office.office_facets:
+        self._allowed("documents.file", subject)  # before anything is claimed or filed
+        if "filing" not in office.office_facets:
+            if current.state == "filing":  # claimed while the filing desk ran: complete it
+                claim = self._claim(current)
+                return self._complete(claim, None, {"recovered": True})
+            return self._step(current, "file", self._closing("filed"), {})
+        self._allowed("filing.file", None)  # a refusal claims nothing
+        claim = self._claim(current)
+        marker = f"incoming:{current.id}"
+        found = self._filed_with(marker) if current.state == "filing" else None
+        if found is None:
             kind = room.settings.kinds.get(current.kind)
             day = current.received_at.astimezone(office.profile.office.tz).date()
             default_title = f"{current.kind.replace('_', ' ').capitalize()} received {day}"
-            filed = self._desk.filing.file(
-                default_title if title is None else title,
-                category=None if kind is None else kind.filing_category,
-                content=content,
-                cabinet=cabinet if cabinet is not None or content is not None else "Incoming",
-                filename=filename,
-                reference=reference,
-                dated=day,
+            try:
+                filed = self._desk.filing.file(
+                    default_title if title is None else title,
+                    category=None if kind is None else kind.filing_category,
+                    content=content,
+                    cabinet=cabinet if cabinet is not None or content is not None else "Incoming",
+                    filename=filename,
+                    reference=reference,
+                    dated=day,
+                    tags=[marker],
+                )
+            except OfficekitError:  # refused before anything was written: let it go
+                self._release(claim)
+                raise
+            found = int(filed.id)
+        detail: dict[str, Any] = {"document_id": found}
+        if current.state == "filing":
+            detail["recovered"] = True
+        return self._complete(claim, found, detail)
+
+    def _allowed(self, operation: str, subject: str | None) -> None:
+        """Record and raise a refusal of ``operation`` to this member of staff, if any."""
+        decision = self._desk.can(operation, subject)
+        if not decision.allowed:
+            self._desk.record_refusal(
+                operation, subject, decision.reason, decided_by=decision.decided_by
             )
-            values["filing_document_id"] = filed.id
-            detail["document_id"] = filed.id
-        return self._step(current, "file", values, detail)
+            raise PermissionDenied(self._desk.actor.name, operation, decision.reason)
+
+    def _claim(self, current: QueueItem) -> QueueItem:
+        """Claim an item for filing, in a transaction of its own (no event): the claim.
+
+        From ``reviewed``; or from ``filing`` when its claim is ``STALE_CLAIM`` old
+        (taken over, guarded by the old claim's time and holder).
+        """
+        office = self._office
+        now = office.clock.now()
+        params: dict[str, Any] = {
+            "b_office_id": office.id, "b_item_id": current.id,
+            "b_at": now, "b_by": self._desk.actor.id,
+        }  # fmt: skip
+        if current.state == "filing":
+            assert current.closed_at is not None and current.closed_by is not None
+            if now - current.closed_at < STALE_CLAIM:
+                raise ConflictError(
+                    f"incoming document {current.id} is being filed (claimed at "
+                    f"{current.closed_at:%Y-%m-%d %H:%M} UTC by staff {current.closed_by}): "
+                    f"try again after {current.closed_at + STALE_CLAIM:%Y-%m-%d %H:%M} UTC"
+                )
+            statement = _TAKE_OVER
+            params.update(b_held_at=current.closed_at, b_held_by=current.closed_by)
+        else:
+            statement = _CLAIM
+        with write_transaction(office.engine) as conn:
+            row = statement.first(conn, params)
+            if row is None:
+                now_row = _ITEM.first(conn, {k: params[k] for k in ("b_office_id", "b_item_id")})
+                state = current.state if now_row is None else now_row[_STATE_AT]
+                raise ConflictError(
+                    f"incoming document {current.id} is {state}: it was claimed or moved at "
+                    "another desk meanwhile; nothing was filed"
+                )
+        return _item(row)
+
+    def _release(self, claim: QueueItem) -> None:
+        """Give a claim back (``filing`` -> ``reviewed``) when nothing was filed."""
+        office = self._office
+        with write_transaction(office.engine) as conn:
+            _RELEASE.first(conn, {
+                "b_office_id": office.id, "b_item_id": claim.id,
+                "b_held_at": claim.closed_at, "b_held_by": claim.closed_by,
+            })  # fmt: skip
+
+    def _filed_with(self, marker: str) -> int | None:
+        """The filing desk's document tagged ``marker`` (filed before a crash), if any."""
+        filing = self._office.filing
+        for doc in filing.list(limit=1000, include_destroyed=True):
+            if marker in doc.tags:
+                return int(doc.id)
+        return None
+
+    def _complete(
+        self, claim: QueueItem, document_id: int | None, extra: dict[str, Any]
+    ) -> QueueItem:
+        """``filing`` -> ``filed``, guarded by ``claim`` (``documents.file``)."""
+        office = self._office
+        now = office.clock.now()
+        params = {
+            "b_office_id": office.id, "b_item_id": claim.id,
+            "b_held_at": claim.closed_at, "b_held_by": claim.closed_by,
+            "b_at": now, "b_doc": document_id,
+        }  # fmt: skip
+        detail: dict[str, Any] = {"item_id": claim.id, **extra}
+        done: list[QueueItem] = []
+
+        def act(conn: sa.Connection) -> None:
+            row = _COMPLETE.first(conn, params)
+            if row is None:
+                raise ConflictError(
+                    f"incoming document {claim.id}: its claim was taken over at another desk "
+                    "while it was being filed"
+                )
+            got = _item(row)
+            done.append(got)
+            detail["kind"] = got.kind
+            detail["state"] = got.state
+            detail["minutes"] = int((now - got.received_at).total_seconds() // 60)
+            detail["overdue"] = now > got.due_at
+
+        subject = f"document_item:{claim.id}"
+        self._desk.perform("documents.file", subject=subject, detail=detail, act=act)
+        return done[0]
 
     def forward(self, item: QueueItem | int, *, to: str) -> QueueItem:
         """Forward a reviewed document to a department (``documents.forward``).

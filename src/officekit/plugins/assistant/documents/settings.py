@@ -166,7 +166,56 @@ def _check(settings: DocumentsSettings, ctx: SectionContext) -> DocumentsSetting
     for i, name in enumerate(settings.forward_to):
         if name not in departments:
             ctx.problem([f"forward_to[{i}]"], unknown_name("department", name, departments))
+    _check_filers(ctx)
     return attrs.evolve(settings, template_folders=folders)
+
+
+FILING_PLUGIN = "officekit.plugins.clerk"
+"""The plugin whose filing desk ``documents.file`` files with (where it runs)."""
+
+
+def _lowest(ctx: SectionContext, role: str, operation: str) -> int | None:
+    """The lowest level (its index) at which ``role`` may perform ``operation``; None: never."""
+    profile = ctx.profile
+    order = {level.name: i for i, level in enumerate(profile.levels)}
+    found = [
+        order.get(profile.responsibilities[key].min_level, len(order))
+        for key in profile.roles[role].responsibilities
+        if key in profile.responsibilities and operation in profile.responsibilities[key].operations
+    ]
+    return min(found) if found else None
+
+
+def _check_filers(ctx: SectionContext) -> None:
+    """Every role that may ``documents.file`` may ``filing.file`` too, where the filing desk runs.
+
+    Else each ``documents.file`` by that role is refused by the filing desk. Checked
+    at the lowest level the role files incoming documents at.
+    """
+    profile = ctx.profile
+    if FILING_PLUGIN in profile.plugins.disable:
+        return
+    levels = [level.name for level in profile.levels]
+    for name in profile.roles:
+        files_incoming = _lowest(ctx, name, "documents.file")
+        if files_incoming is None:
+            continue
+        files = _lowest(ctx, name, "filing.file")
+        if files is None:
+            what = (
+                "may file incoming documents (documents.file) but not file at the filing "
+                "desk (filing.file), which documents.file does: give it a responsibility "
+                "covering filing.file (such as 'filing')"
+            )
+        elif files > files_incoming:
+            what = (
+                f"files incoming documents (documents.file) from level "
+                f"{levels[files_incoming]!r} but may file at the filing desk (filing.file) "
+                f"only from {levels[files]!r}, which documents.file does"
+            )
+        else:
+            continue
+        ctx.report(Problem(f"roles.{name}.responsibilities", what))
 
 
 DOCUMENTS: ProfileSection[DocumentsSettings] = ProfileSection(

@@ -7,6 +7,7 @@ An item's place in the queue is one column, ``state``, which the database keeps
 to the known values (a CHECK constraint); the desk moves it only by guarded
 updates (``UPDATE ... WHERE state = 'received' RETURNING``), so that an item is
 never in two states nor moved twice. The steps' history is in the event log.
+Revision 0002 admits ``filing``, the state of an item claimed for filing.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from officekit.core.store import UTCDateTime, new_metadata, offices, staff
 
 __all__ = ["MIGRATIONS", "OPEN_STATES", "STATES", "document_queue", "metadata"]
 
-STATES = ("received", "reviewed", "filed", "forwarded", "returned")
-"""An incoming document's states: ``received`` (logged), ``reviewed``, and where it
-ended: ``filed``, ``forwarded`` or ``returned``."""
+STATES = ("received", "reviewed", "filing", "filed", "forwarded", "returned")
+"""An incoming document's states: ``received`` (logged), ``reviewed``, ``filing``
+(claimed for filing at the filing desk, not yet completed), and where it ended:
+``filed``, ``forwarded`` or ``returned``."""
 
-OPEN_STATES = ("received", "reviewed")
+OPEN_STATES = ("received", "reviewed", "filing")
 """The states of an item not yet dealt with: it may be overdue."""
 
 

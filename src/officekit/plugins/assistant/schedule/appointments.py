@@ -10,7 +10,10 @@ provider's calendar: the profile's ``appointments`` responsibility allows it.
 
 Where a visit type says ``conflict_check = true`` and the office keeps records
 (the legal profile's consultations), booking needs the event of a *clear*
-conflict check (``desk.records.conflict_check``).
+conflict check (``desk.records.conflict_check``), run within ``[schedule]
+conflict_check_days`` (30 by default) and used once: its number is kept on the
+appointment, unique in the office. (The check's event names no record, so the
+check cannot be tied to the customer's record beyond that.)
 
 Confirmations and reminders are rendered by the documents part of the desk
 (``office.documents.render``) where it runs, from the fields of
@@ -23,12 +26,15 @@ did not come as a no-show: the analysis counts both from the events.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from officekit.core.extensions import DeskFacet
+from officekit.core.prepared import Prepared
+from officekit.core.store import events
 from officekit.core.validate import check_choice, check_int_id, collect
 from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from officekit.plugins.assistant.schedule.diary import (
@@ -40,6 +46,21 @@ from officekit.plugins.assistant.schedule.diary import (
 )
 from officekit.plugins.assistant.schedule.model import Entry
 from officekit.plugins.assistant.schedule.tables import schedule_entries
+
+_CHECK_EVENT = Prepared(
+    sa.select(events.c.occurred_at, events.c.detail).where(
+        events.c.office_id == sa.bindparam("b_office_id"),
+        events.c.seq == sa.bindparam("b_seq"),
+        events.c.operation == "records.conflict_check",
+        events.c.outcome == "ok",
+    )
+)
+_CHECK_USED = Prepared(
+    sa.select(schedule_entries.c.uid).where(
+        schedule_entries.c.office_id == sa.bindparam("b_office_id"),
+        schedule_entries.c.conflict_check_seq == sa.bindparam("b_seq"),
+    )
+)
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -101,24 +122,34 @@ class AppointmentsDesk:
         return customer
 
     def _cleared(self, check: object) -> int:
-        """The event sequence number of a clear conflict check, or raise."""
+        """The event sequence number of a clear, recent, unused conflict check, or raise."""
         from officekit.plugins.clerk.records.book import ConflictCheck
 
+        office = self._office
         seq = check.event_seq if isinstance(check, ConflictCheck) else check
         seq = check_int_id(seq, "conflict_check", "a conflict check or its event's number")
-        found = [
-            e
-            for e in self._office.events(
-                operation="records.conflict_check", after_seq=seq - 1, limit=None
-            )
-            if e.seq == seq and e.outcome == "ok"
-        ]
-        if not found:
+        with office.engine.connect() as conn:
+            row = _CHECK_EVENT.first(conn, {"b_office_id": office.id, "b_seq": seq})
+            used = _CHECK_USED.first(conn, {"b_office_id": office.id, "b_seq": seq})
+        if row is None:
             raise ValidationError(f"event {seq} is no conflict check", where="conflict_check")
-        if found[0].detail.get("result") != "clear":
+        occurred_at, detail = row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1]
+        if detail.get("result") != "clear":
             raise ConflictError(
                 f"the conflict check of event {seq} needs review: a lawyer must clear it "
                 "before the consultation is booked"
+            )
+        days = self._room.settings.conflict_check_days
+        if occurred_at.astimezone(dt.UTC) < office.clock.now() - dt.timedelta(days=days):
+            raise ValidationError(
+                f"the conflict check of event {seq} is more than {days} days old "
+                "([schedule] conflict_check_days): run it again",
+                where="conflict_check",
+            )
+        if used is not None:
+            raise ConflictError(
+                f"the conflict check of event {seq} was used for appointment {used[0]!r}: "
+                "each consultation needs its own check"
             )
         return seq
 
@@ -145,7 +176,8 @@ class AppointmentsDesk:
             conflict_check: A clear
                 [`ConflictCheck`][officekit.plugins.clerk.records.book.ConflictCheck]
                 (or its event's number), for a visit type that needs one where the
-                office keeps records.
+                office keeps records: run within ``[schedule] conflict_check_days``
+                and not used for another appointment (each check books one).
             location: Where, if not the provider's usual place.
             override: Book over a conflict for this reason (``schedule.override``).
 
@@ -153,9 +185,11 @@ class AppointmentsDesk:
             The appointment's entry.
 
         Raises:
-            ValidationError: A bad argument, a provider who does not provide the visit
-                type, a missing conflict check; nothing is written.
-            ConflictError: The conflict check needs review; nothing is written.
+            ValidationError: A bad argument, a start in the past, a provider who does
+                not provide the visit type, a missing or too old conflict check;
+                nothing is written.
+            ConflictError: The conflict check needs review, or was used already;
+                nothing is written.
             ScheduleConflict: The provider or a room is taken, or it is outside
                 working hours (the refusal is recorded).
             PermissionDenied: The actor may not book appointments (recorded).
@@ -184,6 +218,11 @@ class AppointmentsDesk:
         reference = self._customer(customer, problems)
         reason = self._schedule._override(problems, override)
         entry = None
+        now = self._office.clock.now()
+        if isinstance(start, dt.datetime) and start.utcoffset() is not None and start < now:
+            problems.append(
+                Problem("start", f"is in the past (now: {now.astimezone(room.tz):%Y-%m-%d %H:%M})")
+            )
         if visit is not None and who is not None:
             entry = self._schedule._entry(
                 problems, title=visit.name, start=start, end=None, minutes=visit.minutes,
@@ -200,8 +239,9 @@ class AppointmentsDesk:
             raise ValidationError(problems)
         assert entry is not None and visit is not None and key is not None
         extra: dict[str, Any] = {"visit_type": key}
+        columns: dict[str, Any] = {"visit_type": key, "customer_ref": reference}
         if needs_check:
-            extra["conflict_check"] = self._cleared(conflict_check)
+            extra["conflict_check"] = columns["conflict_check_seq"] = self._cleared(conflict_check)
         lead = entry.start - self._office.clock.now()
         extra["lead_days"] = max(0, lead.days)
         return self._schedule.store(
@@ -210,7 +250,7 @@ class AppointmentsDesk:
             subject=f"schedule:{entry.people[0]}",
             override=reason,
             extra=extra,
-            columns={"visit_type": key, "customer_ref": reference},
+            columns=columns,
         )
 
     def _current(self, uid: object) -> tuple[Entry, tuple[Any, ...]]:

@@ -16,6 +16,7 @@ import typer
 
 from officekit.cli import (
     DEFAULT_URL,
+    AsOption,
     DbOption,
     FormatOption,
     KeyOption,
@@ -27,11 +28,11 @@ from officekit.cli import (
     open_office,
     out,
     safe,
+    staff_member,
 )
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
-    from officekit.core.staff import StaffMember
 
 __all__ = ["register", "schedule_app"]
 
@@ -40,10 +41,6 @@ schedule_app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsOption = Annotated[
-    str,
-    typer.Option("--as", help="The member of staff at the desk: their id, or their exact name."),
-]
 PeopleOption = Annotated[
     list[str] | None,
     typer.Option("--person", help="A principal's key (repeat it)."),
@@ -57,18 +54,6 @@ RoomsOption = Annotated[
 def register(app: typer.Typer) -> None:
     """Add ``officekit schedule`` to ``app``."""
     app.add_typer(schedule_app, name="schedule")
-
-
-def _member(office: Office, who: str, option: str = "--as") -> StaffMember:
-    """The member of staff an option names: an id, or the exact name of one active member."""
-    if who.strip().isdigit():
-        return office.staff.get(int(who.strip()))
-    wanted = " ".join(who.split()).casefold()
-    found = [m for m in office.staff.list() if " ".join(m.name.split()).casefold() == wanted]
-    if len(found) != 1:
-        why = "nobody active" if not found else f"{len(found)} people"
-        fail(f"{option}: {why} in this office is called {who!r}: give a staff id", 2)
-    return found[0]
 
 
 def _when(office: Office, text: str, option: str) -> dt.datetime:
@@ -109,7 +94,7 @@ def schedule_book(
     """Book a meeting, time off, a break or a hold; a conflict is refused with its reason."""
     check_format(fmt)
     with open_office(db, key, profile) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         begin = _when(office, start, "--start")
         finish = None if end is None else _when(office, end, "--end")
         with office.desk(member) as desk:
@@ -144,7 +129,7 @@ def schedule_cancel(
 ) -> None:
     """Cancel an entry, or one occurrence of a recurring one (appointments included)."""
     with open_office(db, key, profile) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         when = None if occurrence is None else _when(office, occurrence, "--occurrence")
         with office.desk(member) as desk:
             current = office.schedule.get(uid)
@@ -175,7 +160,7 @@ def schedule_agenda(
 ) -> None:
     """Print a principal's day plan, as text or HTML."""
     with open_office(db, key, profile) as office:
-        viewer = None if who is None else _member(office, who)
+        viewer = None if who is None else staff_member(office, who)
         when = (
             office.clock.now().astimezone(office.profile.office.tz).date()
             if on is None
@@ -232,14 +217,16 @@ def schedule_export(
     profile: ProfileOption = None,
 ) -> None:
     """Export a principal's entries as an iCalendar file a calendar application opens."""
+    from officekit.plugins.assistant.schedule.diary import LATEST_DAY
+
     first, last = day(start, "--from"), day(end, "--to")
     if last < first:
         fail("--to is before --from", 2)
     with open_office(db, key, profile) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         tz = office.profile.office.tz
-        lo = dt.datetime.combine(first, dt.time(), tz)
-        hi = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+        lo = dt.datetime.combine(min(first, LATEST_DAY), dt.time(), tz)
+        hi = dt.datetime.combine(min(last, LATEST_DAY) + dt.timedelta(days=1), dt.time(), tz)
         data = office.schedule.export(principal, lo, hi, viewer=member)
     try:
         output.write_bytes(data)
@@ -265,7 +252,7 @@ def schedule_import(
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}", 1)
     with open_office(db, key, profile) as office:
-        member = _member(office, who)
+        member = staff_member(office, who)
         with office.desk(member) as desk:
             entries = desk.schedule.import_calendar(data, principal=principal)
     out.print(f"imported {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")

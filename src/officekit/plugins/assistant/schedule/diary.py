@@ -21,9 +21,15 @@ Who may keep a principal's calendar: the holders of the principal's own role
 (``[schedule.principals.<key>] role``), and the members of staff the principal's
 calendar is delegated to, each within the delegation's scope: ``free_busy`` (sees
 busy blocks only), ``read`` (sees the details) or ``manage`` (books and cancels
-too). Customers' appointments (``desk.appointments``) need no delegation: they
-are the front desk's work, allowed by the profile's ``appointments``
-responsibility.
+too). Nobody delegates a calendar to themselves unless it is their own, and
+setting a principal's working hours needs ``manage`` too. Customers'
+appointments (``desk.appointments``) need no delegation: they are the front
+desk's work, allowed by the profile's ``appointments`` responsibility.
+
+A recurring entry is checked from its start or now, whichever is later: over the
+horizon against everything, beyond it against single entries and against the other
+recurring entries over a common cycle of both rules; its own occurrences may not
+overlap (see the guide, "Booking and conflicts").
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 import re
 import uuid
 import zoneinfo
@@ -96,6 +103,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOOKABLE_KINDS",
+    "EARLIEST",
+    "LATEST_DAY",
+    "MAX_CYCLE_STEPS",
     "MAX_ENTRY_HOURS",
     "MAX_TIME_OFF_DAYS",
     "SCHEDULE_DESK",
@@ -119,8 +129,14 @@ MAX_TIME_OFF_DAYS = 366
 MAX_PEOPLE = 20
 """The most people (or rooms) one entry occupies."""
 
-MAX_RECURRENCE_SCAN = 20_000
-"""The most occurrences read to find where a bounded rule ends."""
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+"""The earliest moment a search for busy time or free slots looks at."""
+
+LATEST_DAY = FAR_FUTURE.date() - dt.timedelta(days=2)
+"""The latest day an agenda or a search may ask for (schedules end in the far future)."""
+
+MAX_CYCLE_STEPS = 5_000
+"""The most occurrences walked to compare two recurring entries beyond the horizon."""
 
 _SCOPE_RANK = {"free_busy": 1, "read": 2, "manage": 3, "own": 4}
 _UTC_PARAM = UTCDateTime()
@@ -277,6 +293,14 @@ _DELEGATIONS = Prepared(
     .where(schedule_delegations.c.office_id == _OFFICE)
     .order_by(schedule_delegations.c.id)
 )
+_ACTIVE_OFFICE_DELEGATIONS = Prepared(
+    sa.select(*_DELEGATION_COLUMNS)
+    .where(
+        schedule_delegations.c.office_id == _OFFICE,
+        schedule_delegations.c.revoked_at.is_(None),
+    )
+    .order_by(schedule_delegations.c.id)
+)
 _INSERT_ENTRY = schedule_entries.insert().returning(schedule_entries.c.id)
 _INSERT_OCCUPANCY = schedule_occupancy.insert()
 _DELETE_OCCUPANCY = schedule_occupancy.delete().where(
@@ -342,8 +366,23 @@ def _parse_range(text: object, where: str, problems: list[Problem]) -> TimeRange
         return None
 
 
-def _bounded(rule: str) -> bool:
-    return any(part.split("=")[0].upper() in ("COUNT", "UNTIL") for part in rule.split(";"))
+def _check_self(spans: Sequence[Interval], buffer: dt.timedelta) -> None:
+    """Refuse a recurring entry whose own occurrences overlap or come within ``buffer``."""
+    for (a_start, a_end), (b_start, _) in itertools.pairwise(spans):
+        if b_start < a_end + buffer:
+            what = "overlap" if b_start < a_end else f"come within the buffer of {buffer}"
+            raise ValidationError(
+                f"its occurrences of {a_start:%Y-%m-%d %H:%M} and {b_start:%Y-%m-%d %H:%M} "
+                f"UTC {what}: an entry may not overlap itself",
+                where="rrule",
+            )
+
+
+def _last_end(entry: Entry) -> dt.datetime | None:
+    """The end of an entry's occupancy row: see ``recurrence.last_end``; None: the far future."""
+    if entry.rrule is None:
+        return None
+    return recurrence.last_end(entry, FAR_FUTURE)
 
 
 def _chunks(start: dt.datetime, end: dt.datetime) -> list[Interval]:
@@ -466,6 +505,9 @@ class ScheduleOffice:
     ) -> list[Busy]:
         """What ``resources`` are busy with in ``[lo, hi)``, sorted (``skip``: an entry's id)."""
         office_id = self._office.id
+        lo, hi = max(lo, EARLIEST), min(hi, FAR_FUTURE)
+        if hi <= lo:
+            return []
         found: list[Busy] = []
         expanded: dict[int, tuple[str, list[Occurrence]]] = {}
         for resource in resources:
@@ -574,8 +616,12 @@ class ScheduleOffice:
         if problems:
             raise ValidationError(problems)
         assert length is not None and wanted is not None and days is not None and start is not None
-        lo = start.astimezone(dt.UTC)
-        end = lo + dt.timedelta(days=days)
+        lo = max(start.astimezone(dt.UTC), EARLIEST)
+        # what is found can be booked: not beyond now + the horizon
+        latest = self._office.clock.now() + dt.timedelta(days=settings.horizon_days)
+        if lo >= latest:
+            return []
+        end = min(latest, lo + dt.timedelta(days=days))
         step = dt.timedelta(minutes=settings.step_minutes)
         tz = self.tz
         found: list[Interval] = []
@@ -706,10 +752,9 @@ class ScheduleOffice:
 
     def delegations(self, *, active_only: bool = True) -> list[Delegation]:
         """Return the office's delegations (by default only those not withdrawn), oldest first."""
+        query = _ACTIVE_OFFICE_DELEGATIONS if active_only else _DELEGATIONS
         with self._office.engine.connect() as conn:
-            rows = _DELEGATIONS.all(conn, {"b_office_id": self._office.id})
-        found = [Delegation(*r) for r in rows]
-        return [d for d in found if d.revoked_at is None] if active_only else found
+            return [Delegation(*r) for r in query.all(conn, {"b_office_id": self._office.id})]
 
     # -- agenda and export -----------------------------------------------------------------
 
@@ -727,6 +772,12 @@ class ScheduleOffice:
         key = self.check_principal(principal)
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
             raise ValidationError(f"expected a date, got {day!r:.60}", where="day")
+        if not LATEST_DAY >= day > EARLIEST.date():
+            raise ValidationError(
+                f"expected a day after {EARLIEST.date().isoformat()} and up to "
+                f"{LATEST_DAY.isoformat()}, got {day.isoformat()}",
+                where="day",
+            )
         visible = False
         if viewer is not None:
             scope = self.scope(key, viewer)
@@ -1062,33 +1113,118 @@ class ScheduleDesk:
             None, 0,
         )  # fmt: skip
 
-    def _check(self, conn: sa.Connection, entry: Entry) -> list[Conflict]:
-        """The conflicts of booking ``entry``: over the horizon, and with far single entries."""
+    def _check(
+        self, conn: sa.Connection, entry: Entry, last_end: dt.datetime | None
+    ) -> list[Conflict]:
+        """The conflicts of booking ``entry``.
+
+        A single entry: against everything its people and rooms are busy with. A
+        recurring one, from its start or now (whichever is later): over the horizon
+        against everything (working hours included), beyond it against the single
+        entries booked there, and against each other recurring entry of the same
+        people and rooms over a common cycle of both rules (see ``_far_recurring``).
+        Its own occurrences may not overlap nor come within the buffer of each
+        other (ValidationError).
+        """
         room = self._room
         resources = [f"p:{k}" for k in entry.people] + [f"r:{k}" for k in entry.rooms]
         rules = room._rules(conn, entry.people, entry.rooms)
+        pad = max((r.buffer for r in rules), default=dt.timedelta(0))
         if entry.rrule is None:
             spans: list[Interval] = [(entry.start, entry.end)]
-        else:
-            horizon = entry.start + dt.timedelta(days=room.settings.horizon_days)
-            spans = [(o.start, o.end) for o in recurrence.occurrences(entry, entry.start, horizon)]
-        if not spans:
-            return []
-        pad = max((r.buffer for r in rules), default=dt.timedelta(0))
-        busy = room._busy(conn, resources, spans[0][0] - pad, spans[-1][1] + pad)
-        conflicts = find_conflicts(spans, rules, busy, room.tz, skip_hours=entry.kind == "time_off")
-        if entry.rrule is not None and not conflicts:
-            # single entries booked beyond the horizon: check the occurrences near each
-            far = room._busy(conn, resources, spans[-1][1], FAR_FUTURE, singles_only=True)
-            for item in far:
-                near = [
-                    (o.start, o.end)
-                    for o in recurrence.occurrences(entry, item.start - pad, item.end + pad)
-                ]
-                conflicts += find_conflicts(near, rules, [item], room.tz, skip_hours=True)
-                if conflicts:
-                    break
-        return conflicts
+            busy = room._busy(conn, resources, entry.start - pad, entry.end + pad)
+            return find_conflicts(spans, rules, busy, room.tz, skip_hours=entry.kind == "time_off")
+        lo = max(entry.start, self._office.clock.now())
+        horizon = lo + dt.timedelta(days=room.settings.horizon_days)
+        spans = [(o.start, o.end) for o in recurrence.occurrences(entry, lo, horizon)]
+        _check_self(spans, pad)
+        conflicts: list[Conflict] = []
+        if spans:
+            busy = room._busy(conn, resources, spans[0][0] - pad, spans[-1][1] + pad)
+            conflicts = find_conflicts(
+                spans, rules, busy, room.tz, skip_hours=entry.kind == "time_off"
+            )
+        if conflicts:
+            return conflicts
+        # single entries booked beyond the horizon: check the occurrences near each
+        far = room._busy(conn, resources, horizon, FAR_FUTURE, singles_only=True)
+        for item in far:
+            near = [
+                (o.start, o.end)
+                for o in recurrence.occurrences(entry, item.start - pad, item.end + pad)
+            ]
+            conflicts += find_conflicts(near, rules, [item], room.tz, skip_hours=True)
+            if conflicts:
+                return conflicts
+        mine = last_end or FAR_FUTURE
+        return self._far_recurring(conn, entry, resources, rules, (lo, horizon, mine), pad)
+
+    def _far_recurring(
+        self,
+        conn: sa.Connection,
+        entry: Entry,
+        resources: list[str],
+        rules: list[Rules],
+        bounds: tuple[dt.datetime, dt.datetime, dt.datetime],
+        pad: dt.timedelta,
+    ) -> list[Conflict]:
+        """Compare a recurring entry with the other recurring entries beyond the horizon.
+
+        Two rules together repeat after the least common multiple of their periods
+        ([`period_days`][officekit.plugins.assistant.schedule.recurrence.period_days]):
+        checking from when both run for one such cycle covers every later
+        occurrence. The sparser rule is walked, and the other expanded near each of
+        its occurrences; more than ``MAX_CYCLE_STEPS`` occurrences to walk is refused
+        as unverifiable (ValidationError).
+        """
+        room = self._room
+        office_id = self._office.id
+        lo, horizon, mine = bounds  # checked from, the horizon, the entry's last end
+        my_period, my_gap = recurrence.period_days(entry.rrule or "")
+        others: dict[int, list[str]] = {}
+        for resource in resources:
+            params = {
+                "b_office_id": office_id, "b_resource": resource, "b_lo": horizon,
+                "b_hi": FAR_FUTURE,
+            }  # fmt: skip
+            for (entry_id,) in _RECURRING_BUSY.all(conn, params):
+                others.setdefault(entry_id, []).append(resource)
+        for entry_id, shared in others.items():
+            row = _ENTRY_BY_ID.first(conn, {"b_office_id": office_id, "b_id": entry_id})
+            assert row is not None
+            other = _entry(row)
+            period, gap = recurrence.period_days(other.rrule or "")
+            begin = max(lo, other.start)
+            reach = (entry.end - entry.start) + (other.end - other.start) + pad
+            cycle = dt.timedelta(days=math.lcm(my_period, period) + 1) + reach
+            stop = min(mine, row[_LAST_END_AT] or FAR_FUTURE, FAR_FUTURE - reach, begin + cycle)
+            start = max(begin, horizon - reach)
+            if stop <= start:
+                continue
+            drive, follow = (entry, other) if my_gap >= gap else (other, entry)
+            for steps, occ in enumerate(recurrence.occurrences(drive, start, stop)):
+                if steps >= MAX_CYCLE_STEPS:
+                    raise ValidationError(
+                        f"cannot be checked against entry {other.uid!r}: more than "
+                        f"{MAX_CYCLE_STEPS} occurrences to compare; give the rule an end "
+                        "(UNTIL or COUNT)",
+                        where="rrule",
+                    )
+                near = list(recurrence.occurrences(follow, occ.start - pad, occ.end + pad))
+                if not near:
+                    continue
+                if drive is entry:
+                    spans = [(occ.start, occ.end)]
+                    busy = [Busy(o.start, o.end, r, entry_id, other.kind)
+                            for o in near for r in shared]  # fmt: skip
+                else:
+                    spans = [(o.start, o.end) for o in near]
+                    busy = [Busy(occ.start, occ.end, r, entry_id, other.kind) for r in shared]
+                busy.sort()
+                found = find_conflicts(spans, rules, busy, room.tz, skip_hours=True)
+                if found:
+                    return found
+        return []
 
     def _describe(self, conflicts: Sequence[Conflict]) -> str:
         tz = self._room.tz
@@ -1137,18 +1273,11 @@ class ScheduleDesk:
         performed = "schedule.override" if override is not None else operation
         if override is not None:
             detail["operation"] = operation
-        last_end: dt.datetime | None = None
-        if entry.rrule is not None and _bounded(entry.rrule):
-            last: Occurrence | None = None
-            for i, occ in enumerate(recurrence.occurrences(entry, entry.start, FAR_FUTURE)):
-                last = occ
-                if i >= MAX_RECURRENCE_SCAN:
-                    break
-            last_end = last.end if last is not None else entry.end
+        last_end = _last_end(entry)
         stamp = entry.stamp or now
 
         def act(conn: sa.Connection) -> Entry:
-            conflicts = self._check(conn, entry)
+            conflicts = self._check(conn, entry, last_end)
             if conflicts and override is None:
                 raise ScheduleConflict(
                     f"not booked: {self._describe(conflicts)}; choose another time, or book "
@@ -1172,7 +1301,10 @@ class ScheduleDesk:
             try:
                 entry_id = int(conn.execute(_INSERT_ENTRY, values).scalar_one())
             except sa.exc.IntegrityError:
-                raise ConflictError(f"an entry with uid {entry.uid!r} exists already") from None
+                also = " (or its conflict check was used)" if columns else ""
+                raise ConflictError(
+                    f"an entry with uid {entry.uid!r} exists already{also}"
+                ) from None
             self._occupy(conn, entry_id, entry, last_end)
             detail["entry_id"] = entry_id
             return attrs.evolve(entry, stamp=stamp)
@@ -1251,6 +1383,11 @@ class ScheduleDesk:
         office = self._office
         if occurrence is not None:
             when = check_aware(occurrence, "occurrence").astimezone(dt.UTC)
+            if not EARLIEST <= when < FAR_FUTURE:
+                raise ValidationError(
+                    f"no occurrence is before {EARLIEST:%Y} or after {FAR_FUTURE:%Y}",
+                    where="occurrence",
+                )
             if current.rrule is None:
                 raise ValidationError("only a recurring entry has occurrences", where="occurrence")
             later = when + dt.timedelta(seconds=1)
@@ -1315,7 +1452,9 @@ class ScheduleDesk:
 
         Raises:
             ValidationError: A bad argument; nothing is written.
-            PermissionDenied: The actor may not set working hours.
+            PermissionDenied: The actor may not set working hours, or does not manage
+                the principal's calendar (the principal's own role or a ``manage``
+                delegation); the refusal is recorded.
         """
         room = self._room
         problems: list[Problem] = []
@@ -1352,6 +1491,7 @@ class ScheduleDesk:
         if problems:
             raise ValidationError(problems)
         assert key is not None and buffer is not None
+        self._require("schedule.set_hours", [key], f"schedule:{key}")
         weekly = WeeklyHours(*(tuple(sorted(days[d], key=lambda r: r.start)) for d in WEEKDAYS))
         office = self._office
         now = office.clock.now()
@@ -1384,6 +1524,10 @@ class ScheduleDesk:
         """Delegate a principal's calendar to a member of staff (``schedule.delegate``).
 
         A new delegation replaces an active one of the same principal and delegate.
+        It is granted by the holders of the principal's own role (where the profile
+        links one), or by those the profile allows ``schedule.delegate`` to, for
+        someone else: a member of staff may not delegate a calendar to themselves
+        unless it is their own (the refusal is recorded, ``decided_by="delegation"``).
 
         Args:
             principal: The principal's key.
@@ -1393,7 +1537,8 @@ class ScheduleDesk:
         Raises:
             ValidationError: A bad argument; nothing is written.
             NotFoundError: No such member of staff.
-            PermissionDenied: The actor may not delegate calendars.
+            PermissionDenied: The actor may not delegate calendars, or delegates to
+                themselves a calendar not their own (recorded).
         """
         office = self._office
         problems: list[Problem] = []
@@ -1411,6 +1556,13 @@ class ScheduleDesk:
         now = office.clock.now()
         detail: dict[str, Any] = {"principal": key, "staff_id": staff_id, "scope": chosen}
         actor = self._desk.actor.id
+        if staff_id == actor and self._room.scope(key, actor) != "own":
+            self._desk.refuse(
+                "schedule.delegate", f"schedule:{key}",
+                f"a calendar is not delegated to oneself: the calendar of {key!r} is "
+                "delegated by its principal or by someone else",
+                decided_by="delegation",
+            )  # fmt: skip
 
         def act(conn: sa.Connection) -> Delegation:
             conn.execute(
@@ -1545,23 +1697,21 @@ class ScheduleDesk:
         performed = "schedule.import"
         detail: dict[str, Any] = {"entries": 0, "skipped": 0, "recurring": 0}
         stored: list[Entry] = []
+        # the work that grows with the rules is done before the transaction
+        last_ends = [_last_end(entry) for entry in entries]
 
         def act(conn: sa.Connection) -> list[Entry]:
-            for entry in entries:
+            for entry, last_end in zip(entries, last_ends, strict=True):
                 exists = _ENTRY_BY_UID.first(conn, {"b_office_id": office.id, "b_uid": entry.uid})
                 if exists is not None:
                     detail["skipped"] += 1
                     continue
-                conflicts = self._check(conn, entry)
+                conflicts = self._check(conn, entry, last_end)
                 if conflicts:
                     raise ScheduleConflict(
                         f"not imported: event {entry.uid!r}: {self._describe(conflicts)}",
                         conflicts,
                     )
-                last_end = None
-                if entry.rrule is not None and _bounded(entry.rrule):
-                    occs = list(recurrence.occurrences(entry, entry.start, FAR_FUTURE))
-                    last_end = occs[-1].end if occs else entry.end
                 values = {
                     "office_id": office.id, "uid": entry.uid, "kind": entry.kind,
                     "title": entry.title, "start_at": entry.start, "end_at": entry.end,

@@ -48,6 +48,7 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -64,7 +65,10 @@ from officekit.errors import ValidationError
 from officekit.plugins.assistant.schedule.model import ENTRY_KINDS, Entry
 from officekit.plugins.assistant.schedule.recurrence import check_rule, zone
 
-__all__ = ["PERSON_URN", "PRODID", "ROOM_URN", "export_calendar", "import_calendar"]
+__all__ = ["MAX_UID", "PERSON_URN", "PRODID", "ROOM_URN", "export_calendar", "import_calendar"]
+
+MAX_UID = 200
+"""The longest ``UID`` imported, so that a moved occurrence's ``<uid>/<start>`` fits (255)."""
 
 PRODID = f"-//officekit//officekit {__version__}//EN"
 """The ``PRODID`` of exported calendars."""
@@ -356,6 +360,13 @@ def _read_event(
     if not uid:
         digest = hashlib.sha256(event.to_ical()).hexdigest()[:32]
         uid = f"{digest}@officekit-import"
+    if len(uid) > MAX_UID or any(unicodedata.category(c) in ("Cc", "Cs") for c in uid):
+        raise _fail(
+            f"{outer}: VEVENT {number}: UID",
+            f"{uid[:40]!r}... must be at most {MAX_UID} printable characters"
+            if len(uid) > MAX_UID
+            else f"{uid[:60]!r} has control characters in it",
+        )
     where = _Where(f"{outer}: VEVENT {number} (UID {uid})")
     for prop, message in getattr(event, "errors", []):
         raise where(str(prop), str(message))

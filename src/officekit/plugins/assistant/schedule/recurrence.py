@@ -49,6 +49,7 @@ Decisions:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -60,7 +61,16 @@ from dateutil.rrule import rrulestr
 from officekit.errors import ValidationError
 from officekit.plugins.assistant.schedule.model import Entry, Occurrence
 
-__all__ = ["FREQUENCIES", "MAX_COUNT", "MAX_INTERVAL", "check_rule", "occurrences", "zone"]
+__all__ = [
+    "FREQUENCIES",
+    "MAX_COUNT",
+    "MAX_INTERVAL",
+    "check_rule",
+    "last_end",
+    "occurrences",
+    "period_days",
+    "zone",
+]
 
 FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY")
 """The ``FREQ`` values a schedule accepts (``MINUTELY`` and ``SECONDLY`` are refused)."""
@@ -366,13 +376,98 @@ def _period_start(freq: str, interval: int, start: datetime, target: datetime) -
     return start.replace(hour=0, minute=0, second=0) + timedelta(days=skip)
 
 
+_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
+
+
 def _until_instant(value: str, tz: ZoneInfo) -> datetime:
-    """The last instant an ``UNTIL`` value allows (a ``DATE`` allows all of that day)."""
-    if "T" not in value:
-        day = datetime.strptime(value, "%Y%m%d") + timedelta(days=1)
-        return day.replace(tzinfo=tz).astimezone(UTC) - timedelta(microseconds=1)
-    moment = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S")
-    return moment.replace(tzinfo=UTC if value.endswith("Z") else tz).astimezone(UTC)
+    """The last instant an ``UNTIL`` value allows (a ``DATE`` allows all of that day).
+
+    An ``UNTIL`` in the last days of the year 9999 (``99991231``, which some calendar
+    programs write for "never ends") is taken as the latest instant ``datetime`` has,
+    less two days.
+    """
+    try:
+        if "T" not in value:
+            day = datetime.strptime(value, "%Y%m%d") + timedelta(days=1)
+            return day.replace(tzinfo=tz).astimezone(UTC) - timedelta(microseconds=1)
+        moment = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S")
+        found = moment.replace(tzinfo=UTC if value.endswith("Z") else tz).astimezone(UTC)
+    except OverflowError:
+        return _LATEST
+    return min(found, _LATEST)
+
+
+def last_end(entry: Entry, limit: datetime) -> datetime | None:
+    """When a recurring entry's last occurrence ends, at the latest; None if it never ends.
+
+    A rule with ``COUNT`` (at most ``MAX_COUNT`` instances) is expanded to its last
+    instance. A rule with ``UNTIL`` is not expanded: the bound is the ``UNTIL`` instant
+    plus the entry's length plus a day (for a change of the clocks), a safe
+    over-estimate that costs nothing however many instances the rule has. A bound at
+    or after ``limit`` (the far future) is None, as for an endless rule. A single
+    entry ends at its end.
+
+    Args:
+        entry: The entry.
+        limit: The far future, where an endless rule's occupancy ends.
+
+    Raises:
+        officekit.errors.ValidationError: The entry's rule or zone is not valid.
+    """
+    if entry.rrule is None:
+        return entry.end
+    parts = _parse(check_rule(entry.rrule), "rrule")
+    if "UNTIL" in parts:
+        tz = zone(entry.timezone)
+        until = _until_instant(parts["UNTIL"], tz)
+        length = entry.end - entry.start + timedelta(days=1)
+        if until >= limit - length:
+            return None
+        return max(entry.end, until + length)
+    if "COUNT" not in parts:
+        return None
+    last = None
+    for last in occurrences(entry, entry.start, limit):  # noqa: B007
+        pass
+    return last.end if last is not None else entry.end
+
+
+_APPROX_DAYS = {"YEARLY": 365.0, "MONTHLY": 30.0, "WEEKLY": 7.0, "DAILY": 1.0, "HOURLY": 1 / 24}
+_GREGORIAN_CYCLE_DAYS = 146_097  # 400 years: the calendar (dates and weekdays) repeats
+_WEEKDAY_CYCLE_DAYS = 10_227  # 28 years: dates and weekdays repeat between 1901 and 2099
+_CALENDAR_PARTS = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"}
+
+
+def period_days(rule: str) -> tuple[int, float]:
+    """A whole number of days after which a rule's wall-clock instances repeat, and their gap.
+
+    ``DAILY`` and ``WEEKLY`` rules repeat after their interval in days, an ``HOURLY``
+    one after the interval's least common multiple with 24 hours (with ``BYDAY``: and
+    with a week); ``MONTHLY`` and ``YEARLY`` rules, and any rule with ``BYMONTH``,
+    ``BYMONTHDAY``, ``BYYEARDAY`` or ``BYWEEKNO``, repeat
+    with the calendar, taken as 28 years (the cycle of dates and weekdays between
+    1901 and 2099) times the interval in years. The gap is the rough number of days
+    between two instances, to choose which of two rules to walk through.
+
+    Args:
+        rule: A rule (checked).
+
+    Returns:
+        ``(period in days, approximate gap in days)``.
+    """
+    parts = _parse(check_rule(rule), "rrule")
+    freq = parts["FREQ"]
+    interval = int(parts.get("INTERVAL", "1"))
+    gap = _APPROX_DAYS[freq] * interval
+    if freq in ("DAILY", "WEEKLY", "HOURLY") and not parts.keys() & _CALENDAR_PARTS:
+        days = {"DAILY": interval, "WEEKLY": 7 * interval}.get(freq)
+        if days is None:
+            days = math.lcm(interval, 24) // 24
+        if "BYDAY" in parts and freq != "WEEKLY":
+            days = math.lcm(days, 7)
+        return days, gap
+    years = interval if freq == "YEARLY" else math.lcm(interval, 12) // 12
+    return min(_WEEKDAY_CYCLE_DAYS * years, _GREGORIAN_CYCLE_DAYS), gap
 
 
 def occurrences(entry: Entry, window_start: datetime, window_end: datetime) -> Iterator[Occurrence]:

@@ -12,6 +12,7 @@ buffer_minutes = 5
 horizon_days = 365
 late_cancellation_hours = 24
 reminder_hours = 24
+conflict_check_days = 30         # how long a clear legal conflict check may be used
 
 [schedule.principals.dr_ahmed]
 name = "Dr Amira Ahmed"
@@ -141,6 +142,8 @@ class ScheduleSettings:
         late_cancellation_hours: An appointment cancelled less than this many hours
             before it starts is a late cancellation.
         reminder_hours: How long before an appointment its reminder is due.
+        conflict_check_days: How many days a clear legal conflict check may be used
+            to book a consultation (once) after it was run.
         visit_types: The kinds of customer appointment, by key.
     """
 
@@ -153,6 +156,7 @@ class ScheduleSettings:
     step_minutes: int = 5
     late_cancellation_hours: int = 24
     reminder_hours: int = 24
+    conflict_check_days: int = 30
     visit_types: dict[str, VisitType] = attrs.field(factory=dict)
 
     def hours_of(self, principal: str) -> WeeklyHours:
@@ -208,6 +212,11 @@ def _check(settings: ScheduleSettings, ctx: SectionContext) -> ScheduleSettings:
     if settings.step_minutes not in (1, 5, 10, 15, 20, 30, 60):
         ctx.problem(
             ["step_minutes"], f"expected 1, 5, 10, 15, 20, 30 or 60, got {settings.step_minutes}"
+        )
+    if not 1 <= settings.conflict_check_days <= 365:
+        ctx.problem(
+            ["conflict_check_days"],
+            f"expected a number of days from 1 to 365, got {settings.conflict_check_days}",
         )
     for key in ("late_cancellation_hours", "reminder_hours"):
         value = getattr(settings, key)

@@ -85,6 +85,8 @@ schedule_entries = sa.Table(
     sa.Column("visit_type", sa.String(40), nullable=True),
     sa.Column("customer_ref", sa.String(64), nullable=True),
     sa.Column("outcome", sa.String(24), nullable=True),
+    # the event of the clear conflict check a consultation used (each is used once)
+    sa.Column("conflict_check_seq", sa.Integer, nullable=True),
     sa.Column("override_reason", sa.String(500), nullable=True),
     sa.Column("booked_at", UTCDateTime, nullable=False),
     sa.Column("booked_by", sa.ForeignKey(staff.c.id), nullable=False),
@@ -94,6 +96,7 @@ schedule_entries = sa.Table(
     sa.Column("sequence", sa.Integer, nullable=False),
     sa.Column("stamp", UTCDateTime, nullable=False),
     sa.UniqueConstraint("office_id", "uid"),
+    sa.UniqueConstraint("office_id", "conflict_check_seq"),
     sa.CheckConstraint(_in("kind", ENTRY_KINDS), name="kind"),
     sa.CheckConstraint(_in("status", ENTRY_STATUSES), name="status"),
     sa.CheckConstraint(f"outcome IS NULL OR {_in('outcome', OUTCOMES)}", name="outcome"),

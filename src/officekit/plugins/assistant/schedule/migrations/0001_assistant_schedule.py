@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("visit_type", sa.String(40), nullable=True),
         sa.Column("customer_ref", sa.String(64), nullable=True),
         sa.Column("outcome", sa.String(24), nullable=True),
+        sa.Column("conflict_check_seq", sa.Integer, nullable=True),
         sa.Column("override_reason", sa.String(500), nullable=True),
         sa.Column("booked_at", TS, nullable=False),
         _staff("schedule_entries", "booked_by"),
@@ -67,6 +68,11 @@ def upgrade() -> None:
         sa.Column("sequence", sa.Integer, nullable=False),
         sa.Column("stamp", TS, nullable=False),
         sa.UniqueConstraint("office_id", "uid", name="uq_schedule_entries_office_id_uid"),
+        sa.UniqueConstraint(
+            "office_id",
+            "conflict_check_seq",
+            name="uq_schedule_entries_office_id_conflict_check_seq",
+        ),
         sa.CheckConstraint(
             "kind IN ('meeting', 'appointment', 'time_off', 'break', 'hold')",
             name="ck_schedule_entries_kind",
