@@ -39,6 +39,7 @@ from officekit.core.profile import (
 )
 from officekit.errors import Problem
 from officekit.plugins.reception.calls import Call, CallStats, KnownCaller
+from officekit.plugins.reception.matching import Calibration
 from officekit.plugins.reception.messages import Message
 from officekit.plugins.reception.questions import Answer, KBEntry, Match
 from officekit.plugins.reception.routing import RoutingDecision
@@ -272,6 +273,15 @@ STRATEGIES[Match] = st.builds(
     Match, entry=st.from_type(KBEntry), confidence=confidences, score=years
 )
 STRATEGIES[Answer] = st.builds(Answer, confidence=confidences)
+_coefficient = st.floats(min_value=-50, max_value=50, allow_nan=False)
+STRATEGIES[Calibration] = st.builds(
+    Calibration,
+    answer=st.tuples(*[_coefficient] * 5),
+    offer=st.tuples(*[_coefficient] * 5),
+    threshold=confidences,
+    margin=confidences,
+    notes=st.text(max_size=20),
+)
 
 
 def _all_attrs_classes() -> set[type]:

@@ -350,8 +350,10 @@ def test_the_detail_keys_recorded_are_those_documented(
     # The assistant's schedule: delegation, hours, booking over a conflict, import,
     # appointments cancelled, confirmed, reminded and missed.
     pat = office.staff.hire("Pat Manager", roles=["practice_manager"], experience_years=9)
-    with office.desk(pat) as desk:
+    sam = office.staff.hire("Sam Manager", roles=["practice_manager"], experience_years=9)
+    with office.desk(sam) as desk:
         desk.schedule.delegate("dr_patel", to=pat, scope="manage")
+    with office.desk(pat) as desk:
         desk.schedule.set_hours("dr_patel", hours={"mon": "08:00-18:00", "tue": "08:00-18:00"})
         (slot,) = office.schedule.free_slots(60, people=["dr_patel"], count=1)
         first = desk.schedule.book("Meeting", start=slot.start, minutes=30, people=["dr_patel"])
@@ -384,6 +386,21 @@ def test_the_detail_keys_recorded_are_those_documented(
     lucia = firm.staff.hire("Lucia Bassi", roles=["clerk"], experience_years=3)
     with firm.desk(lucia) as desk:
         desk.records.conflict_check(client="Acme Ltd", adverse_parties=["Bolt plc"])
+    # An incoming document a crash left being filed, completed by a retry (`recovered`).
+    from officekit.core.store import write_transaction
+    from officekit.plugins.assistant.documents.queue import STALE_CLAIM
+    from officekit.plugins.assistant.documents.tables import document_queue
+
+    with office.desk(paula) as desk:
+        stuck = desk.documents.review(desk.documents.receive("letter"))
+        with write_transaction(office.engine) as conn:
+            conn.execute(
+                document_queue.update()
+                .where(document_queue.c.id == stuck.id)
+                .values(state="filing", closed_at=clock.now(), closed_by=paula.id)
+            )
+        clock.advance(seconds=STALE_CLAIM.total_seconds())
+        assert desk.documents.file(stuck).state == "filed"
 
     docs = documented()
     seen: dict[str, set[str]] = defaultdict(set)

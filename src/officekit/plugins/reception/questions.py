@@ -11,27 +11,32 @@ department it concerns and extra keywords (synonyms, the words customers use)::
     department = "reception"
     keywords = ["car park", "car", "parking space", "blue badge"]
 
+A file may also have a ``[synonyms]`` table (``vaccination = ["jab", "jabs"]``).
+
 [`KnowledgeBase.search`][officekit.plugins.reception.questions.KnowledgeBase.search] finds
-the entry a question is about with BM25 ranking over word stems, and says how
-sure it is (its *confidence*, defined there). At the desk,
-``desk.questions.answer(question)``
+the entry a question is about with BM25 ranking over word stems (see
+``officekit.plugins.reception.matching`` for the stems, synonyms and
+typos), and says how sure it is: its *confidence*, a calibrated probability. At
+the desk, ``desk.questions.answer(question)``
 ([`answer_question`][officekit.plugins.reception.questions.answer_question])
-asks the plugins first, then the knowledge base; a question whose confidence is
-below the profile's ``threshold`` is not answered but left as a message for the
-department it concerns. Either way one ``questions.answer`` event is recorded.
+asks the plugins first, then the knowledge base, whose answer
+[`decide`][officekit.plugins.reception.questions.decide] gives (the margin
+rule): answered, two close entries offered ("Do you mean ... or ...?"), or, below
+the profile's ``threshold``, escalated as a message for the department it
+concerns. Each is one ``questions.answer`` event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import heapq
 import math
 import os
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import cattrs
@@ -44,10 +49,22 @@ from officekit.core.validate import check_aware, text_field
 from officekit.errors import PluginError, Problem, ProfileError, ValidationError
 from officekit.plugins.reception import hooks
 from officekit.plugins.reception.calls import CALLS
+from officekit.plugins.reception.matching import (
+    CONTEXT_WORDS,
+    FILLER_WORDS,
+    FUZZY_DISCOUNT,
+    FUZZY_MIN_LENGTH,
+    Calibration,
+    Synonyms,
+    Vocabulary,
+    default_calibration,
+    meaningful_words,
+    stem,
+)
 from officekit.plugins.reception.messages import due_time, insert_message
 from officekit.plugins.reception.routing import Router
 from officekit.plugins.reception.settings import QUESTIONS
-from officekit.plugins.reception.text import STOPWORDS, stem, words
+from officekit.plugins.reception.text import words
 
 if TYPE_CHECKING:
     from officekit.core.desk import Desk
@@ -60,41 +77,20 @@ __all__ = [
     "MAX_QUESTION_LENGTH",
     "QUESTION_DESK",
     "Answer",
+    "Decision",
     "KBEntry",
     "KnowledgeBase",
     "Match",
     "QuestionDesk",
     "analyse",
     "answer_question",
+    "decide",
     "escalation_department",
     "knowledge_base_problems",
 ]
 
 MAX_QUESTION_LENGTH = 2000
 """The longest question accepted at the desk, in characters."""
-
-FILLER_WORDS = frozenset(
-    {
-        "hello", "hi", "hey", "thanks", "thank", "know", "tell", "wondering", "wonder",
-        "like", "want", "wanted", "need", "needs", "just", "also", "actually", "really", "ok",
-        "okay", "possible", "anyone", "someone", "somebody", "should", "shall", "may", "might",
-        "must", "i've", "i'll", "you're", "you've", "we're", "what's", "where's", "when's",
-        "how's", "who's", "there's", "let", "mind", "some", "not", "no", "yes",
-        "anything", "something", "somewhere", "anywhere", "all", "get", "got", "one", "he",
-        "she", "him", "her", "his", "hers", "they", "he's", "she's", "they're", "won't",
-        "don't", "didn't", "doesn't", "isn't", "aren't", "wasn't", "very", "quite", "sure",
-        "yet", "ago", "already", "still", "soon", "currently", "recently", "guys", "good",
-        "morning", "afternoon", "sorry", "bother", "excuse", "quick", "question", "dear",
-    }
-)  # fmt: skip
-"""Conversational words dropped, with `STOPWORDS`, from questions and entries alike.
-
-They say that something is asked ("I'd like to know...", "could you tell me...")
-but never what about, so they would only dilute a question's confidence.
-"""
-
-FUZZY_DISCOUNT = 0.8
-"""How much a misspelt word read as a word of the knowledge base counts (exact: 1)."""
 
 K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -110,10 +106,6 @@ KEYWORDS_WEIGHT = 2.0
 
 ANSWER_WEIGHT = 1.0
 """How many times a word of an entry's answer counts in its term frequency."""
-
-_FUZZY_MIN_LENGTH = 5
-_FUZZY_RATIO = 0.85
-_FUZZY_CACHE_SIZE = 10_000
 
 
 # ---------------------------------------------------------------------------
@@ -146,15 +138,46 @@ class Match:
 
     Attributes:
         entry: The best entry.
-        confidence: From 0 to 1: the share of the question's information the entry
-            covers (see
-            [`KnowledgeBase.search`][officekit.plugins.reception.questions.KnowledgeBase.search]).
+        confidence: From 0 to 1: the calibrated probability that ``entry`` is the
+            one that answers the question (see
+            [`KnowledgeBase.search`][officekit.plugins.reception.questions.KnowledgeBase.search]);
+            1 for an entry's own question.
         score: The entry's BM25 score (only comparable within one knowledge base).
+        coverage: From 0 to 1: the share of the question's information the entry
+            covers, the raw measure ``confidence`` is calibrated from.
+        separation: From 0 to 1: how far the entry's score is ahead of the next
+            entry's, ``(s1 - s2) / s1`` (1 when no other entry scores).
+        runner_up: The second-best entry, if any other entry scores.
+        pair_confidence: From 0 to 1: the calibrated probability that the right
+            entry is ``entry`` or ``runner_up`` (0 without a runner-up).
+        exact: True when the question is the entry's own question, word for word.
+        key_coverage: The same share counting only the entry's question and
+            keywords (not its answer).
+        pair_coverage: The share of the question's information the two best
+            entries cover together (0 without a runner-up).
+        pair_key_coverage: The same counting only their questions and keywords.
+        evidence: From 0 to 1: how much of the entry's question and keywords the
+            question matches, whatever its length: the IDF of the stems matched,
+            over twice the IDF of a word no entry has, at most 1.
+        pair_evidence: The same for the two best entries together.
+        pair_separation: How far the runner-up's score is ahead of the third
+            entry's, ``(s2 - s3) / s1`` (0 without a runner-up).
     """
 
     entry: KBEntry
     confidence: float
     score: float
+    coverage: float = 1.0
+    separation: float = 1.0
+    runner_up: KBEntry | None = None
+    pair_confidence: float = 0.0
+    exact: bool = False
+    pair_coverage: float = 0.0
+    pair_separation: float = 0.0
+    key_coverage: float = 1.0
+    pair_key_coverage: float = 0.0
+    evidence: float = 1.0
+    pair_evidence: float = 0.0
 
 
 def _check_confidence(_: Any, __: attrs.Attribute[float], value: float) -> None:
@@ -172,10 +195,13 @@ class Answer:
         confidence: How sure the answer is, from 0 to 1.
         entry_id: The knowledge-base entry answered from; for an escalated question,
             the nearest entry, if any.
-        source: ``"knowledge_base"``, ``"plugin:<name>"`` or ``"escalated"``.
+        source: ``"knowledge_base"``, ``"plugin:<name>"``, ``"offered"`` (two entries
+            were close: the text asks which one is meant) or ``"escalated"``.
         escalated: True when the question was left as a message instead of answered.
         department: The department it was escalated to.
         message_id: The message left for that department.
+        offered: The ids of the two entries offered (``"Do you mean ... or ...?"``),
+            best first; empty unless ``source`` is ``"offered"``.
     """
 
     question: str
@@ -186,6 +212,7 @@ class Answer:
     escalated: bool = False
     department: str | None = None
     message_id: int | None = None
+    offered: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -195,22 +222,18 @@ class Answer:
 
 def _analyse_words(text: str) -> list[tuple[str, str]]:
     """Return ``(word, stem)`` for each word of ``text`` that carries meaning."""
-    return [(w, stem(w)) for w in words(text) if w not in STOPWORDS and w not in FILLER_WORDS]
+    return [(w, stem(w)) for w in meaningful_words(text)]
 
 
 def analyse(text: str) -> list[str]:
     """Return the stems of ``text`` that a knowledge base indexes and searches, in order.
 
-    Like [`tokens`][officekit.plugins.reception.text.tokens] with stopwords dropped, and
-    `FILLER_WORDS` dropped too.
+    Its words (lower-case, accents folded), without `STOPWORDS` and `FILLER_WORDS`,
+    each reduced to its Snowball English stem
+    ([`matching.stem`][officekit.plugins.reception.matching.stem]); a knowledge
+    base's synonyms are applied after this.
     """
     return [s for _, s in _analyse_words(text)]
-
-
-def _question_key(text: str, analysed: Sequence[tuple[str, str]] | None = None) -> tuple[str, ...]:
-    """What identifies a question word for word: its meaningful stems (all, if none)."""
-    pairs = _analyse_words(text) if analysed is None else analysed
-    return tuple(s for _, s in pairs) or tuple(stem(w) for w in words(text))
 
 
 # ---------------------------------------------------------------------------
@@ -252,25 +275,44 @@ def _structure_entry(item: Any, where: str) -> tuple[KBEntry | None, list[tuple[
     return (None if problems else entry), problems
 
 
-def _structure(data: Mapping[str, Any]) -> tuple[list[tuple[int, KBEntry]], list[tuple[str, str]]]:
+_SynonymTable = dict[str, tuple[str, ...]]
+
+
+def _structure(
+    data: Mapping[str, Any],
+) -> tuple[list[tuple[int, KBEntry]], _SynonymTable, list[tuple[str, str]]]:
     """Structure a knowledge-base document entry by entry, so that every problem is found.
 
-    Returns the entries that are well typed, with their positions, and the
-    ``(key path, what)`` problems.
+    Returns the entries that are well typed, with their positions, the
+    ``[synonyms]`` table (empty if it has problems) and the ``(key path, what)``
+    problems.
     """
-    problems = [(key, "unknown key") for key in data if key != "entries"]
+    problems = [(key, "unknown key") for key in data if key not in ("entries", "synonyms")]
+    synonyms: _SynonymTable = {}
+    if "synonyms" in data:
+        found = Synonyms.problems(data["synonyms"])
+        problems += found
+        if not found:
+            synonyms = {
+                term: (value,) if isinstance(value, str) else tuple(value)
+                for term, value in data["synonyms"].items()
+            }
     if "entries" not in data:
-        return [], [*problems, ("entries", "required key is missing")]
+        return [], synonyms, [*problems, ("entries", "required key is missing")]
     items = data["entries"]
     if not isinstance(items, list):
-        return [], [*problems, ("entries", "expected an array of tables ([[entries]])")]
+        return (
+            [],
+            synonyms,
+            [*problems, ("entries", "expected an array of tables ([[entries]])")],
+        )
     entries: list[tuple[int, KBEntry]] = []
     for i, item in enumerate(items):
         entry, entry_problems = _structure_entry(item, f"entries[{i}]")
         problems += entry_problems
         if entry is not None:
             entries.append((i, entry))
-    return entries, problems
+    return entries, synonyms, problems
 
 
 def _entry_problems(
@@ -320,31 +362,38 @@ def _paths(path: _Paths) -> list[Path]:
 
 def _read_file(
     file: Path, departments: Iterable[str] | None
-) -> tuple[list[tuple[int, KBEntry]], list[Problem]]:
+) -> tuple[list[tuple[int, KBEntry]], _SynonymTable, list[Problem]]:
     label = _label(file)
     try:
         with file.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        return [], [Problem(label, f"not valid TOML: {exc}")]
+        return [], {}, [Problem(label, f"not valid TOML: {exc}")]
     except OSError as exc:
-        return [], [Problem(label, f"cannot read: {exc.strerror}")]
-    entries, found = _structure(data)
+        return [], {}, [Problem(label, f"cannot read: {exc.strerror}")]
+    entries, synonyms, found = _structure(data)
     found += _entry_problems(entries, departments)
-    return entries, [Problem(f"{label}: {where}", what) for where, what in found]
+    return entries, synonyms, [Problem(f"{label}: {where}", what) for where, what in found]
 
 
 def _read(
     path: _Paths, departments: Iterable[str] | None
-) -> tuple[tuple[KBEntry, ...], list[Problem]]:
-    """Read one knowledge-base file or several; an id is unique across all of them."""
+) -> tuple[tuple[KBEntry, ...], _SynonymTable, list[Problem]]:
+    """Read one knowledge-base file or several; an id is unique across all of them.
+
+    The files' ``[synonyms]`` tables are merged in order (a term's synonyms
+    from every file; a synonym keeps the first term it was given).
+    """
     entries: list[KBEntry] = []
+    synonyms: _SynonymTable = {}
     problems: list[Problem] = []
     first: dict[str, tuple[str, int]] = {}  # id -> the file and index that used it first
     for file in _paths(path):
         label = _label(file)
-        indexed, found = _read_file(file, departments)
+        indexed, table, found = _read_file(file, departments)
         problems += found
+        for term, alternatives in table.items():
+            synonyms[term] = (*synonyms.get(term, ()), *alternatives)
         for i, entry in indexed:
             used = first.setdefault(entry.id, (label, i))
             if used[0] != label:
@@ -356,7 +405,7 @@ def _read(
                 )
             elif used[1] == i:  # a repeat within the file is the file's own problem
                 entries.append(entry)
-    return tuple(entries), problems
+    return tuple(entries), synonyms, problems
 
 
 def knowledge_base_problems(
@@ -372,7 +421,7 @@ def knowledge_base_problems(
     Returns:
         The problems, each naming the file and key path (``faq.toml: entries[3].answer``).
     """
-    return _read(path, departments)[1]
+    return _read(path, departments)[2]
 
 
 # ---------------------------------------------------------------------------
@@ -400,54 +449,95 @@ class KnowledgeBase:
 
     Attributes:
         entries: The entries, in file order (the files in order).
+        synonyms: The knowledge base's synonyms (``[synonyms]``), term by term.
+        calibration: The mapping from a match's raw measures to its confidence.
         path: The (first) file it was loaded from, if any.
         paths: Every file it was loaded from, in order.
     """
 
     def __init__(
-        self, entries: Iterable[KBEntry], *, path: str | None = None, paths: Sequence[str] = ()
+        self,
+        entries: Iterable[KBEntry],
+        *,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        calibration: Calibration | None = None,
+        path: str | None = None,
+        paths: Sequence[str] = (),
     ) -> None:
         """Index ``entries`` as given (use `from_entries` to have them checked first).
 
         Args:
             entries: The entries, with unique ids.
+            synonyms: ``{term: [synonym, ...]}`` (or ``{term: synonym}``): words or
+                phrases read as the term.
+            calibration: The calibration to use; the shipped one by default.
             path: The file they come from, if any.
             paths: The files they come from, when there are several.
         """
         self.entries: tuple[KBEntry, ...] = tuple(entries)
+        self.synonyms: dict[str, tuple[str, ...]] = {
+            term: (values,) if isinstance(values, str) else tuple(values)
+            for term, values in (synonyms or {}).items()
+        }
+        self.calibration = calibration or default_calibration()
         self.paths: tuple[str, ...] = tuple(paths) or ((path,) if path is not None else ())
         self.path = path if path is not None else (self.paths[0] if self.paths else None)
         self._by_id = {e.id: e for e in self.entries}
+        self._rewriter = Synonyms.from_table(self.synonyms)
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._entry_stems: list[frozenset[str]] = []
+        self._entry_key_stems: list[frozenset[str]] = []
         self._exact: dict[tuple[str, ...], int] = {}
-        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
-        self._word_stem: dict[str, str] = {}
-        self._fuzzy_cache: dict[str, str | None] = {}
+        self._raw_stems: set[str] = set()
         self._build()
 
     # -- building ----------------------------------------------------------------
 
+    def _rewrite(self, stems: Sequence[str]) -> list[str]:
+        return [s for _, found in self._rewriter.rewrite(stems) for s in found]
+
+    def _key(self, text: str, analysed: Sequence[tuple[str, str]] | None = None) -> tuple[str, ...]:
+        """What identifies a question word for word: its meaningful stems, synonyms applied."""
+        pairs = _analyse_words(text) if analysed is None else analysed
+        key = tuple(self._rewrite([s for _, s in pairs]))
+        return key or tuple(stem(w) for w in words(text))
+
     def _build(self) -> None:
         lengths: list[float] = []
+        known: dict[str, str] = {}
+        for key, target in self._rewriter.table.items():
+            self._raw_stems.update(key)
+            self._raw_stems.update(target)
+        for term, values in self.synonyms.items():
+            for text in (term, *values):
+                for word, word_stem in _analyse_words(text):
+                    known.setdefault(word, word_stem)
         for index, entry in enumerate(self.entries):
             weights: dict[str, float] = defaultdict(float)
+            key_stems: set[str] = set()
             fields = (
-                (entry.question, QUESTION_WEIGHT),
-                (" ; ".join(entry.keywords), KEYWORDS_WEIGHT),
-                (entry.answer, ANSWER_WEIGHT),
+                (entry.question, QUESTION_WEIGHT, True),
+                *((keyword, KEYWORDS_WEIGHT, True) for keyword in entry.keywords),
+                (entry.answer, ANSWER_WEIGHT, False),
             )
-            for text, weight in fields:
-                for word, word_stem in _analyse_words(text):
+            for text, weight, is_key in fields:
+                pairs = _analyse_words(text)
+                for word, word_stem in pairs:
+                    self._raw_stems.add(word_stem)
+                    known.setdefault(word, word_stem)
+                for word_stem in self._rewrite([s for _, s in pairs]):
                     weights[word_stem] += weight
-                    if word not in self._word_stem and len(word) >= _FUZZY_MIN_LENGTH - 1:
-                        self._word_stem[word] = word_stem
-                        self._by_shape[word[:2], len(word)].append(word)
+                    if is_key:
+                        key_stems.add(word_stem)
             for word_stem, tf in weights.items():
                 self._postings[word_stem].append((index, tf))
             self._entry_stems.append(frozenset(weights))
-            self._exact.setdefault(_question_key(entry.question), index)
+            self._entry_key_stems.append(frozenset(key_stems))
+            self._exact.setdefault(self._key(entry.question), index)
             lengths.append(sum(weights.values()))
+        self._vocabulary = Vocabulary(
+            {w: s for w, s in known.items() if len(w) >= FUZZY_MIN_LENGTH - 1}
+        )
         count = len(self.entries)
         average = (sum(lengths) / count) if count else 1.0
         average = average or 1.0
@@ -470,27 +560,48 @@ class KnowledgeBase:
     # -- constructors --------------------------------------------------------------
 
     @classmethod
-    def from_entries(cls, entries: Iterable[KBEntry]) -> KnowledgeBase:
-        """Build a knowledge base from entries.
+    def from_entries(
+        cls,
+        entries: Iterable[KBEntry],
+        *,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        calibration: Calibration | None = None,
+    ) -> KnowledgeBase:
+        """Build a knowledge base from entries, and synonyms if any.
+
+        Args:
+            entries: The entries.
+            synonyms: ``{term: [synonym, ...]}``, as the ``[synonyms]`` table of a file.
+            calibration: The calibration to use; the shipped one by default.
 
         Raises:
-            ValidationError: If ids repeat or a text is blank (each problem names
-                ``entries[i].<key>``); nothing is built.
+            ValidationError: If ids repeat, a text is blank (each problem names
+                ``entries[i].<key>``) or a synonym is wrong (``synonyms.<term>``);
+                nothing is built.
         """
         entries = tuple(entries)
         problems = _entry_problems(enumerate(entries), None)
+        if synonyms is not None:
+            table = (
+                {k: list(v) if isinstance(v, tuple) else v for k, v in synonyms.items()}
+                if isinstance(synonyms, Mapping)
+                else synonyms
+            )
+            problems += Synonyms.problems(table)
         if problems:
             raise ValidationError([Problem(where, what) for where, what in problems])
-        return cls(entries)
+        return cls(entries, synonyms=synonyms, calibration=calibration)
 
     @classmethod
     def load(cls, path: _Paths, *, departments: Iterable[str] | None = None) -> KnowledgeBase:
         """Load a knowledge base from a TOML file of ``[[entries]]``, or several.
 
         Each entry has ``id``, ``question`` and ``answer`` (strings), and may have
-        ``department`` (a string) and ``keywords`` (a list of strings). Nothing
-        else is allowed, and nothing is coerced. From several files, the entries
-        are read in order, and an id must be unique across them.
+        ``department`` (a string) and ``keywords`` (a list of strings). A file may
+        have a ``[synonyms]`` table: each term, a word or phrase of the knowledge
+        base, with the words or phrases customers use for it (a string or a list
+        of strings). Nothing else is allowed, and nothing is coerced. From several
+        files, the entries are read in order, and an id must be unique across them.
 
         Args:
             path: The TOML file, or a list of them.
@@ -498,16 +609,18 @@ class KnowledgeBase:
 
         Raises:
             ProfileError: Listing every problem (unknown key, wrong type, missing
-                key, blank text, duplicate id, unknown department), each naming the
-                file and key path, such as ``faq.toml: entries[3].answer``; an id
-                repeated in a second file names both files.
+                key, blank text, duplicate id, unknown department, a synonym that
+                is blank, is its own term, is a term itself or belongs to two
+                terms), each naming the file and key path, such as
+                ``faq.toml: entries[3].answer`` or ``faq.toml: synonyms.jab[0]``;
+                an id repeated in a second file names both files.
         """
-        entries, problems = _read(path, departments)
+        entries, synonyms, problems = _read(path, departments)
         if problems:
             raise ProfileError(problems)
         if isinstance(path, str | os.PathLike):
-            return cls(entries, path=str(path))
-        return cls(entries, paths=[str(p) for p in _paths(path)])
+            return cls(entries, synonyms=synonyms, path=str(path))
+        return cls(entries, synonyms=synonyms, paths=[str(p) for p in _paths(path)])
 
     @classmethod
     def for_profile(cls, profile: Profile) -> KnowledgeBase:
@@ -560,95 +673,33 @@ class KnowledgeBase:
 
     # -- searching -------------------------------------------------------------------
 
-    def _fuzzy(self, word: str) -> str | None:
-        """Return the stem of the indexed word ``word`` is a misspelling of, if any.
-
-        Candidates share its first two letters and differ in length by at most 2,
-        so only a small bucket of the vocabulary is compared, with `difflib`'s
-        cheap upper bounds first.
-        """
-        if word in self._fuzzy_cache:
-            return self._fuzzy_cache[word]
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(word)
-        best: tuple[float, str] | None = None
-        prefix, size = word[:2], len(word)
-        for length in range(size - 2, size + 3):
-            for candidate in self._by_shape.get((prefix, length), ()):
-                matcher.set_seq1(candidate)
-                if (
-                    matcher.real_quick_ratio() < _FUZZY_RATIO
-                    or matcher.quick_ratio() < _FUZZY_RATIO
-                ):
-                    continue
-                ratio = matcher.ratio()
-                if ratio >= _FUZZY_RATIO and (best is None or ratio > best[0]):
-                    best = (ratio, candidate)
-        found = None if best is None else self._word_stem[best[1]]
-        if len(self._fuzzy_cache) >= _FUZZY_CACHE_SIZE:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[word] = found
-        return found
-
     def _terms(self, analysed: Sequence[tuple[str, str]]) -> tuple[dict[str, float], int]:
         """The question's distinct known stems with their weight (1, or the fuzzy
         discount), and how many distinct stems stay unknown."""
+        stems: list[str] = []
+        weight: list[float] = []
+        for word, word_stem in analysed:
+            if word_stem in self._raw_stems or word_stem in self._idf:
+                stems.append(word_stem)
+                weight.append(1.0)
+                continue
+            if word in CONTEXT_WORDS:
+                continue  # who and when, around the topic: not information the base lacks
+            resolved = self._vocabulary.correct(word)
+            stems.append(word_stem if resolved is None else resolved)
+            weight.append(1.0 if resolved is None else FUZZY_DISCOUNT)
         terms: dict[str, float] = {}
         unknown: set[str] = set()
-        for word, word_stem in analysed:
-            if word_stem in self._idf:
-                terms[word_stem] = 1.0
-                continue
-            resolved = self._fuzzy(word) if len(word) >= _FUZZY_MIN_LENGTH else None
-            if resolved is None:
-                unknown.add(word_stem)
-            elif terms.get(resolved, 0.0) < FUZZY_DISCOUNT:
-                terms[resolved] = FUZZY_DISCOUNT
+        for positions, found in self._rewriter.rewrite(stems):
+            w = min(weight[i] for i in positions)  # a phrase counts as its weakest word
+            for word_stem in found:
+                if word_stem in self._idf:
+                    terms[word_stem] = max(terms.get(word_stem, 0.0), w)
+                else:
+                    unknown.add(word_stem)
         return terms, len(unknown - terms.keys())
 
-    def search(self, question: str) -> Match | None:
-        """Find the entry a question is about.
-
-        Entries are ranked by BM25 (k1 = 1.2, b = 0.75) over the stems of their
-        question and keywords (each occurrence counted twice) and their answer
-        (once); the question's stopwords and `FILLER_WORDS` are ignored. A question
-        that is an entry's own question word for word (after stemming) finds that
-        entry, whatever the scores.
-
-        The **confidence** is the share of the question's information that the
-        best entry covers. Each distinct stem of the question carries its IDF,
-        ``ln(1 + (N - n + 0.5) / (n + 0.5))`` for a knowledge base of N entries, n
-        of which contain it, so rare words weigh more than common ones; a stem
-        that no entry contains carries the largest IDF (n = 0): it is information
-        the knowledge base does not have. The confidence is the sum of the IDF of
-        the stems the entry contains over the sum for all the question's stems.
-        A word of 5 letters or more unknown to the knowledge base but close to one
-        of its words (same first two letters, `difflib` ratio at least 0.85) is
-        read as that word, counted at `FUZZY_DISCOUNT`. A question that is an
-        entry's own question has confidence 1.
-
-        Args:
-            question: The question as asked.
-
-        Returns:
-            The best entry with its confidence and score, or None if no entry
-            shares a word with the question.
-        """
-        analysed = _analyse_words(question)
-        terms, unknown = self._terms(analysed)
-        exact = self._exact.get(_question_key(question, analysed))
-        if not terms and exact is None:
-            return None
-        scores: dict[int, float] = defaultdict(float)
-        for word_stem, weight in terms.items():
-            idf = self._idf[word_stem] * weight
-            for index, impact in self._impacts[word_stem]:
-                scores[index] += idf * impact
-        best = exact if exact is not None else max(scores, key=scores.__getitem__)
-        entry = self.entries[best]
-        if exact is not None:
-            return Match(entry, 1.0, scores.get(best, 0.0))
-        stems = self._entry_stems[best]
+    def _coverage(self, terms: Mapping[str, float], unknown: int, stems: frozenset[str]) -> float:
         covered = 0.0
         total = self._max_idf * unknown
         for word_stem, weight in terms.items():
@@ -656,8 +707,189 @@ class KnowledgeBase:
             total += idf
             if word_stem in stems:
                 covered += idf * weight
-        confidence = min(1.0, max(0.0, covered / total)) if total > 0 else 0.0
-        return Match(entry, confidence, scores[best])
+        return min(1.0, max(0.0, covered / total)) if total > 0 else 0.0
+
+    def _evidence(self, terms: Mapping[str, float], stems: frozenset[str]) -> float:
+        """How much the entry matches, whatever the question's length: the IDF of
+        the question's stems it contains, in units of two unknown words, at most 1."""
+        covered = sum(self._idf[s] * w for s, w in terms.items() if s in stems)
+        return min(1.0, covered / (2 * self._max_idf)) if self._max_idf > 0 else 0.0
+
+    def search(self, question: str) -> Match | None:
+        """Find the entry a question is about, and how sure that is.
+
+        The question and the entries are reduced to stems (see
+        [`analyse`][officekit.plugins.reception.questions.analyse]), and the
+        knowledge base's synonyms are read as their terms. A word of 5 letters or
+        more that the knowledge base does not know, one edit from one of its words
+        (two for words of 8 letters or more; a swap of neighbouring letters is one
+        edit), is read as that word, counted at `FUZZY_DISCOUNT`.
+
+        Entries are ranked by BM25 (k1 = 1.2, b = 0.75) over the stems of their
+        question and keywords (each occurrence counted twice) and their answer
+        (once). A question that is an entry's own question word for word (after
+        stemming and synonyms) finds that entry with confidence 1, whatever the
+        scores.
+
+        Two raw measures describe the best entry. Its **coverage** is the share
+        of the question's information it covers: each distinct stem of the
+        question carries its IDF, ``ln(1 + (N - n + 0.5) / (n + 0.5))`` for N
+        entries, n of which contain it, and a stem no entry contains carries the
+        largest IDF (n = 0): it is information the knowledge base does not have.
+        Its **separation** is how far its score is ahead of the runner-up's,
+        ``(s1 - s2) / s1``. The **confidence** is the knowledge base's
+        [`Calibration`][officekit.plugins.reception.matching.Calibration] of the
+        two: the probability, fitted on data, that the entry is the right one.
+        The pair confidence is the same for "the best or the runner-up".
+
+        Args:
+            question: The question as asked.
+
+        Returns:
+            The best entry with its confidence, measures and runner-up, or None
+            if no entry shares a word with the question.
+        """
+        analysed = _analyse_words(question)
+        terms, unknown = self._terms(analysed)
+        exact = self._exact.get(self._key(question, analysed))
+        if not terms and exact is None:
+            return None
+        scores: dict[int, float] = defaultdict(float)
+        for word_stem, weight in terms.items():
+            idf = self._idf[word_stem] * weight
+            for index, impact in self._impacts[word_stem]:
+                scores[index] += idf * impact
+        ranked = heapq.nlargest(3, scores, key=lambda i: (scores[i], -i))
+        if exact is not None:
+            second = next((i for i in ranked if i != exact), None)
+            return Match(
+                self.entries[exact],
+                1.0,
+                scores.get(exact, 0.0),
+                runner_up=None if second is None else self.entries[second],
+                pair_confidence=1.0,
+                exact=True,
+            )
+        best = ranked[0]
+        s1 = scores[best]
+        s2 = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        s3 = scores[ranked[2]] if len(ranked) > 2 else 0.0
+        coverage = self._coverage(terms, unknown, self._entry_stems[best])
+        key_coverage = self._coverage(terms, unknown, self._entry_key_stems[best])
+        evidence = self._evidence(terms, self._entry_key_stems[best])
+        separation = (s1 - s2) / s1 if s1 > 0 else 0.0
+        calibration = self.calibration
+        confidence = calibration.p_answer(coverage, key_coverage, evidence, separation)
+        if len(ranked) < 2:
+            return Match(
+                self.entries[best],
+                confidence,
+                s1,
+                coverage,
+                separation,
+                key_coverage=key_coverage,
+                evidence=evidence,
+            )
+        second = ranked[1]
+        pair = self._coverage(terms, unknown, self._entry_stems[best] | self._entry_stems[second])
+        pair_keys = self._entry_key_stems[best] | self._entry_key_stems[second]
+        pair_key = self._coverage(terms, unknown, pair_keys)
+        pair_evidence = self._evidence(terms, pair_keys)
+        pair_separation = (s2 - s3) / s1 if s1 > 0 else 0.0
+        return Match(
+            self.entries[best],
+            confidence,
+            s1,
+            coverage,
+            separation,
+            runner_up=self.entries[second],
+            pair_confidence=max(
+                confidence, calibration.p_offer(pair, pair_key, pair_evidence, pair_separation)
+            ),
+            pair_coverage=pair,
+            pair_separation=pair_separation,
+            key_coverage=key_coverage,
+            pair_key_coverage=pair_key,
+            evidence=evidence,
+            pair_evidence=pair_evidence,
+        )
+
+    def decide(self, question: str, *, threshold: float | None = None) -> Decision:
+        """Search for a question, and decide whether to answer, offer two entries or escalate.
+
+        See [`decide`][officekit.plugins.reception.questions.decide].
+
+        Args:
+            question: The question as asked.
+            threshold: The confidence needed; the calibration's by default.
+        """
+        return decide(
+            self.search(question),
+            self.threshold if threshold is None else threshold,
+            self.calibration.margin,
+        )
+
+    @property
+    def threshold(self) -> float:
+        """The threshold the calibration recommends (a profile sets its own)."""
+        return self.calibration.threshold
+
+
+Outcome = Literal["answered", "offered", "escalated"]
+
+
+@attrs.frozen
+class Decision:
+    """What the desk does with a question: answer it, offer two entries, or escalate it.
+
+    Attributes:
+        outcome: ``"answered"``, ``"offered"`` or ``"escalated"``.
+        match: The search's match (None when no entry shares a word with the question).
+        entries: The entry answered from (one), the two entries offered (best
+            first), or none.
+        confidence: The confidence of what is done: the match's confidence when
+            answered or escalated, its pair confidence when offered.
+    """
+
+    outcome: Outcome
+    match: Match | None
+    entries: tuple[KBEntry, ...] = ()
+    confidence: float = 0.0
+
+    @property
+    def prompt(self) -> str | None:
+        """For an offer, the question to ask back: ``Do you mean "..." or "..."``."""
+        if self.outcome != "offered":
+            return None
+        first, second = self.entries
+        return f'Do you mean "{first.question}" or "{second.question}"'
+
+
+def decide(match: Match | None, threshold: float, margin: float) -> Decision:
+    """Decide what to do with a question's match (the margin rule).
+
+    1. An entry's own question is answered.
+    2. The best entry is answered when its confidence is at least ``threshold``
+       and its separation (how far it is ahead of the runner-up) at least
+       ``margin``.
+    3. Otherwise, when the two best entries are close (the separation is below
+       ``margin``) and together reach ``threshold`` (their pair confidence),
+       the desk does not pick one but offers both: "Do you mean ... or ...?".
+    4. Otherwise the question is escalated.
+
+    Args:
+        match: The search's match, or None.
+        threshold: The confidence needed (a profile's ``questions.threshold``).
+        margin: The separation needed to answer alone (the calibration's ``margin``).
+    """
+    if match is None:
+        return Decision("escalated", None)
+    if match.exact or (match.confidence >= threshold and match.separation >= margin):
+        return Decision("answered", match, (match.entry,), match.confidence)
+    close = match.separation < margin
+    if close and match.runner_up is not None and match.pair_confidence >= threshold:
+        return Decision("offered", match, (match.entry, match.runner_up), match.pair_confidence)
+    return Decision("escalated", match, (), match.confidence)
 
 
 # ---------------------------------------------------------------------------
@@ -727,24 +959,28 @@ def answer_question(desk: Desk, question: str) -> Answer:
 
     1. A plugin's ``officekit_answer_question`` answer comes first; the knowledge
        base is then not searched.
-    2. Otherwise the office's knowledge base is searched; a match whose
-       confidence reaches the profile's ``questions.threshold`` is the answer.
+    2. Otherwise the office's knowledge base is searched and
+       [`decide`][officekit.plugins.reception.questions.decide] applies the
+       profile's ``questions.threshold`` and the margin rule: the best entry is
+       the answer, or, when the two best entries are close, both are offered
+       (``source`` ``"offered"``, ``text`` ``Do you mean "..." or "..."``,
+       ``offered`` their ids).
     3. Otherwise the question is escalated: a message ``"Question from a
        customer: ..."`` is left, in the operation's own transaction, for the
        department the office's routing rules find in the question, or else for
        ``questions.escalate_to``.
 
-    Every answer, escalated or not, is one ``questions.answer`` event. Its
+    Every answer, offer or escalation is one ``questions.answer`` event. Its
     detail records the source, confidence, entry id, whether it was escalated,
-    the department and the message id, but not the question itself: that is
-    kept only in the message, for whoever must answer it.
+    the department, the message id and the entries offered, but not the
+    question itself: that is kept only in the message, for whoever must answer it.
 
     Args:
         desk: The desk of the member of staff answering.
         question: The question as asked.
 
     Returns:
-        The answer, or the escalation (``text`` None, ``message_id`` set).
+        The answer, the offer, or the escalation (``text`` None, ``message_id`` set).
 
     Raises:
         ValidationError: If the question is blank or too long; nothing is written.
@@ -766,11 +1002,22 @@ def answer_question(desk: Desk, question: str) -> Answer:
             return _record(desk, answer)
         return _escalate(desk, answer, answer.department)
     settings = office.profile.section(QUESTIONS)
-    match = office.facet(KNOWLEDGE_BASE).search(text)
-    if match is not None and match.confidence >= settings.threshold:
-        entry = match.entry
-        answered = Answer(text, entry.answer, match.confidence, entry.id, department=None)
+    decision = office.facet(KNOWLEDGE_BASE).decide(text, threshold=settings.threshold)
+    match = decision.match
+    if decision.outcome == "answered":
+        entry = decision.entries[0]
+        answered = Answer(text, entry.answer, decision.confidence, entry.id, department=None)
         return _record(desk, answered)
+    if decision.outcome == "offered":
+        offered = Answer(
+            text,
+            decision.prompt,
+            decision.confidence,
+            decision.entries[0].id,
+            source="offered",
+            offered=tuple(e.id for e in decision.entries),
+        )
+        return _record(desk, offered)
     nearest = Answer(
         text,
         None,
@@ -783,13 +1030,16 @@ def answer_question(desk: Desk, question: str) -> Answer:
 
 
 def _detail(answer: Answer) -> dict[str, Any]:
-    return {
+    detail: dict[str, Any] = {
         "source": answer.source,
         "confidence": round(answer.confidence, 4),
         "entry_id": answer.entry_id,
         "escalated": answer.escalated,
         "department": answer.department,
     }
+    if answer.offered:
+        detail["offered"] = list(answer.offered)
+    return detail
 
 
 def _record(desk: Desk, answer: Answer) -> Answer:

@@ -210,12 +210,13 @@ class QuestionSettings:
     Attributes:
         knowledge_base: The knowledge-base file (TOML), or a list of them, each relative
             to the profile file that names it. Entry ids are unique across the files.
-        threshold: The confidence below which a question is escalated instead of answered.
+        threshold: The confidence (the calibrated probability that the entry found is
+            the right one) below which a question is escalated instead of answered.
         escalate_to: The department that gets escalated questions as messages.
     """
 
     knowledge_base: str | tuple[str, ...] | None = None
-    threshold: float = 0.5
+    threshold: float = 0.95
     escalate_to: str = "reception"
 
     @property
