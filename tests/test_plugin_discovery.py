@@ -336,13 +336,13 @@ extends = "medical"
 [office]
 name = "Hillside Clinic"
 
-[responsibilities.filing]
+[responsibilities.chart_filing]
 description = "File the clinic's records."
 operations = ["records.file"]
 min_level = "trainee"
 
 [roles.clerk]
-responsibilities = ["front_office", "filing"]
+responsibilities = ["front_office", "chart_filing"]
 """
 
 
@@ -368,7 +368,7 @@ def test_a_profiles_own_plugin_is_loaded(
 
     # The same profile opened without its plugin: its responsibility names nothing.
     (folder / "plugin.py").unlink()
-    with pytest.raises(ProfileError, match=r"responsibilities\.filing\.operations\[0\]"):
+    with pytest.raises(ProfileError, match=r"responsibilities\.chart_filing\.operations\[0\]"):
         Office.open(sqlite_url, profile=folder, clock=clock)
 
 
