@@ -462,7 +462,11 @@ def test_the_desk_renders_from_a_record_and_records_no_content(
     assert "patient Lena Fischer (born 1980-05-02)" in done.text
     [event] = office.events()[before:]
     assert event.operation == "documents.render"
-    assert event.detail == {"template": "referral_letter", "format": "text", "fields": 9}
+    assert event.detail == {
+        "template": "referral_letter",
+        "format": "text",
+        "fields": 10,
+    }  # record.name derived
     recorded = json.dumps(event.detail) + str(event.subject)
     assert "Lena" not in recorded and "palpitations" not in recorded
 
@@ -626,3 +630,20 @@ def test_cli_appointment_fields_are_top_level_as_its_help_says(
     )  # fmt: skip
     assert ok.exit_code == 0, ok.output
     assert f"on {fields['date']} at {fields['time']}" in ok.output
+
+
+def test_a_letter_to_a_patient_takes_the_name_from_the_given_and_family_names(
+    tmp_path: Path,
+) -> None:
+    with Office.open(f"sqlite:///{tmp_path / 'p.db'}", profile="medical") as office:
+        clerk = office.staff.hire("Carla Neri", roles=["medical_records_clerk"], experience_years=3)
+        with office.desk(clerk) as desk:
+            entered = desk.records.enter(
+                "patient", given_name="Lena", family_name="Fischer", birth_date="1980-04-02"
+            )
+            letter = desk.documents.render(
+                "letter",
+                record=entered.record,
+                fields={"subject": "Your records", "body": "They are ready.", "signed_by": "C."},
+            )
+    assert "Dear Lena Fischer," in letter.text

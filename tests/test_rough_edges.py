@@ -101,6 +101,25 @@ def test_the_readme_hires_anna_once_however_often_it_runs(
     assert ids[0] == ids[1] == [(1, "HR-1001")]
 
 
+def test_the_whole_readme_example_runs_twice_on_one_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = "\n".join(_python_blocks(readme.split("## Use it", 1)[1].split("## Desks", 1)[0]))
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        namespace: dict[str, object] = {}
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, "README", "exec"), namespace)
+        office = namespace["office"]
+        assert isinstance(office, Office)
+        assert printed.getvalue().splitlines()[-1] == "['Letter from Mrs Rossi']"
+        assert [m.reference for m in office.staff.list()] == ["HR-1001", "HR-1002"]
+        assert len(office.records.list("customer")) == 1
+        office.close()
+
+
 # -- staff: an outside reference, and finding someone ----------------------------------------
 
 

@@ -1006,3 +1006,39 @@ def test_the_simulation_books_the_days_appointments(sqlite_url: str) -> None:
             "service_long",
             "consultation",
         }
+
+
+def test_the_commands_delegate_and_revoke_a_calendar(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    with Office.open(url, profile="medical", clock=ManualClock(MONDAY)) as office:
+        office.staff.hire("Nora Fry", roles=["administrative_assistant"], experience_years=6)
+        office.staff.hire("Pat Manager", roles=["practice_manager"], experience_years=8)
+
+    def run(*args: str) -> tuple[int, str]:
+        code = 0
+        with CliRunner().isolation(env={"COLUMNS": "250"}) as (stdout, stderr, _):
+            try:
+                main([*args, "--db", url])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 0
+            sys.stdout.flush()
+            sys.stderr.flush()
+            text = stdout.getvalue().decode() + stderr.getvalue().decode()
+        return code, text
+
+    book = ("schedule", "book", "Meeting", "--as", "Nora Fry", "--person", "dr_patel")
+    when = ("--start", "2027-03-02T10:00", "--minutes", "30")
+    code, text = run(*book, *when)
+    assert code == 1 and "not delegated" in text  # nobody gave Nora the calendar yet
+    code, text = run("schedule", "delegate", "dr_patel", "--to", "Nora Fry", "--as", "Pat Manager")
+    assert code == 0 and "delegated dr_patel's calendar to Nora Fry (manage)" in text
+    assert run(*book, *when)[0] == 0
+    code, text = run("schedule", "delegate", "dr_patel", "--to", "Nora Fry", "--as", "Nora Fry")
+    assert code == 1 and "Traceback" not in text  # nobody delegates to themselves
+    code, text = run("schedule", "delegate", "dr_patel", "--to", "Nora Fry", "--as", "Pat Manager",
+                     "--scope", "everything")  # fmt: skip
+    assert code == 1 and "scope" in text and "Traceback" not in text
+    code, text = run("schedule", "revoke", "dr_patel", "--from", "Nora Fry", "--as", "Pat Manager")
+    assert code == 0 and "withdrew 1 delegation(s)" in text
+    code, text = run(*book, "--start", "2027-03-03T10:00", "--minutes", "30")
+    assert code == 1 and "not delegated" in text

@@ -403,7 +403,9 @@ class DocumentsDesk:
         Args:
             name: The template's name.
             record: A record of the clerk's records (or its id): its values are the
-                fields ``record.<field>``, with ``record.id`` and ``record.kind``.
+                fields ``record.<field>``, with ``record.id`` and ``record.kind``; a
+                kind whose name is in several fields (a patient's given and family
+                names) also gets ``record.name``, those fields joined.
             appointment: An appointment of the schedule (its uid): its fields
                 (``office.schedule.appointment_fields``: ``date``, ``time``,
                 ``provider``, ``location``...) are top-level fields, as the schedule
@@ -435,7 +437,13 @@ class DocumentsDesk:
             found = office.records.get(record)
             if found.erased:
                 raise ConflictError(f"record {found.id} was erased: no document is made from it")
-            gathered["record"] = {**found.data, "id": found.id, "kind": found.kind}
+            values = {**found.data, "id": found.id, "kind": found.kind}
+            if not values.get("name"):  # a patient's or a student's: given and family names
+                kind = office.records.kinds.get(found.kind)
+                parts = [str(found.data.get(f) or "") for f in (kind.name_fields if kind else ())]
+                if any(parts):
+                    values["name"] = " ".join(p for p in parts if p)
+            gathered["record"] = values
         if appointment is not None:
             schedule = office.schedule if "schedule" in office.office_facets else None
             if schedule is None or not hasattr(schedule, "appointment_fields"):

@@ -141,6 +141,45 @@ def schedule_cancel(
     out.print(safe(f"cancelled {what}{uid}"))
 
 
+@schedule_app.command("delegate")
+def schedule_delegate(
+    principal: Annotated[str, typer.Argument(help="The principal's key (dr_patel).")],
+    to: Annotated[str, typer.Option("--to", help="The delegate: a staff id or exact name.")],
+    who: AsOption,
+    scope: Annotated[str, typer.Option("--scope", help="free_busy, read or manage.")] = "manage",
+    db: DbOption = DEFAULT_URL,
+    key: KeyOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Delegate a principal's calendar to a member of staff (schedule.delegate)."""
+    with open_office(db, key, profile) as office:
+        member = staff_member(office, who)
+        delegate = staff_member(office, to, "--to")
+        with office.desk(member) as desk:
+            granted = desk.schedule.delegate(principal, to=delegate, scope=scope)
+    out.print(
+        safe(f"delegated {granted.principal}'s calendar to {delegate.name} ({granted.scope})")
+    )
+
+
+@schedule_app.command("revoke")
+def schedule_revoke(
+    principal: Annotated[str, typer.Argument(help="The principal's key (dr_patel).")],
+    staff: Annotated[str, typer.Option("--from", help="The delegate: a staff id or exact name.")],
+    who: AsOption,
+    db: DbOption = DEFAULT_URL,
+    key: KeyOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Withdraw the delegations of a principal's calendar to a member of staff (schedule.revoke)."""
+    with open_office(db, key, profile) as office:
+        member = staff_member(office, who)
+        delegate = staff_member(office, staff, "--from")
+        with office.desk(member) as desk:
+            withdrawn = desk.schedule.revoke(principal, staff=delegate)
+    out.print(safe(f"withdrew {len(withdrawn)} delegation(s) of {principal} from {delegate.name}"))
+
+
 @schedule_app.command("agenda")
 def schedule_agenda(
     principal: Annotated[str, typer.Argument(help="The principal's key.")],
