@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -238,10 +239,16 @@ class FrozenList(list[Any]):
         return [copy.deepcopy(v, memo) for v in self]
 
 
-def freeze(value: Any) -> Any:
-    """Return JSON-like data that nobody can change: dicts and lists made read-only, deeply."""
+def freeze(value: Any, leaf: Callable[[Any], Any] | None = None) -> Any:
+    """Return JSON-like data that nobody can change: dicts and lists made read-only, deeply.
+
+    Args:
+        value: The data.
+        leaf: Applied to each value that is not a dict, list or tuple (a copy of
+            it, say); None keeps them as they are.
+    """
     if isinstance(value, dict):
-        return FrozenDict({k: freeze(v) for k, v in value.items()})
+        return FrozenDict({k: freeze(v, leaf) for k, v in value.items()})
     if isinstance(value, list | tuple):
-        return FrozenList(freeze(v) for v in value)
-    return value
+        return FrozenList(freeze(v, leaf) for v in value)
+    return value if leaf is None else leaf(value)

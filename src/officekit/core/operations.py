@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from officekit.core.convert import FrozenDict, FrozenList, freeze
+from officekit.core.convert import FrozenDict, freeze
 from officekit.errors import NotFoundError, PluginError
 
 __all__ = [
@@ -62,22 +62,16 @@ def frozen_detail(detail: Mapping[str, Any]) -> Mapping[str, Any]:
     """
     if isinstance(detail, FrozenDict):
         return detail  # already read-only all the way down (an event's detail)
-    frozen: Mapping[str, Any] = _frozen_copy(dict(detail))
+    # A copy of what could change (not of str, int...): what a plugin does to it is not recorded.
+    frozen: Mapping[str, Any] = freeze(dict(detail), _copied)
     return frozen
 
 
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def _frozen_copy(value: Any) -> Any:
-    """``freeze(copy.deepcopy(value))``, copying only what could change (not str, int...)."""
-    if isinstance(value, dict):
-        return FrozenDict({k: _frozen_copy(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return FrozenList(_frozen_copy(v) for v in value)
-    if isinstance(value, _SCALARS):
-        return value
-    return freeze(copy.deepcopy(value))
+def _copied(value: Any) -> Any:
+    return value if isinstance(value, _SCALARS) else copy.deepcopy(value)
 
 
 @attrs.frozen

@@ -317,25 +317,9 @@ _PAYMENT_BY_KEY = Prepared(
         payments.c.office_id == _B_OFFICE, payments.c.idempotency_key == sa.bindparam("b_key")
     )
 )
-_NEW_PAYMENT_KEYS = [
-    c.name
-    for c in payments.c
-    if c.name
-    not in ("id", "decided_at", "captured_at", "voided_at", "token", "gateway_ref", "decline_code")
-]
-# A new key inserts the attempt; a known key inserts nothing and returns no row, and
-# only then is the payment with that key read (a retry): one statement, not two.
+# A payment is written once (decided, or pending when the gateway did not answer): a
+# known key inserts nothing and returns no row.
 _INSERT_PAYMENT = {
-    name: Prepared(
-        dialect.insert(payments)
-        .on_conflict_do_nothing(index_elements=["office_id", "idempotency_key"])
-        .returning(payments.c.id),
-        keys=_NEW_PAYMENT_KEYS,
-    )
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
-# A charge the gateway answered is written once, decided: a known key inserts nothing.
-_INSERT_DECIDED = {
     name: Prepared(
         dialect.insert(payments)
         .on_conflict_do_nothing(index_elements=["office_id", "idempotency_key"])
@@ -344,6 +328,9 @@ _INSERT_DECIDED = {
     )
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
+_UNDECIDED = dict.fromkeys(
+    ("decided_at", "captured_at", "token", "gateway_ref", "decline_code"), None
+)
 _LINE_KEYS = [c.name for c in payment_lines.c if c.name not in ("id", "payment_id")]
 _INSERT_LINES: dict[int, Prepared] = {}
 
@@ -956,7 +943,7 @@ class PaymentDesk:
 
         def attempt(conn: sa.Connection) -> int:
             # Only when the gateway did not answer: the pending row a retry resolves.
-            new = _INSERT_PAYMENT[conn.dialect.name].first(conn, row)
+            new = _INSERT_PAYMENT[conn.dialect.name].first(conn, row | _UNDECIDED)
             if new is None:  # another retry wrote it first: nothing to add
                 raise _Existing(0, "pending")
             payment_id = int(new[0])
@@ -1061,7 +1048,7 @@ class PaymentDesk:
         def act(conn: sa.Connection) -> None:
             payment_id = pending_id
             if payment_id is None:
-                new = _INSERT_DECIDED[conn.dialect.name].first(conn, attempt | values)
+                new = _INSERT_PAYMENT[conn.dialect.name].first(conn, attempt | values)
                 if new is not None:  # what this process wrote: nothing to read back
                     payment_id = int(new[0])
                     lines_row["b_id"] = payment_id
