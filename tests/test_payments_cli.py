@@ -142,3 +142,29 @@ def test_a_timed_out_charge_is_in_the_journal(
     other = TestGateway(clock.now, journal=(office.engine, office.id))
     # The processor made the charge; only its answer was lost.
     assert other.settlement(*WHOLE).total() == 1000 + 103  # sales tax, smallbusiness
+
+
+def test_journals_written_at_once_by_two_gateways_lose_nothing(
+    open_office: Callable[..., Office], clock: ManualClock
+) -> None:
+    import threading
+
+    office = open_office("smallbusiness")
+    card = Card(VISA, 12, 2035, "123")
+    gateways = [TestGateway(clock.now, journal=(office.engine, office.id)) for _ in range(2)]
+
+    def charge(which: int) -> None:
+        for i in range(15):
+            gateways[which].authorise(
+                key=f"g{which}-{i}", amount_minor=100, currency="USD", card=card, capture=True
+            )
+
+    threads = [threading.Thread(target=charge, args=(w,)) for w in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    third = TestGateway(clock.now, journal=(office.engine, office.id))
+    assert third.settlement(*WHOLE).total() == 30 * 100
+    for g in gateways:  # each learns the other's charges too
+        assert g.settlement(*WHOLE).total() == 30 * 100

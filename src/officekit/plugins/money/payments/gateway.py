@@ -180,6 +180,11 @@ def _journal_last(table: Any, office_id: int) -> Any:
     return sa.select(sa.func.max(table.c.id)).where(table.c.office_id == office_id)
 
 
+_JOURNAL_LOCK = (
+    0x7465_7374_0000_0000  # "test": the advisory lock a journal writer takes, plus the office
+)
+
+
 @attrs.frozen
 class _Charge:
     amount_minor: int
@@ -260,8 +265,15 @@ class TestGateway:
             return
         from officekit.core.store import write_transaction
 
-        engine, _ = self._journal
+        engine, office_id = self._journal
         with self._lock, write_transaction(engine) as conn:
+            if conn.dialect.name == "postgresql":
+                # One journal writer per office at a time (SQLite's BEGIN IMMEDIATE already
+                # is), so rows are committed in id order and catching up "after id N" misses
+                # none that an unfinished transaction held.
+                conn.exec_driver_sql(
+                    "SELECT pg_advisory_xact_lock(%s)", (_JOURNAL_LOCK + office_id,)
+                )
             self._catch_up(conn)
             self._written = []
             try:
