@@ -50,7 +50,7 @@ from officekit.plugins.reception.settings import (
     VisitorPolicy,
 )
 from officekit.plugins.reception.visitors import Visit, WaitingStats
-from officekit.simulate import SimulationReport, StepReport
+from officekit.simulate import SimulationReport, StepReport, Traits
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
 keys = st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True)
@@ -241,6 +241,24 @@ STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
             st.tuples(text, st.lists(keys, max_size=2).map(tuple), keys), max_size=3
         ).map(tuple),
         events=st.dictionaries(text, st.integers(0, 1000), max_size=4),
+        traits=st.dictionaries(
+            st.integers(1, 10**6),
+            st.builds(
+                Traits,
+                speed=st.floats(0.6, 1.6),
+                error_rate=st.floats(0.0, 0.15),
+                courtesy=st.floats(0.0, 1.0),
+                cover=st.floats(0.0, 1.0),
+            ),
+            max_size=3,
+        ),
+    ),
+    Traits: st.builds(
+        Traits,
+        speed=st.floats(0.6, 1.6),
+        error_rate=st.floats(0.0, 0.15),
+        courtesy=st.floats(0.0, 1.0),
+        cover=st.floats(0.0, 1.0),
     ),
 }
 

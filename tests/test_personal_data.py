@@ -402,6 +402,16 @@ def test_the_detail_keys_recorded_are_those_documented(
         clock.advance(seconds=STALE_CLAIM.total_seconds())
         assert desk.documents.file(stuck).state == "filed"
 
+    # The analysis: a review made and read by a manager, a decision, feedback at a desk.
+    today = clock.now().astimezone(office.profile.office.tz).date()
+    with office.desk(pat) as desk:
+        review = desk.reviews.analyze(today, today)
+        assert review.review_id is not None
+        desk.reviews.get(review.review_id)
+        desk.reviews.decide(review.review_id, paula, "raise", amount="100.00", note="well done")
+    with office.desk(paula) as desk:
+        desk.reviews.feedback("visit:1", 4, comment="Kind and quick")
+
     docs = documented()
     seen: dict[str, set[str]] = defaultdict(set)
     for event in [*office.events(), *switched.events(), *firm.events()]:

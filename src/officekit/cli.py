@@ -733,6 +733,13 @@ def simulate_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same result.")] = 0,
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = DEFAULT_START,
     fmt: FormatOption = "text",
+    output_dir: Annotated[
+        str,
+        typer.Option(
+            "--output-dir",
+            help="Folder where steps write their files (the analysis's HTML report).",
+        ),
+    ] = ".",
 ) -> None:
     """Simulate front-office days through the public API and print what happened."""
     from officekit.core.clock import ManualClock
@@ -750,6 +757,9 @@ def simulate_cmd(
             dt.datetime.combine(edge, dt.time(), dt.UTC)
     except OverflowError:
         fail(f"--start {start} and --days {days} reach beyond the dates officekit can store", 2)
+    folder = Path(output_dir)
+    if not folder.is_dir():
+        fail(f"--output-dir {output_dir!r} is not a folder", 2)
     if db == SIMULATION_URL:
         for suffix in ("", "-wal", "-shm"):
             Path(f"officekit-simulation.db{suffix}").unlink(missing_ok=True)
@@ -763,6 +773,7 @@ def simulate_cmd(
             start=first_day,
             clock=clock,
             progress=None if fmt == "json" else _print_safe,
+            output_dir=folder,
         )
     if fmt == "json":
         from officekit.core.convert import converter

@@ -17,8 +17,9 @@ import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
@@ -28,7 +29,7 @@ from officekit.core.desk import Desk
 from officekit.core.office import Office
 from officekit.core.profile import Profile
 from officekit.core.staff import StaffMember
-from officekit.errors import PermissionDenied
+from officekit.errors import PermissionDenied, ValidationError
 
 __all__ = [
     "DEFAULT_START",
@@ -38,6 +39,8 @@ __all__ = [
     "SimulationStep",
     "StepReport",
     "StepRun",
+    "Traits",
+    "draw_traits",
     "simulate",
     "summarise",
 ]
@@ -55,6 +58,90 @@ LAST_NAMES = (
     "Tanaka", "Walsh", "Ibrahim", "Larsen", "Petrov", "Garcia",
 )  # fmt: skip
 """Last names the simulation draws people's names from."""
+
+FEEDBACK_COMMENTS = {
+    1: "Rude and unhelpful.",
+    2: "Not very friendly.",
+    3: "It was fine.",
+    4: "Friendly and helpful.",
+    5: "Wonderful, thank you!",
+}
+"""What a customer who comments writes, by the score they give."""
+
+TRAIT_RANGES: Mapping[str, tuple[float, float]] = {
+    "speed": (0.6, 1.6),
+    "error_rate": (0.0, 0.15),
+    "courtesy": (0.0, 1.0),
+    "cover": (0.0, 1.0),
+}
+"""The range each of [`Traits`][officekit.simulate.Traits]' fields is drawn from."""
+
+
+def _check_trait(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    low, high = TRAIT_RANGES[attribute.name]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not low <= value <= high  # also refuses NaN
+    ):
+        raise ValidationError(
+            f"a member of staff's {attribute.name} is a number from {low:g} to {high:g}, "
+            f"got {value!r}",
+            where=attribute.name,
+        )
+
+
+@attrs.frozen
+class Traits:
+    """A member of staff's hidden traits: what shapes their simulated work.
+
+    The simulation draws them from its seed (never from the office's data) and
+    keeps them out of the event log: the front-office analysis must find them from
+    what people did. The desks' simulation steps read them through
+    [`Simulation`][officekit.simulate.Simulation]'s helpers.
+
+    Attributes:
+        speed: Divides the time their work takes (answering and handling a call,
+            receiving a visitor, reviewing and dealing with a document), 0.6-1.6.
+        error_rate: The probability of a mistake in a piece of work that can go
+            wrong (a misrouted transfer, a record typed wrong, a misfile, a payment
+            reversed by mistake), 0-0.15.
+        courtesy: How customers find them, 0-1: the scores customers give after
+            a call, a visit or an appointment are drawn around ``1 + 4 * courtesy``.
+        cover: Willingness to take work for colleagues, 0-1: to take a call
+            transferred to a colleague, deliver messages taken for others, and do
+            duties outside their own role.
+    """
+
+    speed: float = attrs.field(validator=_check_trait)
+    error_rate: float = attrs.field(validator=_check_trait)
+    courtesy: float = attrs.field(validator=_check_trait)
+    cover: float = attrs.field(validator=_check_trait)
+
+
+def draw_traits(staff_ids: Sequence[int], rng: random.Random) -> dict[int, Traits]:
+    """Draw the traits of the members of staff ``staff_ids`` from ``rng``.
+
+    Each trait is spread over its range (one value in each of ``len(staff_ids)``
+    equal bands, in shuffled order), so that even a small team differs: with draws
+    that happened to be close, no analysis could rank them.
+
+    Args:
+        staff_ids: The members of staff, in a stable order (by id).
+        rng: The generator to draw from (the simulation's ``traits:<seed>`` one).
+    """
+    n = len(staff_ids)
+    columns: dict[str, list[float]] = {}
+    for name, (low, high) in TRAIT_RANGES.items():
+        bands = list(range(n))
+        rng.shuffle(bands)
+        columns[name] = [
+            round(low + (high - low) * (band + rng.uniform(0.15, 0.85)) / n, 4) for band in bands
+        ]
+    return {
+        staff_id: Traits(**{name: values[i] for name, values in columns.items()})
+        for i, staff_id in enumerate(staff_ids)
+    }
 
 
 class StepRun(Protocol):
@@ -125,6 +212,9 @@ class SimulationReport:
         audits_ok: Audit checks that found the chain sound.
         steps: What each plugin's step did, in the order they ran.
         events: Events appended, by operation and outcome (``"desk.note ok"``).
+        traits: The hidden [`Traits`][officekit.simulate.Traits] of each member of
+            staff, by staff id: the truth an analysis of the period can be checked
+            against.
     """
 
     profile: str
@@ -140,6 +230,7 @@ class SimulationReport:
     audits_ok: int
     steps: tuple[StepReport, ...]
     events: dict[str, int]
+    traits: dict[int, Traits] = attrs.field(factory=dict)
 
 
 def _opening(profile: Profile, day: dt.date) -> tuple[dt.time, dt.time] | None:
@@ -171,6 +262,20 @@ def _hire_roster(office: Office, rng: random.Random) -> None:
         member = rng.choice(members)
         extra = rng.choice([r for r in office.profile.roles if r not in member.roles])
         office.staff.change_roles(member, [*member.roles, extra])
+
+
+def _hire_more(office: Office, least: int, rng: random.Random) -> None:
+    """Hire until the office has ``least`` members of staff, one per role in turn."""
+    roles = list(office.profile.roles)
+    education = [None, *office.profile.education]
+    have = len(office.staff.list())
+    for i in range(max(0, least - have)):
+        office.staff.hire(
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            roles=[roles[(have + i) % len(roles)]],
+            experience_years=rng.choice((0, 1, 2, 3, 5, 8, 12)),
+            education=rng.choice(education),
+        )
 
 
 class SimulationDay:
@@ -215,7 +320,14 @@ class SimulationDay:
 class Simulation:
     """A running simulation: the office, its clock, the random generator, who is on shift.
 
-    Steps use it to act as the office's staff would.
+    Steps use it to act as the office's staff would, and its helpers
+    ([`choose`][officekit.simulate.Simulation.choose],
+    [`takes`][officekit.simulate.Simulation.takes],
+    [`slips`][officekit.simulate.Simulation.slips],
+    [`helper`][officekit.simulate.Simulation.helper],
+    [`late`][officekit.simulate.Simulation.late],
+    [`feedback`][officekit.simulate.Simulation.feedback]) to let each member of
+    staff's hidden [`Traits`][officekit.simulate.Traits] shape what they do.
 
     Attributes:
         office: The office simulated.
@@ -223,14 +335,172 @@ class Simulation:
         clock: The office's manual clock.
         counts: Counters a step may add to (``counts["parcels"] += 1``).
         on_shift: Who is at work today.
+        traits: Each member of staff's hidden traits, by staff id.
+        output_dir: Where a step may write files for the person running the
+            simulation (the analysis's HTML report), or None: write none.
     """
 
-    def __init__(self, office: Office, rng: random.Random, clock: ManualClock) -> None:
+    def __init__(
+        self,
+        office: Office,
+        rng: random.Random,
+        clock: ManualClock,
+        traits: Mapping[int, Traits] | None = None,
+        *,
+        trait_rng: random.Random | None = None,
+        output_dir: Path | None = None,
+    ) -> None:
         self.office = office
+        self.output_dir = output_dir
         self.rng = rng
         self.clock = clock
         self.counts: Counter[str] = Counter()
         self.on_shift: list[StaffMember] = []
+        self.traits: dict[int, Traits] = dict(traits or {})
+        self._trait_rng = trait_rng or random.Random(f"traits:{rng.random()}")
+        self._series: dict[tuple[int, str], float] = {}
+
+    # -- traits -----------------------------------------------------------------------
+
+    def traits_of(self, member: StaffMember | int) -> Traits:
+        """Return the traits of ``member`` (drawn now for someone hired meanwhile)."""
+        staff_id = member if isinstance(member, int) else member.id
+        found = self.traits.get(staff_id)
+        if found is None:
+            found = draw_traits([staff_id], self._trait_rng)[staff_id]
+            self.traits[staff_id] = found
+        return found
+
+    def choose(
+        self, able: Sequence[StaffMember], rng: random.Random | None = None
+    ) -> StaffMember | None:
+        """Choose who, of ``able``, does a piece of work (None: nobody is able).
+
+        The chance of each is proportional to their speed (the quick are free
+        sooner, so they take more of the work); everyone able gets a share, so
+        that everyone can be measured, and their traits then shape how it goes.
+        """
+        if not able:
+            return None
+        if len(able) == 1:
+            return able[0]
+        weights = [self.traits_of(m).speed for m in able]
+        return (rng or self.rng).choices(list(able), weights=weights)[0]
+
+    def helper(
+        self, able: Sequence[StaffMember], rng: random.Random | None = None
+    ) -> StaffMember | None:
+        """Choose who, of ``able``, takes on work for a colleague: more often the willing.
+
+        The chance of each is proportional to ``0.05 + cover``: the least willing
+        still help now and then (None: nobody is able).
+        """
+        if not able:
+            return None
+        weights = [0.05 + self.traits_of(m).cover for m in able]
+        return (rng or self.rng).choices(list(able), weights=weights)[0]
+
+    def takes(self, member: StaffMember, seconds: float) -> dt.timedelta:
+        """How long ``member`` takes over work that takes ``seconds`` at speed 1."""
+        return dt.timedelta(seconds=seconds / self.traits_of(member).speed)
+
+    def _happens(self, key: tuple[int, str], chance: float, rng: random.Random | None) -> bool:
+        """Whether the next of a series of events of probability ``chance`` happens.
+
+        Error diffusion: each member's series (by ``key``) adds ``chance`` to an
+        accumulator that starts at a random phase, and the event happens each time
+        it passes 1. Every piece of work still goes wrong with probability
+        ``chance``, but a member's mistakes are spread evenly rather than left to
+        luck: over a few dozen pieces of work their count is the rate, give or
+        take one, so that a short simulation shows who is careful.
+        """
+        chance = min(1.0, max(0.0, chance))
+        level = self._series.get(key)
+        if level is None:
+            level = (rng or self.rng).random()
+        level += chance
+        happens = level >= 1.0
+        self._series[key] = level - 1.0 if happens else level
+        return happens
+
+    def slips(
+        self,
+        member: StaffMember,
+        rng: random.Random | None = None,
+        *,
+        scale: float = 1.0,
+        kind: str = "work",
+    ) -> bool:
+        """Tell whether ``member`` makes a mistake in a piece of work of ``kind``.
+
+        The chance is ``scale`` times their error rate; a member's mistakes in each
+        kind of work come evenly spread (see the module's notes on traits).
+        """
+        chance = scale * self.traits_of(member).error_rate
+        return self._happens((member.id, f"slip:{kind}"), chance, rng)
+
+    def disorder(self, member: StaffMember) -> float:
+        """How disorganised ``member`` is, 0-1: the mean of their slowness and error rate.
+
+        Both are taken as the share of their range (speed 1.6 is 0, 0.6 is 1; an
+        error rate of 0 is 0, 0.15 is 1): work left overdue comes of working slowly
+        and carelessly.
+        """
+        traits = self.traits_of(member)
+        s_low, s_high = TRAIT_RANGES["speed"]
+        e_low, e_high = TRAIT_RANGES["error_rate"]
+        slow = (s_high - traits.speed) / (s_high - s_low)
+        careless = (traits.error_rate - e_low) / (e_high - e_low)
+        return (slow + careless) / 2
+
+    def late(
+        self,
+        member: StaffMember,
+        rng: random.Random | None = None,
+        *,
+        scale: float = 1.0,
+        kind: str = "work",
+    ) -> bool:
+        """Tell whether ``member`` leaves a piece of work of ``kind`` overdue.
+
+        The chance is ``scale`` times their [`disorder`][officekit.simulate.Simulation.disorder],
+        spread evenly like [`slips`][officekit.simulate.Simulation.slips].
+        """
+        return self._happens((member.id, f"late:{kind}"), scale * self.disorder(member), rng)
+
+    def willing(self, member: StaffMember, rng: random.Random | None = None) -> bool:
+        """Draw whether ``member`` takes on a piece of work for a colleague (their cover)."""
+        return (rng or self.rng).random() < self.traits_of(member).cover
+
+    def feedback(
+        self,
+        member: StaffMember,
+        subject: str,
+        rng: random.Random | None = None,
+        *,
+        chance: float = 0.6,
+    ) -> int | None:
+        """Let the customer ``member`` served give feedback on ``subject`` (``"call:12"``), maybe.
+
+        With probability ``chance`` the customer scores the service 1-5, around
+        ``1 + 4 * courtesy``; the others give none. Nothing is drawn or recorded when
+        the office has no front-office analysis installed.
+
+        Returns:
+            The score given, or None.
+        """
+        if "reviews" not in self.office.office_facets:
+            return None
+        rng = rng or self.rng
+        if rng.random() >= chance:
+            return None
+        courtesy = self.traits_of(member).courtesy
+        given = min(5, max(1, round(1 + 4 * courtesy + rng.gauss(0, 0.7))))
+        comment = FEEDBACK_COMMENTS[given] if rng.random() < 0.3 else None
+        # a survey the office receives: no member of staff records their own praise
+        self.office.reviews.record_feedback(subject, given, served_by=member, comment=comment)
+        self.counts["feedback"] += 1
+        return given
 
     def may(self, member: StaffMember, operation: str) -> bool:
         """Tell whether ``member`` may perform ``operation`` (from the profile)."""
@@ -242,13 +512,20 @@ class Simulation:
         return [m for m in self.on_shift if self.may(m, operation)]
 
     @contextmanager
-    def desk(self, operation: str) -> Iterator[Desk | None]:
-        """Open the desk of someone on shift who may perform ``operation`` (None: nobody may)."""
-        able = self.who_can(operation)
-        if not able:
+    def desk(self, operation: str, member: StaffMember | None = None) -> Iterator[Desk | None]:
+        """Open the desk of someone on shift who may perform ``operation`` (None: nobody may).
+
+        Args:
+            operation: The operation about to be performed.
+            member: Who performs it, chosen beforehand; None: one of those able
+                ([`choose`][officekit.simulate.Simulation.choose]).
+        """
+        if member is None:
+            member = self.choose(self.who_can(operation))
+        if member is None:
             yield None
             return
-        with self.office.desk(self.rng.choice(able)) as desk:
+        with self.office.desk(member) as desk:
             yield desk
 
     def person(self) -> str:
@@ -322,8 +599,14 @@ def simulate(
     start: dt.date = DEFAULT_START,
     clock: ManualClock,
     progress: Callable[[str], None] | None = None,
+    staff: int | None = None,
+    output_dir: Path | None = None,
 ) -> SimulationReport:
     """Simulate ``days`` days of the office's front office.
+
+    Each member of staff (those the store had, and those the simulation hires)
+    gets hidden [`Traits`][officekit.simulate.Traits] drawn from ``seed`` that
+    shape their work; the report keeps them.
 
     Args:
         office: An office opened with ``clock``, ideally on an empty store.
@@ -332,21 +615,38 @@ def simulate(
         start: The first day.
         clock: The office's manual clock; the simulation moves it.
         progress: Called with a line of text after each day.
+        staff: The least number of members of staff to work: when the office has
+            fewer (after the usual roster is hired into an empty store), more are
+            hired, one per role of the profile in turn. None: the usual roster
+            (one or two per role).
+        output_dir: A folder where steps may write files (the analysis's HTML
+            report); None: they write none.
 
     Raises:
-        ValueError: If ``days`` is not positive.
+        ValueError: If ``days`` is not positive, or ``staff`` not a positive number
+            of at most 200 (a ValidationError).
         OfficekitError: If an operation fails: a bug, since the simulation only
             does what the profile allows.
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
+    if staff is not None and (
+        isinstance(staff, bool) or not isinstance(staff, int) or not 1 <= staff <= 200
+    ):
+        raise ValidationError(f"staff is a number from 1 to 200, got {staff!r}", where="staff")
     rng = random.Random(seed)
     tz = office.profile.office.tz
     latest = office.events(limit=1)
     first_seq = latest[0].seq if latest else 0
     if not office.staff.list():
         _hire_roster(office, rng)
-    sim = Simulation(office, rng, clock)
+    if staff is not None:
+        _hire_more(office, staff, random.Random(f"staff:{seed}"))
+    trait_rng = random.Random(f"traits:{seed}")
+    ids = sorted(m.id for m in office.staff.list())
+    sim = Simulation(
+        office, rng, clock, draw_traits(ids, trait_rng), trait_rng=trait_rng, output_dir=output_dir
+    )
     registered = office.plugins.contributions("officekit_register_simulation_steps", SimulationStep)
     steps = sorted(
         (s for _, s in registered if _has_work(office, s)),
@@ -394,6 +694,7 @@ def simulate(
         audits_ok=c["audits_ok"],
         steps=tuple(run.report(first_moment, end) for _, run in runs),
         events=dict(sorted(counts.items())),
+        traits=dict(sorted(sim.traits.items())),
     )
 
 

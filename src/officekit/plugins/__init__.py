@@ -11,6 +11,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "officekit.plugins.clerk",
     "officekit.plugins.money",
     "officekit.plugins.assistant",
+    "officekit.plugins.reviews",
 )
 """Dotted names of the plugins every office loads first (datasette's ``DEFAULT_PLUGINS``).
 

@@ -28,9 +28,15 @@ Turn the desk off with ``[plugins] disable = ["officekit.plugins.assistant"]``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from officekit.core.operations import Operation
 from officekit.hookspecs import hookimpl
 from officekit.plugins.parts import Parts
+
+if TYPE_CHECKING:
+    from officekit.core.office import Office
+    from officekit.plugins.reviews.metrics import Metric
 
 __all__ = ["ASSISTANT_OPERATIONS"]
 
@@ -82,3 +88,36 @@ officekit_register_simulation_steps = _PARTS.officekit_register_simulation_steps
 def officekit_register_operations() -> list[Operation]:
     """Register the desk's operations."""
     return list(ASSISTANT_OPERATIONS)
+
+
+@hookimpl(optionalhook=True)
+def officekit_register_metrics() -> list[Metric]:
+    """Add the desk's metrics to the front-office analysis (when it is installed)."""
+    from officekit.plugins.assistant.metrics import metrics
+
+    return metrics()
+
+
+@hookimpl(optionalhook=True)
+def officekit_feedback_served_by(office: Office, subject: str) -> int | None:
+    """Say who booked an appointment (``appointment:<id>``), for the analysis desk's feedback.
+
+    None for other subjects or unknown ids.
+    """
+    kind, _, ident = subject.partition(":")
+    if kind != "appointment" or not ident.isdigit():
+        return None
+    import sqlalchemy as sa
+
+    from officekit.core.store import read_transaction
+    from officekit.plugins.assistant.schedule.tables import schedule_entries
+
+    with read_transaction(office.engine) as conn:
+        found = conn.execute(
+            sa.select(schedule_entries.c.booked_by).where(
+                schedule_entries.c.id == int(ident),
+                schedule_entries.c.office_id == office.id,
+                schedule_entries.c.kind == "appointment",
+            )
+        ).scalar()
+    return None if found is None else int(found)

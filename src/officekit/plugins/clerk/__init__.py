@@ -22,9 +22,14 @@ Turn the desk off with ``[plugins] disable = ["officekit.plugins.clerk"]``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from officekit.core.operations import Operation
 from officekit.hookspecs import hookimpl
 from officekit.plugins.parts import Parts
+
+if TYPE_CHECKING:
+    from officekit.plugins.reviews.metrics import Metric
 
 __all__ = ["CLERK_OPERATIONS"]
 
@@ -62,3 +67,11 @@ officekit_register_simulation_steps = _PARTS.officekit_register_simulation_steps
 def officekit_register_operations() -> list[Operation]:
     """Register the desk's operations."""
     return list(CLERK_OPERATIONS)
+
+
+@hookimpl(optionalhook=True)
+def officekit_register_metrics() -> list[Metric]:
+    """Add the desk's metrics to the front-office analysis (when it is installed)."""
+    from officekit.plugins.clerk.metrics import metrics
+
+    return metrics()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from officekit.core.office import Office
     from officekit.core.operations import OperationContext
+    from officekit.plugins.reviews.metrics import Metric
     from officekit.simulate import SimulationStep
 
 __all__ = ["RECEPTION_OPERATIONS"]
@@ -68,6 +69,14 @@ def officekit_addhooks(pluginmanager: pluggy.PluginManager) -> None:
 def officekit_register_operations() -> list[Operation]:
     """Register the receptionist's operations."""
     return list(RECEPTION_OPERATIONS)
+
+
+@hookimpl(optionalhook=True)
+def officekit_register_metrics() -> list[Metric]:
+    """Add the desk's metrics to the front-office analysis (when it is installed)."""
+    from officekit.plugins.reception.metrics import metrics
+
+    return metrics()
 
 
 @hookimpl
@@ -164,3 +173,27 @@ def officekit_before_operation(office: Office, context: OperationContext) -> Non
             )
     if problems:
         raise ValidationError(problems)
+
+
+@hookimpl(optionalhook=True)
+def officekit_feedback_served_by(office: Office, subject: str) -> int | None:
+    """Say who served a caller (``call:<id>``: who handled it) or a visitor (``visit:<id>``).
+
+    For the analysis desk's customer feedback; None for other subjects or unknown ids.
+    """
+    kind, _, ident = subject.partition(":")
+    if kind not in ("call", "visit") or not ident.isdigit():
+        return None
+    import sqlalchemy as sa
+
+    from officekit.core.store import read_transaction
+    from officekit.plugins.reception.tables import calls, visits
+
+    table, column = (
+        (calls, calls.c.handled_by) if kind == "call" else (visits, visits.c.checked_in_by)
+    )
+    with read_transaction(office.engine) as conn:
+        found = conn.execute(
+            sa.select(column).where(table.c.id == int(ident), table.c.office_id == office.id)
+        ).scalar()
+    return None if found is None else int(found)

@@ -45,7 +45,7 @@ from officekit.plugins.reception.messages import (
     insert_message,
     recipient_problems,
 )
-from officekit.plugins.reception.routing import Router, RoutingDecision
+from officekit.plugins.reception.routing import Router, RoutingDecision, covering
 from officekit.plugins.reception.settings import AFTER_HOURS_SERVICES, PHONES
 from officekit.plugins.reception.tables import calls, known_callers
 
@@ -660,6 +660,9 @@ class PhoneSystem:
     def hang_up(self, call: Call | int) -> Call:
         """The caller hung up: ``abandoned`` if nobody answered, else ``completed``.
 
+        Recorded by the office; for an answered call the event keeps
+        ``handled_seconds`` and ``handled_by``, who was handling it.
+
         Raises:
             ConflictError: If the call already ended.
         """
@@ -927,7 +930,12 @@ detail (to add to), return the columns to set."""
 
 
 def _step(
-    office: Office, desk: Desk | None, call_id: int, action: str, change: _Change | dict[str, Any]
+    office: Office,
+    desk: Desk | None,
+    call_id: int,
+    action: str,
+    change: _Change | dict[str, Any],
+    more: dict[str, Any] | None = None,
 ) -> Call:
     """Perform one step of a call (``calls.<action>``) in one transaction.
 
@@ -936,7 +944,8 @@ def _step(
     its status, update it (``RETURNING`` the row) and record the event, all in that
     transaction: no read before it and none after. A step whose values do not
     depend on the call (answer, hold) is one ``UPDATE ... WHERE status ... RETURNING``;
-    the call is read only to explain why it did not apply.
+    the call is read only to explain why it did not apply. ``more`` is added to
+    the event's detail (an answer's ``cover``).
 
     Raises:
         NotFoundError: The office has no such call (nothing is written).
@@ -962,6 +971,9 @@ def _step(
                 raise ConflictError(f"call {call_id} changed meanwhile")  # pragma: no cover
             done.append(Call(*row))
             detail["line"] = done[0].line
+            if action == "answer":
+                _answer_detail(office, done[0], detail)
+            detail.update(more or {})
             return
         current = read(conn)
         detail["line"] = current.line
@@ -986,6 +998,14 @@ def _step(
     return done[0]
 
 
+def _answer_detail(office: Office, call: Call, detail: dict[str, Any]) -> None:
+    """Add the speed of answer to its detail: ``waited_seconds``, ``within_service_level``."""
+    assert call.answered_at is not None
+    waited = max(0.0, round((call.answered_at - call.arrived_at).total_seconds(), 3))
+    detail["waited_seconds"] = waited
+    detail["within_service_level"] = waited <= office.profile.section(PHONES).service_level_seconds
+
+
 _OUTCOMES = {"transfer": "transferred", "take_message": "message", "complete": "completed"}
 _ENDING = frozenset((*_OUTCOMES, "hang_up"))
 
@@ -1008,6 +1028,12 @@ def _ending(
         else:
             outcome = _OUTCOMES[action]
         detail["outcome"] = outcome
+        if call.answered_at is not None:
+            # From answer to end, hold included: the call's handling time.
+            handled = round((now - call.answered_at).total_seconds(), 3)
+            detail["handled_seconds"] = max(0.0, handled)
+            if action == "hang_up":  # recorded by the office: who was handling it
+                detail["handled_by"] = call.handled_by
         if extra is not None:
             detail.update(extra(conn, call))
         return {
@@ -1033,12 +1059,22 @@ class CallDesk:
     def _office(self) -> Office:
         return self._desk.office
 
-    def _step(self, call: Call | int, action: str, change: _Change | dict[str, Any]) -> Call:
+    def _step(
+        self,
+        call: Call | int,
+        action: str,
+        change: _Change | dict[str, Any],
+        more: dict[str, Any] | None = None,
+    ) -> Call:
         call_id = check_ref(call, "call", Call, "a call")
-        return _step(self._office, self._desk, call_id, action, change)
+        return _step(self._office, self._desk, call_id, action, change, more)
 
     def answer(self, call: Call | int | None = None) -> Call:
         """Answer a ringing call (``calls.answer``); by default urgent first, then longest-waiting.
+
+        The event records the speed of answer (``waited_seconds``, from arrival),
+        whether it met the profile's ``[phones] service_level_seconds``, and whether
+        the answer was ``cover`` (see [`covering`][officekit.plugins.reception.routing.covering]).
 
         Raises:
             ConflictError: If the call is not ringing, or no call is.
@@ -1051,8 +1087,11 @@ class CallDesk:
             if call is None:
                 raise ConflictError("no call is ringing")
         now = office.clock.now()
-        values = {"status": "connected", "answered_at": now, "handled_by": self._desk.actor.id}
-        return self._step(call, "answer", values)
+        actor = self._desk.actor
+        values = {"status": "connected", "answered_at": now, "handled_by": actor.id}
+        # Cover: answering the phones is not the usual duty of any of their roles.
+        more = {"cover": covering(office.profile, actor.roles)}
+        return self._step(call, "answer", values, more)
 
     def hold(self, call: Call | int) -> Call:
         """Put a connected call on hold (``calls.hold``); it keeps its line."""

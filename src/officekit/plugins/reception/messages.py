@@ -343,13 +343,15 @@ class MessageDesk:
                 conflict=f"message {current.id} was already {column.removesuffix('_at')}",
             )  # fmt: skip
 
-        self._desk.perform(
-            operation, subject=f"message:{current.id}", detail={"message_id": current.id}, act=act
-        )
+        # On time or not: delivered (acknowledged) after its due time is overdue.
+        detail = {"message_id": current.id, "overdue": now > current.due_at}
+        self._desk.perform(operation, subject=f"message:{current.id}", detail=detail, act=act)
         return office.facet(MESSAGES).get(current.id)
 
     def deliver(self, message: Message | int) -> Message:
         """Record that a message was delivered to its recipient (``messages.deliver``).
+
+        The event records whether it was ``overdue``: delivered after its due time.
 
         Raises:
             ConflictError: If it was already delivered.
@@ -360,7 +362,8 @@ class MessageDesk:
         """Record that the recipient acknowledged a message (``messages.acknowledge``).
 
         Only the recipient may: the member of staff it is for, or someone whose
-        role belongs to the department it is for.
+        role belongs to the department it is for. The event records whether it was
+        ``overdue``: acknowledged after its due time.
 
         Raises:
             ConflictError: If it was already acknowledged.

@@ -23,7 +23,50 @@ from officekit.errors import ValidationError
 from officekit.plugins.reception.settings import AFTER_HOURS_SERVICES, ROUTING, RoutingRule
 from officekit.plugins.reception.text import tokens
 
-__all__ = ["PhraseIndex", "Router", "RoutingDecision", "normalise_line"]
+__all__ = [
+    "PhraseIndex",
+    "Router",
+    "RoutingDecision",
+    "covering",
+    "front_desk_departments",
+    "normalise_line",
+]
+
+
+def front_desk_departments(profile: Profile) -> frozenset[str]:
+    """The departments the office's phones serve: where its calls can be routed.
+
+    The ``[routing]`` default, every department a routing rule or an urgent rule
+    names, and the after-hours destination when it is a department. A member of
+    staff with a role in one of them answers calls and greets visitors as part of
+    their usual duty; anyone else doing so is *covering* for the front desk.
+
+    Args:
+        profile: The office's profile.
+    """
+    routing = profile.section(ROUTING)
+    found = {routing.default, routing.after_hours}
+    found.update(rule.department for rule in routing.rules if rule.department is not None)
+    found.update(rule.after_hours for rule in routing.rules if rule.after_hours is not None)
+    found.update(rule.department for rule in routing.urgent if rule.department is not None)
+    return frozenset(found & set(profile.departments))
+
+
+def covering(profile: Profile, roles: Sequence[str]) -> bool:
+    """Whether front-desk work done by someone with ``roles`` is cover of another role's duty.
+
+    True when none of the roles belongs to a department of
+    [`front_desk_departments`][officekit.plugins.reception.routing.front_desk_departments]
+    (a clerk of the administration answering the phones while the receptionists
+    are busy). Recorded as ``cover`` in ``calls.answer`` and ``visitors.check_in``.
+
+    Args:
+        profile: The office's profile.
+        roles: The roles of the member of staff doing the work.
+    """
+    known = profile.roles
+    departments = {known[r].department for r in roles if r in known}
+    return not (departments & front_desk_departments(profile))
 
 
 @attrs.frozen

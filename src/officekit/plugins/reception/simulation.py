@@ -12,9 +12,12 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 
+from officekit.core.staff import StaffMember
 from officekit.errors import ConflictError
 from officekit.plugins.reception.calls import CALLS, Call, CallStats
+from officekit.plugins.reception.messages import MESSAGES, Message
 from officekit.plugins.reception.questions import KNOWLEDGE_BASE
+from officekit.plugins.reception.routing import covering
 from officekit.plugins.reception.settings import ROUTING
 from officekit.plugins.reception.settings import VISITORS as VISITOR_POLICY
 from officekit.plugins.reception.visitors import VISITORS
@@ -29,6 +32,12 @@ SMALL_TALK = (
     "could you help me with something",
 )
 PURPOSES = ("meeting", "delivery", "appointment", "interview", "collection", "consultation")
+COVER_SHARE = 0.25
+"""The share of front-desk work a willing colleague from elsewhere takes, against its own."""
+DELIVER_LATE = 0.2
+"""The chance of a message delivered late: this times the member's disorder."""
+ACKNOWLEDGE_LATE = 0.4
+"""The chance of a message acknowledged late: this times the member's disorder."""
 GENERIC_QUESTIONS = (
     "what time do you open?",
     "how can I pay?",
@@ -79,12 +88,18 @@ class ReceptionDay:
         self.reasons = reasons or list(SMALL_TALK)
         entries = office.facet(KNOWLEDGE_BASE).entries
         self.questions = [e.question for e in entries] + list(GENERIC_QUESTIONS)
+        self.messages = office.facet(MESSAGES)
+        # what is left for tomorrow: (deliver | acknowledge, message id, taken by, who)
+        self.carried: list[tuple[str, int, StaffMember, StaffMember | None]] = []
+        self.today: SimulationDay | None = None
 
     def plan(self, day: SimulationDay) -> None:
-        """Plan the day's calls, visitors and questions."""
+        """Plan the day's calls, visitors, questions and messages."""
+        self.today = day
         self.plan_calls(day)
         self.plan_visitors(day)
         self.plan_questions(day)
+        self.plan_messages(day)
 
     def report(self, start: dt.datetime, end: dt.datetime) -> StepReport:
         """Call statistics, visitors and their waits, questions and messages."""
@@ -137,17 +152,45 @@ class ReceptionDay:
             sim.counts["calls"] += 1
             if call.status == "ended":
                 return
+            # who will pick it up: the quicker they are, the sooner they answer
+            member = self._front_desk(sim.who_can("calls.answer"))
             patience = sim.rng.uniform(3, 240)
             answer_after = sim.rng.uniform(2, 45)
+            if member is not None:
+                answer_after = sim.takes(member, answer_after).total_seconds()
             if patience < answer_after:
                 day.at(sim.clock.now() + dt.timedelta(seconds=patience), self._hang_up(call))
             else:
                 day.at(
                     sim.clock.now() + dt.timedelta(seconds=answer_after),
-                    self._answer(day, call, patience),
+                    self._answer(day, call, patience, member),
                 )
 
         return run
+
+    def _front_desk(self, able: list[StaffMember]) -> StaffMember | None:
+        """Who takes a call or greets a visitor: the quick more often, others if willing.
+
+        The chance of each is proportional to their speed (the quick are free
+        sooner); for someone whose roles are not the front desk's (it is *cover*
+        for them) also to their willingness to cover, times ``COVER_SHARE``: they
+        step in now and then, the front desk does the bulk.
+        """
+        sim = self.sim
+        if not able:
+            return None
+        weights = [
+            sim.traits_of(m).speed
+            * (
+                COVER_SHARE * sim.traits_of(m).cover
+                if covering(sim.office.profile, m.roles)
+                else 1.0
+            )
+            for m in able
+        ]
+        if not any(weights):
+            return sim.choose(able)
+        return sim.rng.choices(able, weights=weights)[0]
 
     def _hang_up(self, call: Call) -> Callable[[], None]:
         def run() -> None:
@@ -156,7 +199,9 @@ class ReceptionDay:
 
         return run
 
-    def _answer(self, day: SimulationDay, call: Call, patience: float) -> Callable[[], None]:
+    def _answer(
+        self, day: SimulationDay, call: Call, patience: float, member: StaffMember | None
+    ) -> Callable[[], None]:
         sim = self.sim
 
         def run() -> None:
@@ -170,20 +215,21 @@ class ReceptionDay:
                 else:  # still waiting for a line or a free receptionist
                     day.at(
                         sim.clock.now() + dt.timedelta(seconds=20),
-                        self._answer(day, call, patience),
+                        self._answer(day, call, patience, member),
                     )
                 return
-            with sim.desk("calls.answer") as desk:
+            with sim.desk("calls.answer", member) as desk:
                 assert desk is not None
                 desk.calls.answer(current)
+                answerer = desk.actor
                 if sim.rng.random() < 0.2:
                     desk.calls.hold(current)
-            talk = sim.rng.uniform(20, 300)
-            day.at(sim.clock.now() + dt.timedelta(seconds=talk), self._finish(call))
+            talk = sim.takes(answerer, sim.rng.uniform(20, 300))
+            day.at(sim.clock.now() + talk, self._finish(day, call, answerer))
 
         return run
 
-    def _finish(self, call: Call) -> Callable[[], None]:
+    def _finish(self, day: SimulationDay, call: Call, answerer: StaffMember) -> Callable[[], None]:
         sim = self.sim
 
         def run() -> None:
@@ -192,24 +238,158 @@ class ReceptionDay:
                 return
             depts = list(sim.office.profile.departments)
             roll = sim.rng.random()
-            with sim.desk("calls.complete") as desk:
+            # whoever answered ends the call (someone else only if they may not)
+            member = answerer if sim.may(answerer, "calls.complete") else None
+            with sim.desk("calls.complete", member) as desk:
                 if desk is None:
                     self.phones.hang_up(current)
                     return
                 if current.status == "on_hold":
                     desk.calls.resume(current)
+                # A call the desk cannot settle goes to a colleague: transferred, or a
+                # message taken for them (the more so by those willing to help).
+                cover = sim.traits_of(desk.actor).cover
                 if roll < 0.55 or current.urgent == "script":
                     desk.calls.complete(current)
-                elif roll < 0.85:
-                    # mostly where routing said; sometimes it turns out to be elsewhere
-                    target = current.department if sim.rng.random() < 0.8 else None
-                    desk.calls.transfer(current, department=target or sim.rng.choice(depts))
+                    sim.feedback(desk.actor, f"call:{current.id}")
+                elif sim.rng.random() < 0.8 - 0.6 * cover:
+                    # where routing said, unless the receptionist slips (a misroute)
+                    target = current.department
+                    if target is None or sim.slips(desk.actor, scale=1.0, kind="misroute"):
+                        others = [d for d in depts if d != current.department]
+                        target = sim.rng.choice(others or depts)
+                    desk.calls.transfer(current, department=target)
                 else:
                     target = current.department or sim.rng.choice(depts)
                     desk.calls.take_message(
                         current, "Please call the customer back", department=target
                     )
                     sim.counts["messages"] += 1
+                    waiting = self.messages.list(department=target, unacknowledged=True)
+                    found = [m.id for m in waiting if m.call_id == current.id]
+                    if found:
+                        self._plan_delivery(day, found[0], desk.actor)
+
+        return run
+
+    # -- messages -------------------------------------------------------------------
+
+    def plan_messages(self, day: SimulationDay) -> None:
+        """Messages left at the desk for colleagues; what was left yesterday first thing."""
+        sim = self.sim
+        at_work = {m.id for m in sim.on_shift}
+        for action, message_id, taker, member in self.carried:
+            when = day.opens + dt.timedelta(minutes=sim.rng.randint(5, 30))
+            who = member if member is not None and member.id in at_work else None
+            if action == "deliver":
+                day.at(when, self._deliver(message_id, taker, who))
+            elif who is not None:  # acknowledged by its recipient, when they are in
+                day.at(when, self._acknowledge(message_id, who))
+        self.carried = []
+        for _ in range(sim.rng.randint(1, 4)):
+            day.at(day.arrival(), self._leave_message(day))
+
+    def _leave_message(self, day: SimulationDay) -> Callable[[], None]:
+        sim = self.sim
+
+        def run() -> None:
+            # someone (the willing more often) takes it for the colleagues concerned
+            member = sim.helper(sim.who_can("messages.take"))
+            with sim.desk("messages.take", member) as desk:
+                if desk is None:
+                    return
+                message = desk.messages.take(
+                    "Please call back about the letter",
+                    department=sim.rng.choice(list(sim.office.profile.departments)),
+                )
+                sim.counts["messages"] += 1
+                self._plan_delivery(day, message.id, desk.actor)
+
+        return run
+
+    def _in_time(self, when: dt.datetime, due: dt.datetime) -> dt.datetime:
+        """``when``, brought before closing when it is in time: done before going home."""
+        assert self.today is not None
+        now = self.sim.clock.now()
+        return max(now, min(when, due, self.today.closes - dt.timedelta(minutes=2)))
+
+    def _plan_delivery(self, day: SimulationDay, message_id: int, taker: StaffMember) -> None:
+        """A colleague (the willing more often) delivers the message, as quickly as they work."""
+        sim = self.sim
+        able = [m for m in sim.who_can("messages.deliver") if m.id != taker.id]
+        member = sim.helper(able)
+        if member is None:
+            self.carried.append(("deliver", message_id, taker, None))
+            return
+        # in good time (as quickly as they work), unless they are disorganised
+        due = self.messages.get(message_id).due_at
+        if sim.late(member, scale=DELIVER_LATE, kind="deliver"):
+            later = max(due, sim.clock.now()) + dt.timedelta(minutes=sim.rng.uniform(5, 60))
+        else:
+            later = self._in_time(
+                sim.clock.now() + sim.takes(member, sim.rng.uniform(5, 60) * 60), due
+            )
+        if later < day.closes:
+            day.at(later, self._deliver(message_id, taker, member))
+        else:  # first thing tomorrow
+            self.carried.append(("deliver", message_id, taker, member))
+
+    def _deliver(
+        self, message_id: int, taker: StaffMember, member: StaffMember | None = None
+    ) -> Callable[[], None]:
+        sim = self.sim
+
+        def run() -> None:
+            if self.messages.get(message_id).delivered_at is not None:
+                return
+            chosen = member or sim.helper(
+                [m for m in sim.who_can("messages.deliver") if m.id != taker.id]
+            )
+            with sim.desk("messages.deliver", chosen) as desk:
+                if desk is None:
+                    return
+                try:
+                    message = desk.messages.deliver(message_id)
+                except ConflictError:
+                    return
+                sim.counts["messages_delivered"] += 1
+            self._plan_acknowledgement(message, taker)
+
+        return run
+
+    def _plan_acknowledgement(self, message: Message, taker: StaffMember) -> None:
+        """Someone of the department it is for acknowledges it: in time, unless disorganised."""
+        sim = self.sim
+        roles = sim.office.profile.roles
+        able = [
+            m
+            for m in sim.who_can("messages.acknowledge")
+            if any(r in roles and roles[r].department == message.for_department for r in m.roles)
+        ]
+        member = sim.choose(able)
+        if member is None or self.today is None:
+            return
+        now = sim.clock.now()
+        if sim.late(member, scale=ACKNOWLEDGE_LATE, kind="acknowledge"):
+            when = max(now, message.due_at) + dt.timedelta(minutes=sim.rng.uniform(5, 90))
+        else:
+            when = self._in_time(
+                now + (message.due_at - now) * sim.rng.uniform(0.05, 0.9), message.due_at
+            )
+        if when < self.today.closes:
+            self.today.at(when, self._acknowledge(message.id, member))
+        else:  # first thing tomorrow, if they are in
+            self.carried.append(("acknowledge", message.id, taker, member))
+
+    def _acknowledge(self, message_id: int, member: StaffMember) -> Callable[[], None]:
+        sim = self.sim
+
+        def run() -> None:
+            with sim.desk("messages.acknowledge", member) as desk:
+                assert desk is not None
+                with contextlib.suppress(ConflictError):
+                    desk.messages.acknowledge(message_id)
+                    sim.counts["messages_acknowledged"] += 1
 
         return run
 
@@ -225,7 +405,8 @@ class ReceptionDay:
         def run() -> None:
             rng = sim.rng
             appointment = rng.random() < 0.6
-            with sim.desk("visitors.check_in") as desk:
+            greeter = self._front_desk(sim.who_can("visitors.check_in"))
+            with sim.desk("visitors.check_in", greeter) as desk:
                 if desk is None:
                     return
                 visit = desk.visitors.check_in(
@@ -239,20 +420,33 @@ class ReceptionDay:
                     else None,
                 )
                 sim.counts["visitors"] += 1
+            # Who receives them: the more attentive (courteous) they are, the sooner.
+            # The analysis counts a visitor's wait as professionalism, not efficiency.
+            host = sim.choose(sim.who_can("visitors.receive"))
             wait = dt.timedelta(seconds=rng.uniform(30, 1200))
+            if host is not None:
+                wait /= 0.5 + sim.traits_of(host).courtesy
             stay = wait + dt.timedelta(seconds=rng.uniform(600, 3600))
-            day.at(sim.clock.now() + wait, self._visit_step(visit.id, "receive"))
+            day.at(sim.clock.now() + wait, self._visit_step(visit.id, "receive", host))
             day.at(sim.clock.now() + stay, self._visit_step(visit.id, "check_out"))
 
         return run
 
-    def _visit_step(self, visit_id: int, step: str) -> Callable[[], None]:
+    def _visit_step(
+        self, visit_id: int, step: str, member: StaffMember | None = None
+    ) -> Callable[[], None]:
+        sim = self.sim
+
         def run() -> None:
-            with self.sim.desk(f"visitors.{step}") as desk:
+            with sim.desk(f"visitors.{step}", member) as desk:
                 if desk is None:
                     return
-                with contextlib.suppress(ConflictError):  # already done by someone else
+                try:
                     getattr(desk.visitors, step)(visit_id)
+                except ConflictError:  # already done by someone else
+                    return
+                if step == "receive":
+                    sim.feedback(desk.actor, f"visit:{visit_id}", chance=0.5)
 
         return run
 

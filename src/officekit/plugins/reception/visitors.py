@@ -38,6 +38,7 @@ from officekit.errors import (
     ValidationError,
 )
 from officekit.plugins.reception import hooks
+from officekit.plugins.reception.routing import covering
 from officekit.plugins.reception.settings import VISITORS as VISITOR_POLICY
 from officekit.plugins.reception.tables import guardians, visits
 from officekit.plugins.reception.text import fold, tokens
@@ -485,7 +486,8 @@ class VisitorDesk:
         The event's subject is the visitor's public name, so a confidential
         visitor's name never enters the event log. After the check-in has
         committed, plugins' ``officekit_visitor_arrived`` is called so that the
-        host is notified.
+        host is notified. The event records whether the check-in was ``cover``
+        (see [`covering`][officekit.plugins.reception.routing.covering]).
 
         Args:
             name: The visitor's name.
@@ -565,6 +567,8 @@ class VisitorDesk:
             "host_department": department,
             "appointment": appointment,
             "confidential": is_confidential,
+            # Greeting visitors is not the usual duty of any of their roles.
+            "cover": covering(office.profile, self._desk.actor.roles),
         }
 
         def act(conn: sa.Connection) -> int:

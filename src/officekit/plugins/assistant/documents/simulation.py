@@ -2,7 +2,8 @@
 
 Each day a few documents of the profile's kinds arrive and are logged by someone
 with the ``document_intake`` responsibility; someone with ``document_review``
-reviews each later that day (or, when the day is too busy, the next), then files
+reviews each later that day (as soon as their speed allows; now and then a
+disorganised reviewer leaves one until it is overdue), then files
 most of them (with the filing desk, which needs the ``filing`` responsibility as
 well), forwards some to a department and returns a few to their senders. What is
 left open at closing is dealt with the next morning; an item left past its
@@ -26,6 +27,8 @@ from officekit.simulate import Simulation, SimulationDay, SimulationStep, StepRe
 
 __all__ = ["STEP", "DocumentsDay"]
 
+LATE_SCALE = 0.2
+"""The chance that a reviewer leaves an item until it is overdue: this times their disorder."""
 _OPERATIONS = (
     "documents.receive", "documents.review", "documents.file", "documents.forward",
     "documents.return",
@@ -41,11 +44,16 @@ class DocumentsDay:
         self.settings = self.room.settings
         self.rng: random.Random | None = None
         self.filing = "filing" in sim.office.office_facets
+        self.assigned: dict[int, StaffMember] = {}  # item id -> who has it in hand
+        self.parked: dict[int, dt.datetime] = {}  # item id -> left until (overdue)
 
-    def _who(self, *operations: str) -> StaffMember | None:
+    def _who(self, *operations: str, prefer: StaffMember | None = None) -> StaffMember | None:
+        """Who deals with it: ``prefer`` (who has it in hand) if they may, else anyone able."""
         assert self.rng is not None
         able = [m for m in self.sim.on_shift if all(self.sim.may(m, op) for op in operations)]
-        return self.rng.choice(able) if able else None
+        if prefer is not None and any(m.id == prefer.id for m in able):
+            return prefer
+        return self.sim.choose(able, self.rng)
 
     def plan(self, day: SimulationDay) -> None:
         """Yesterday's open items first thing; the day's arrivals through the day."""
@@ -54,12 +62,22 @@ class DocumentsDay:
         rng = self.rng
         span = int((day.closes - day.opens).total_seconds())
         for item in self.room.queue():
+            if self.parked.get(item.id, day.opens) > day.opens:
+                continue  # left for later by someone disorganised
+            self.parked.pop(item.id, None)
             when = day.opens + dt.timedelta(minutes=rng.randint(5, 90))
-            day.at(when, self._next_step(day, item.id))
+            day.at(when, self._next_step(day, item.id, self.assigned.get(item.id)))
         kinds = sorted(self.settings.kinds)
-        for _ in range(rng.randint(1, 4)):
-            when = day.opens + dt.timedelta(seconds=rng.randint(0, max(span - 3600, 1)))
+        for _ in range(rng.randint(2, 5)):
+            # the post comes in the morning: dealt with the same day
+            when = day.opens + dt.timedelta(seconds=rng.randint(0, max(span // 2, 1)))
             day.at(when, self._receive(day, rng.choice(kinds)))
+
+    def _before_closing(self, day: SimulationDay, when: dt.datetime) -> dt.datetime:
+        """``when``, or a few minutes before closing if that is later: work is done by then."""
+        sim = self.sim
+        latest = max(day.closes - dt.timedelta(minutes=5), sim.clock.now())
+        return min(when, latest)
 
     def _receive(self, day: SimulationDay, kind: str) -> Callable[[], None]:
         sim = self.sim
@@ -73,13 +91,24 @@ class DocumentsDay:
             with sim.office.desk(member) as desk:
                 item = desk.documents.receive(kind, sender_ref=ref)
             sim.counts["documents_received"] += 1
-            later = sim.clock.now() + dt.timedelta(minutes=self.rng.randint(20, 240))
-            if later < day.closes:
-                day.at(later, self._next_step(day, item.id))
+            # Who reviews it: the quicker they are, the sooner it is dealt with (before
+            # closing); someone disorganised now and then leaves it until it is overdue.
+            reviewer = self._who("documents.review")
+            if reviewer is None:
+                return
+            self.assigned[item.id] = reviewer
+            if sim.late(reviewer, self.rng, scale=LATE_SCALE, kind="document"):
+                self.parked[item.id] = item.due_at
+                return
+            minutes = self.rng.randint(60, 180)
+            later = sim.clock.now() + sim.takes(reviewer, minutes * 60)
+            day.at(self._before_closing(day, later), self._next_step(day, item.id, reviewer))
 
         return run
 
-    def _next_step(self, day: SimulationDay, item_id: int) -> Callable[[], None]:
+    def _next_step(
+        self, day: SimulationDay, item_id: int, reviewer: StaffMember | None = None
+    ) -> Callable[[], None]:
         sim = self.sim
 
         def run() -> None:
@@ -87,29 +116,28 @@ class DocumentsDay:
             assert rng is not None
             item = self.room.get(item_id)
             if item.state == "received":
-                member = self._who("documents.review")
+                member = self._who("documents.review", prefer=reviewer)
                 if member is None:
                     return
                 with sim.office.desk(member) as desk, contextlib.suppress(ConflictError):
                     desk.documents.review(item_id)
                     sim.counts["documents_reviewed"] += 1
-                later = sim.clock.now() + dt.timedelta(minutes=rng.randint(10, 120))
-                if later < day.closes:
-                    day.at(later, self._next_step(day, item_id))
+                later = sim.clock.now() + sim.takes(member, rng.randint(30, 90) * 60)
+                day.at(self._before_closing(day, later), self._next_step(day, item_id, member))
                 return
             if item.state != "reviewed":
                 return
             draw = rng.random()
             if draw < 0.7:
                 needs = ("documents.file", "filing.file") if self.filing else ("documents.file",)
-                member = self._who(*needs)
+                member = self._who(*needs, prefer=reviewer)
                 if member is None:
                     return
                 with sim.office.desk(member) as desk, contextlib.suppress(ConflictError):
                     desk.documents.file(item_id)
                     sim.counts["documents_filed"] += 1
             elif draw < 0.9:
-                member = self._who("documents.forward")
+                member = self._who("documents.forward", prefer=reviewer)
                 if member is None:
                     return
                 targets = self.settings.forward_to or tuple(sim.office.profile.departments)
@@ -117,7 +145,7 @@ class DocumentsDay:
                     desk.documents.forward(item_id, to=rng.choice(sorted(targets)))
                     sim.counts["documents_forwarded"] += 1
             else:
-                member = self._who("documents.return")
+                member = self._who("documents.return", prefer=reviewer)
                 if member is None:
                     return
                 with sim.office.desk(member) as desk, contextlib.suppress(ConflictError):

@@ -42,11 +42,11 @@ class AppointmentsDay:
 
     @contextlib.contextmanager
     def _desk(self, operation: str) -> Iterator[Desk | None]:
-        able = self.sim.who_can(operation)
-        if not able:
+        member = self.sim.choose(self.sim.who_can(operation), self.rng)
+        if member is None:
             yield None
             return
-        with self.sim.office.desk(self.rng.choice(able)) as desk:
+        with self.sim.office.desk(member) as desk:
             yield desk
 
     def plan(self, day: SimulationDay) -> None:
@@ -93,6 +93,9 @@ class AppointmentsDay:
                 if sim.who_can("appointments.confirm"):
                     with contextlib.suppress(ConflictError):
                         desk.appointments.confirm(entry)
+                booker = desk.actor
+            # some customers say how they found whoever booked them
+            sim.feedback(booker, f"appointment:{entry.uid}", rng, chance=0.3)
             if rng.random() < 0.08 and self.booked:  # another customer calls to cancel
                 uid, start = rng.choice(self.booked)
                 if start > sim.clock.now():

@@ -1346,6 +1346,9 @@ class FilingDesk:
     def return_file(self, document: Document | int) -> Checkout:
         """Take back a paper file that was checked out (``filing.return``).
 
+        The event records how long it was out, whether it came back ``overdue``, and
+        who had it (``to_staff_id``): a late return counts against them.
+
         Raises:
             ValidationError: ``document`` is not a document or an id.
             NotFoundError: No such document.
@@ -1359,9 +1362,12 @@ class FilingDesk:
 
         def act(conn: sa.Connection) -> int:
             row = conn.execute(
-                sa.select(checkouts.c.id, checkouts.c.checked_out_at, checkouts.c.due_at).where(
-                    checkouts.c.document_id == doc.id, checkouts.c.returned_at.is_(None)
-                )
+                sa.select(
+                    checkouts.c.id,
+                    checkouts.c.checked_out_at,
+                    checkouts.c.due_at,
+                    checkouts.c.staff_id,
+                ).where(checkouts.c.document_id == doc.id, checkouts.c.returned_at.is_(None))
             ).first()
             if row is None:
                 raise ConflictError(f"document {doc.id} is not checked out")
@@ -1374,6 +1380,7 @@ class FilingDesk:
             detail["checkout_id"] = row.id
             detail["seconds_out"] = round((now - row.checked_out_at).total_seconds(), 3)
             detail["overdue"] = now > row.due_at
+            detail["to_staff_id"] = row.staff_id  # who had it: a late return is theirs
             return int(row.id)
 
         checkout_id, _ = self._desk.perform(

@@ -26,6 +26,8 @@ WORDS = (
     "notice", "payment", "request", "review", "schedule", "signed", "summary", "update",
 )  # fmt: skip
 """Words the generated texts are made of."""
+MISFILE_SCALE = 1.0
+"""A clerk's chance of misfiling a document is this times their error rate."""
 
 
 class FilingDay:
@@ -56,7 +58,7 @@ class FilingDay:
             day.at(
                 day.opens + dt.timedelta(minutes=rng.randint(5, 60)), self._file(day, backlog=True)
             )
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(rng.randint(2, 5)):
             later = dt.timedelta(minutes=rng.randint(90, 300))
             day.at(day.opens + later, self._check_out(day))
         for document_id, back in list(self.out):
@@ -110,7 +112,8 @@ class FilingDay:
 
         def run() -> None:
             rng = sim.rng
-            with sim.desk("filing.file") as desk:
+            filer = sim.choose(sim.who_can("filing.file"))
+            with sim.desk("filing.file", filer) as desk:
                 if desk is None:
                     return
                 category = rng.choice(self.categories)
@@ -120,7 +123,11 @@ class FilingDay:
                     category, keyword = rng.choice(self.keyword_titles)
                     title = f"{keyword} {rng.randint(100, 999)}"
                     given = None  # the rules classify it
-                misfiled = given is not None and rng.random() < 0.2 and len(self.categories) > 1
+                misfiled = (
+                    given is not None
+                    and len(self.categories) > 1
+                    and sim.slips(desk.actor, scale=MISFILE_SCALE, kind="misfile")
+                )
                 if misfiled:
                     given = rng.choice([c for c in self.categories if c != category])
                 rule = self.settings.categories[category]
@@ -172,11 +179,11 @@ class FilingDay:
                     self.paper.append((doc.id, doc.category))
             if misfiled:
                 later = sim.clock.now() + dt.timedelta(minutes=rng.randint(20, 240))
-                day.at(later, self._reclassify(doc, category))
+                day.at(later, self._reclassify(doc, category, desk.actor.id))
 
         return run
 
-    def _reclassify(self, doc: Document, right: str) -> Callable[[], None]:
+    def _reclassify(self, doc: Document, right: str, filed_by: int) -> Callable[[], None]:
         sim = self.sim
 
         def run() -> None:
@@ -186,9 +193,11 @@ class FilingDay:
                 for m in sim.who_can("filing.reclassify")
                 if not roles or set(roles) & set(m.roles)
             ]
-            if not able:
+            # a colleague finds the misfile (the one who made it, only if nobody else can)
+            member = sim.choose([m for m in able if m.id != filed_by] or able)
+            if member is None:
                 return  # nobody on shift may see it: left for another day
-            with sim.office.desk(sim.rng.choice(able)) as desk:
+            with sim.office.desk(member) as desk:
                 try:
                     desk.filing.reclassify(doc, right)
                 except ConflictError:
@@ -215,12 +224,17 @@ class FilingDay:
                     return
                 document_id, category = rng.choice(mine)
                 takers = [m for m in sim.on_shift if self._sees(m.roles, category)]
+                taker = rng.choice(takers)
                 try:
-                    desk.filing.check_out(document_id, rng.choice(takers))
+                    desk.filing.check_out(document_id, taker)
                 except ConflictError:
                     return  # out already
             sim.counts["checkouts"] += 1
-            back = day.day + dt.timedelta(days=rng.choice((0, 0, 0, 1, 2, 10)))
+            # back in time, unless whoever has it is disorganised
+            days = rng.choice((0, 0, 0, 1, 2))
+            if sim.late(taker, scale=0.4, kind="checkout"):
+                days = self.settings.checkout_days + rng.randint(1, 4)
+            back = day.day + dt.timedelta(days=days)
             if back == day.day:  # back before closing
                 later = min(sim.clock.now() + dt.timedelta(hours=rng.uniform(0.5, 4)), day.closes)
                 day.at(later, self._return(document_id))

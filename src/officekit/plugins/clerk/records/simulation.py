@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from officekit.core.staff import StaffMember
 from officekit.errors import ConflictError
 from officekit.plugins.clerk.records.book import RECORDS_BOOK, DuplicateFound
 from officekit.plugins.clerk.records.fields import normalise
@@ -32,6 +33,8 @@ OPERATIONS = (
     "records.erase",
     "records.conflict_check",
 )
+SLIP_SCALE = 1.5
+"""A clerk's chance of a slip in a name is this times their error rate."""
 STREETS = ("High Street", "Station Road", "Church Lane", "Mill Road", "Park Avenue")
 WORDS = ("north", "annual", "review", "supply", "lease", "estate", "claim", "contract")
 
@@ -213,14 +216,17 @@ class RecordsDay:
             if problems:
                 return
             typed = dict(values)
+            member = sim.choose(sim.who_can("records.enter"))
+            if member is None:
+                return
+            # a slip as often as the clerk makes mistakes
             slipped = [f for f in kind.name_fields if isinstance(values.get(f), str)]
-            slip = slipped and sim.rng.random() < 0.15
+            slip = slipped and sim.slips(member, scale=SLIP_SCALE, kind="record")
             if slip:
                 field = sim.rng.choice(slipped)
                 typed[field] = _slip(values[field], sim.rng)
-            with sim.desk("records.enter") as desk:
-                if desk is None:
-                    return
+            with sim.desk("records.enter", member) as desk:
+                assert desk is not None
                 try:
                     entry = desk.records.enter(kind.name, typed)
                 except ConflictError:  # a likely duplicate of someone made up before
@@ -231,15 +237,20 @@ class RecordsDay:
             if slip:
                 sim.counts["records_with_slips"] += 1
                 later = sim.clock.now() + dt.timedelta(minutes=sim.rng.randint(10, 240))
-                day.at(later, self._correct(entry.record.id, field, values[field]))
+                day.at(later, self._correct(entry.record.id, field, values[field], member))
 
         return run
 
-    def _correct(self, record_id: int, field: str, value: Any) -> Callable[[], None]:
+    def _correct(
+        self, record_id: int, field: str, value: Any, entered_by: StaffMember
+    ) -> Callable[[], None]:
         sim = self.sim
 
         def run() -> None:
-            with sim.desk("records.correct") as desk:
+            # a colleague notices the slip (the one who made it, only if nobody else can)
+            able = sim.who_can("records.correct")
+            member = sim.choose([m for m in able if m.id != entered_by.id] or able)
+            with sim.desk("records.correct", member) as desk:
                 if desk is None:
                     return
                 try:

@@ -167,6 +167,9 @@ def capture(
 def void(
     payment: Annotated[int, typer.Argument(help="The payment's id.")],
     who: AsOption,
+    mistake: Annotated[
+        bool, typer.Option("--mistake", help="Taken by mistake (counts against who took it).")
+    ] = False,
     db: DbOption = DEFAULT_URL,
     office_key: KeyOption = None,
     fmt: FormatOption = "text",
@@ -174,7 +177,7 @@ def void(
     """Void an authorised payment before capture (payments.void)."""
     check_format(fmt)
     with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
-        _print_payment(desk.payments.void(payment), fmt)
+        _print_payment(desk.payments.void(payment, mistake=mistake), fmt)
 
 
 @payments_app.command("refund")
@@ -189,6 +192,9 @@ def refund(
         typer.Option("--amount", help="How much, e.g. 12.50 (default: all that is left)."),
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
+    mistake: Annotated[
+        bool, typer.Option("--mistake", help="Taken by mistake (counts against who took it).")
+    ] = False,
     db: DbOption = DEFAULT_URL,
     office_key: KeyOption = None,
     fmt: FormatOption = "text",
@@ -199,7 +205,9 @@ def refund(
 
     check_format(fmt)
     with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
-        done = desk.payments.refund(payment, amount, idempotency_key=key, reason=reason)
+        done = desk.payments.refund(
+            payment, amount, idempotency_key=key, reason=reason, mistake=mistake
+        )
         if fmt == "json":
             out.print_json(json.dumps(converter.unstructure(done), default=str))
             return

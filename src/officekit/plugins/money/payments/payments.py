@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.prepared import Prepared
 from officekit.core.store import read_transaction
-from officekit.core.validate import check_ref, text_problem
+from officekit.core.validate import check_bool, check_ref, text_problem
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 from officekit.plugins.money.payments import hooks
 from officekit.plugins.money.payments.amounts import (
@@ -1029,6 +1029,7 @@ class PaymentDesk:
             "brand": result.brand,
             "gateway_ms": gateway_ms,
         }
+        detail["approved"] = status != "declined"  # a payment taken (authorised or captured)
         if status == "declined":
             detail["decline_code"] = result.code or "declined"
         done: list[Payment] = []
@@ -1090,7 +1091,9 @@ class PaymentDesk:
 
     # -- capture and void ---------------------------------------------------------------------
 
-    def _step(self, payment: Payment | int, operation: str, verb: str) -> Payment:
+    def _step(
+        self, payment: Payment | int, operation: str, verb: str, mistake: bool = False
+    ) -> Payment:
         office = self._office
         payment_id = check_ref(payment, "payment", Payment, "a payment")
         subject = f"payment:{payment_id}"
@@ -1130,6 +1133,10 @@ class PaymentDesk:
             "account": current.account,
             "gateway_ms": _elapsed_ms(started),
         }
+        if operation == "payments.void":
+            # A void for a mistake counts against whoever took the payment.
+            detail["mistake"] = mistake
+            detail["taken_by"] = current.taken_by
         done: list[Payment] = []
         statement = _CAPTURE if operation == "payments.capture" else _VOID
 
@@ -1167,15 +1174,24 @@ class PaymentDesk:
         """
         return self._step(payment, "payments.capture", "captured")
 
-    def void(self, payment: Payment | int) -> Payment:
+    def void(self, payment: Payment | int, *, mistake: bool = False) -> Payment:
         """Void an authorised payment before capture (``payments.void``): the hold is released.
 
+        Args:
+            payment: The payment.
+            mistake: It is voided because it was taken by mistake (a wrong amount,
+                the wrong customer, charged twice): the event records ``mistake`` and
+                ``taken_by``, who took it, and the front-office analysis counts it
+                against them.
+
         Raises:
+            ValidationError: ``mistake`` is not a bool; nothing changes.
             NotFoundError: No such payment.
             ConflictError: It is not authorised (a captured payment is refunded instead).
             PermissionDenied: The member of staff may not void (recorded).
         """
-        return self._step(payment, "payments.void", "voided")
+        check_bool(mistake, "mistake")
+        return self._step(payment, "payments.void", "voided", mistake)
 
     # -- refund -------------------------------------------------------------------------------
 
@@ -1186,6 +1202,7 @@ class PaymentDesk:
         *,
         idempotency_key: str,
         reason: str | None = None,
+        mistake: bool = False,
     ) -> Refund:
         """Refund a captured payment, in part or in full, to the card that paid.
 
@@ -1200,6 +1217,10 @@ class PaymentDesk:
                 string); None: all that is left to refund.
             idempotency_key: Unique per refund: a retry returns the first result.
             reason: Why (kept on the refund's row, not in the event log).
+            mistake: It is refunded because the payment was taken by mistake (a
+                wrong amount, charged twice): the events record ``mistake`` and
+                ``taken_by``, who took the payment, and the front-office analysis
+                counts it against them (on the attempt's event, recorded once).
 
         Returns:
             The refund: ``refunded`` (with a receipt) or ``failed``.
@@ -1219,6 +1240,8 @@ class PaymentDesk:
         except ValidationError as exc:
             problems.extend(exc.problems)
         key = _collect_key(idempotency_key, problems)
+        if not isinstance(mistake, bool):
+            problems.append(Problem("mistake", f"expected True or False, got {mistake!r:.80}"))
         if reason is not None:
             wrong = (
                 text_problem(reason, "a reason", 500, multiline=True)
@@ -1241,6 +1264,10 @@ class PaymentDesk:
             "stage": "pending",
             "currency": current.currency,
             "account": current.account,
+            # Recorded once, on the attempt: a refund for a mistake counts against
+            # whoever took the payment.
+            "mistake": mistake,
+            "taken_by": current.taken_by,
         }
 
         def attempt(conn: sa.Connection) -> int:
@@ -1330,6 +1357,7 @@ class PaymentDesk:
             "currency": payment.currency,
             "account": payment.account,
             "gateway_ms": gateway_ms,
+            "taken_by": payment.taken_by,
         }
         if status == "failed":
             detail["decline_code"] = result.code or "failed"

@@ -23,6 +23,8 @@ __all__ = ["STEP", "PaymentsDay"]
 
 GOOD_CARDS = ("4242424242424242", "5555555555554444")
 DECLINING = ("4000000000000002", "4000000000009995")
+MISTAKE_SCALE = 0.5
+"""The chance that a payment is taken by mistake (and reversed) is this times the error rate."""
 
 CATALOGUE: dict[str, tuple[tuple[str, str], ...]] = {
     "co_payment": (("Consultation co-payment", "20.00"), ("Prescription charge", "9.90")),
@@ -100,44 +102,50 @@ class PaymentsDay:
                 if payment.status == "declined":
                     sim.counts["payments_declined"] += 1
                     return
+                # taken wrong (amount, charged twice) as often as they make mistakes
+                mistake = sim.slips(desk.actor, scale=MISTAKE_SCALE, kind="payment")
             later = sim.clock.now() + dt.timedelta(minutes=rng.randint(5, 90))
+            when = min(later, day.closes - dt.timedelta(minutes=15))
             if payment.status == "authorised":
-                day.at(min(later, day.closes - dt.timedelta(minutes=15)), self._settle(payment))
-            elif rng.random() < 0.12:
-                day.at(min(later, day.closes - dt.timedelta(minutes=15)), self._refund(payment))
+                day.at(when, self._settle(payment, mistake))
+            elif mistake or rng.random() < 0.12:
+                day.at(when, self._refund(payment, mistake))
 
         return run
 
-    def _settle(self, payment: Payment) -> Callable[[], None]:
+    def _settle(self, payment: Payment, mistake: bool = False) -> Callable[[], None]:
         def run() -> None:
             self.held += 1
-            void = self.held % 2 == 0  # every other held payment is voided
+            void = mistake or self.held % 2 == 0  # every other held payment is voided
             with self.sim.desk("payments.void" if void else "payments.capture") as desk:
                 if desk is None:
                     return
                 if void:
-                    desk.payments.void(payment)
+                    desk.payments.void(payment, mistake=mistake)
                     self.sim.counts["payments_voided"] += 1
+                    self.sim.counts["payments_mistaken"] += mistake
                 else:
                     desk.payments.capture(payment)
 
         return run
 
-    def _refund(self, payment: Payment) -> Callable[[], None]:
+    def _refund(self, payment: Payment, mistake: bool = False) -> Callable[[], None]:
         def run() -> None:
             with self.sim.desk("payments.refund") as desk:
                 if desk is None:
                     return
-                part = self.sim.rng.random() < 0.5 and payment.total_minor > 1
+                part = not mistake and self.sim.rng.random() < 0.5 and payment.total_minor > 1
                 places = minor_units(payment.currency)
                 amount = Decimal(payment.total_minor // 2).scaleb(-places) if part else None
                 desk.payments.refund(
                     payment,
                     amount,
                     idempotency_key=f"sim-refund-{payment.id}",
-                    reason="Customer returned it",
+                    reason="Charged by mistake" if mistake else "Customer returned it",
+                    mistake=mistake,
                 )
                 self.sim.counts["refunds"] += 1
+                self.sim.counts["payments_mistaken"] += mistake
 
         return run
 
@@ -157,7 +165,8 @@ class PaymentsDay:
         currency = self.sim.office.profile.office.currency
         lines = [
             f"Payments: {c['payments']} taken ({c['payments_declined']} declined, "
-            f"{c['payments_voided']} voided), {c['refunds']} refunded",
+            f"{c['payments_voided']} voided), {c['refunds']} refunded "
+            f"({c['payments_mistaken']} reversed as taken by mistake)",
         ]
         differences = sum(1 for _, _, diff in self.cashups if diff)
         net = sum(n for _, n, _ in self.cashups)
@@ -173,6 +182,7 @@ class PaymentsDay:
                 "declined": c["payments_declined"],
                 "voided": c["payments_voided"],
                 "refunds": c["refunds"],
+                "mistaken": c["payments_mistaken"],
                 "cashups": len(self.cashups),
                 "net_minor": net,
             },

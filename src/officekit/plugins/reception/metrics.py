@@ -1,0 +1,157 @@
+"""What the receptionist's desk adds to the front-office analysis: calls, messages, visitors.
+
+Registered through ``officekit_register_metrics`` (see ``docs/reference/metrics.md``).
+Every figure is a ratio of tallies of this desk's own events; the event's actor is
+credited, except for ``calls.hang_up`` (recorded by the office), which credits
+``handled_by``, the member of staff who answered the call.
+"""
+
+from __future__ import annotations
+
+from officekit.plugins.reviews.metrics import Metric, Tally
+
+__all__ = ["metrics"]
+
+ENDED_AT_DESK = ("calls.complete", "calls.transfer", "calls.take_message")
+"""The operations that end a call the desk handled (a hang-up is the caller's doing)."""
+MESSAGES_FOR_OTHERS = ("calls.take_message", "messages.take", "messages.deliver")
+"""Taking a message for a colleague, and delivering one to them."""
+FRONT_DESK_WORK = ("calls.answer", "visitors.check_in")
+"""The work whose events say whether it was ``cover``."""
+
+
+def metrics() -> list[Metric]:
+    """The desk's metrics: efficiency, professionalism, organisation, accuracy, teamwork."""
+    answered = Tally("calls.answer")
+    return [
+        Metric(
+            key="calls.handling_time",
+            dimension="efficiency",
+            title="Call handling time",
+            unit="s",
+            of=Tally(ENDED_AT_DESK, value="handled_seconds"),
+            per=Tally(ENDED_AT_DESK),
+            better="lower",
+            target=240.0,
+            formula=(
+                "sum of handled_seconds (answer to end, hold included) / calls the desk "
+                "ended (completed, transferred or a message taken)"
+            ),
+        ),
+        Metric(
+            key="calls.speed_of_answer",
+            dimension="efficiency",
+            title="Speed of answer",
+            unit="s",
+            of=Tally("calls.answer", value="waited_seconds"),
+            per=answered,
+            better="lower",
+            target=20.0,
+            formula="sum of waited_seconds (arrival to answer) / calls answered",
+        ),
+        Metric(
+            key="calls.service_level",
+            dimension="efficiency",
+            title="Service level",
+            unit="%",
+            of=Tally("calls.answer", where={"within_service_level": True}),
+            per=answered,
+            better="higher",
+            target=80.0,
+            scale=100.0,
+            formula=("100 * calls answered within [phones] service_level_seconds / calls answered"),
+        ),
+        Metric(
+            key="calls.throughput",
+            dimension="efficiency",
+            title="Calls answered per hour worked",
+            unit="/h",
+            of=answered,
+            per="hours",
+            better="higher",
+            target=6.0,
+            min_count=1.0,
+            formula="calls answered / hours on shift",
+        ),
+        Metric(
+            key="visitors.waiting_time",
+            dimension="professionalism",
+            title="Visitor waiting time",
+            unit="s",
+            of=Tally("visitors.receive", value="waited_seconds"),
+            per=Tally("visitors.receive"),
+            better="lower",
+            target=300.0,
+            formula=(
+                "sum of waited_seconds (check-in to being received by the host) / visitors received"
+            ),
+        ),
+        Metric(
+            key="messages.delivered_late",
+            dimension="organisation",
+            title="Messages delivered late",
+            unit="%",
+            of=Tally("messages.deliver", where={"overdue": True}),
+            per=Tally("messages.deliver"),
+            better="lower",
+            target=5.0,
+            scale=100.0,
+            formula="100 * messages delivered after their due time / messages delivered",
+        ),
+        Metric(
+            key="messages.acknowledged_late",
+            dimension="organisation",
+            title="Messages acknowledged late",
+            unit="%",
+            of=Tally("messages.acknowledge", where={"overdue": True}),
+            per=Tally("messages.acknowledge"),
+            better="lower",
+            target=10.0,
+            scale=100.0,
+            formula=(
+                "100 * messages acknowledged (by their recipient) after their due time / "
+                "messages acknowledged"
+            ),
+        ),
+        Metric(
+            key="calls.misroutes",
+            dimension="accuracy",
+            title="Misrouted transfers",
+            unit="%",
+            of=Tally("calls.transfer", where={"misrouted": True}),
+            per=Tally("calls.transfer"),
+            better="lower",
+            target=5.0,
+            scale=100.0,
+            formula=("100 * transfers to another department than routing chose / transfers"),
+            breakdown="routed_to",
+        ),
+        Metric(
+            key="messages.for_colleagues",
+            dimension="teamwork",
+            title="Messages taken and delivered for colleagues",
+            unit="/h",
+            of=Tally(MESSAGES_FOR_OTHERS),
+            per="hours",
+            better="higher",
+            target=1.0,
+            min_count=1.0,
+            formula="(messages taken, on a call or not, + messages delivered) / hours on shift",
+        ),
+        Metric(
+            key="front_desk.cover",
+            dimension="teamwork",
+            title="Cover of the front desk",
+            unit="/h",
+            of=Tally(FRONT_DESK_WORK, where={"cover": True}),
+            per="hours",
+            better="higher",
+            target=0.5,
+            min_count=1.0,
+            weight=0.5,
+            formula=(
+                "(calls answered + visitors checked in by someone none of whose roles "
+                "belongs to a department the phones serve) / hours on shift"
+            ),
+        ),
+    ]

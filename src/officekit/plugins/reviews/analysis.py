@@ -1,0 +1,491 @@
+"""The analysis itself: an office's metrics, their figures, scores, findings, recommendations.
+
+[`Catalogue`][officekit.plugins.reviews.analysis.Catalogue] gathers what the
+installed desks measure (``officekit_register_metrics``) with the profile's
+targets and weights, and compiles the one query that computes all of it.
+[`analyze`][officekit.plugins.reviews.analysis.analyze] runs it for a period in a
+read snapshot (no write lock is held, however long it reads) and turns the sums
+into a [`Review`][officekit.plugins.reviews.review.Review].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from officekit.core.store import snapshot
+from officekit.errors import PluginError, ValidationError
+from officekit.plugins.reviews.engine import (
+    MetricQuery,
+    Totals,
+    breakdown,
+    hours_worked,
+    load_by_hour,
+)
+from officekit.plugins.reviews.metrics import DIMENSIONS, HOURS, Dimension, Metric, score
+from officekit.plugins.reviews.review import (
+    Decision,
+    Finding,
+    MetricInfo,
+    MetricResult,
+    PersonReview,
+    Recommendation,
+    Review,
+    Scores,
+    TrendPoint,
+)
+from officekit.plugins.reviews.settings import REVIEWS, ReviewsSettings, Rule
+
+if TYPE_CHECKING:
+    from officekit.core.office import Office
+    from officekit.core.staff import StaffMember
+
+__all__ = ["Catalogue", "analyze", "period_bounds", "recommend"]
+
+
+class Catalogue:
+    """What an office's analysis measures: dimensions, metrics (with the profile's targets).
+
+    Args:
+        office: The office; its plugins' ``officekit_register_metrics`` and
+            ``officekit_register_dimensions`` are asked once.
+
+    Raises:
+        PluginError: Two metrics (or dimensions) share a key, a metric names an
+            unknown dimension, or two metrics credit one operation differently.
+        ValidationError: The profile's ``[reviews]`` names a metric or dimension
+            that no installed desk has.
+    """
+
+    def __init__(self, office: Office) -> None:
+        plugins = office.plugins
+        dims: dict[str, Dimension] = {d.key: d for d in DIMENSIONS}
+        for plugin, dim in plugins.contributions("officekit_register_dimensions", Dimension):
+            if dim.key in dims:
+                raise PluginError(f"plugin {plugin!r} registers dimension {dim.key!r} twice")
+            dims[dim.key] = dim
+        settings: ReviewsSettings = office.profile.section(REVIEWS)
+        metrics: dict[str, tuple[str, Metric]] = {}
+        for plugin, metric in plugins.contributions("officekit_register_metrics", Metric):
+            if metric.key in metrics:
+                raise PluginError(
+                    f"metric {metric.key!r} is registered by {metrics[metric.key][0]!r} "
+                    f"and by {plugin!r}"
+                )
+            if metric.dimension not in dims:
+                raise PluginError(
+                    f"plugin {plugin!r}: metric {metric.key!r} counts towards no known "
+                    f"dimension {metric.dimension!r} (known: {', '.join(dims)})"
+                )
+            if op_missing := [op for op in metric.operations() if op not in office.operations]:
+                raise PluginError(
+                    f"plugin {plugin!r}: metric {metric.key!r} reads unknown operations "
+                    f"{', '.join(op_missing)}"
+                )
+            target = settings.targets.get(metric.key)
+            if target is not None:
+                metric = attrs.evolve(metric, target=float(target))
+            metrics[metric.key] = (plugin, metric)
+        for key in settings.targets:
+            if key not in metrics:
+                raise ValidationError(
+                    f"no metric {key!r} among the installed desks' "
+                    f"({', '.join(sorted(metrics)) or 'none'})",
+                    where=f"[reviews] targets.{key}",
+                )
+        for where, names in (
+            ("weights", settings.weights),
+            ("policy.promote.minimum", settings.policy.promote.minimum),
+            ("policy.pay_raise.minimum", settings.policy.pay_raise.minimum),
+        ):
+            for key in names:
+                if key not in dims:
+                    raise ValidationError(
+                        f"no dimension {key!r} (known: {', '.join(dims)})",
+                        where=f"[reviews] {where}.{key}",
+                    )
+        self.settings = settings
+        self.dimensions: tuple[Dimension, ...] = tuple(dims.values())
+        self.metrics: tuple[Metric, ...] = tuple(m for _, m in metrics.values())
+        self.by_key: Mapping[str, Metric] = {m.key: m for m in self.metrics}
+        self.query = MetricQuery(self.metrics)
+
+    def metric(self, key: str) -> Metric:
+        """The metric of ``key``.
+
+        Raises:
+            ValidationError: No installed desk measures it.
+        """
+        try:
+            return self.by_key[key]
+        except (KeyError, TypeError):
+            raise ValidationError(
+                f"no metric {key!r} (known: {', '.join(sorted(self.by_key))})", where="metric"
+            ) from None
+
+
+def period_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """The instants ``[start 00:00, day after end 00:00)`` of office days ``start`` to ``end``.
+
+    Raises:
+        ValidationError: Naming ``start`` or ``end``: not a date, or ``end`` before ``start``.
+    """
+    for where, day in (("start", start), ("end", end)):
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            raise ValidationError(f"expected a date, got {day!r:.80}", where=where)
+    if end < start:
+        raise ValidationError(f"the period ends ({end}) before it starts ({start})", where="end")
+    if (end - start).days > 3660:
+        raise ValidationError("a review covers at most ten years", where="end")
+    try:
+        return (
+            dt.datetime.combine(start, dt.time(), tz),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz),
+        )
+    except OverflowError:
+        raise ValidationError(f"{end} is too far out", where="end") from None
+
+
+def _mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
+    total = weight = 0.0
+    for value, w in pairs:
+        if value is not None and w > 0:
+            total += value * w
+            weight += w
+    return total / weight if weight else None
+
+
+def _result(metric: Metric, of: float, per: float) -> MetricResult:
+    if per <= 0:
+        return MetricResult(None, 0.0, None, False)
+    value = metric.scale * of / per
+    enough = per >= metric.min_count
+    return MetricResult(
+        value, per, score(value, metric.target, metric.better) if enough else None, enough
+    )
+
+
+def offered(metric: Metric) -> tuple[str, ...]:
+    """The operations whose work a metric measures: who may do none of them is not measured by it.
+
+    Those of its ``per`` tally (a misroute rate is about the calls one transfers), or
+    of its ``of`` for a rate per hour worked.
+    """
+    return metric.of.operations if metric.per == HOURS else metric.per.operations  # type: ignore[union-attr]
+
+
+def _scores(
+    catalogue: Catalogue,
+    sums: Sequence[float],
+    hours: float | Mapping[str, float],
+    *,
+    min_hours: float | None,
+    able: Callable[[Metric], bool] | None = None,
+) -> Scores:
+    """Score one person (``hours`` worked, ``able`` to do a metric's work) or the office.
+
+    For the office, ``hours`` maps each per-hour metric to the hours of those able to
+    do its work.
+    """
+    query = catalogue.query
+    results: dict[str, MetricResult] = {}
+    for metric in catalogue.metrics:
+        of = sums[query.index_of(metric.of)] if sums else 0.0
+        if metric.per == HOURS:
+            per = hours.get(metric.key, 0.0) if isinstance(hours, Mapping) else hours
+        else:
+            per = sums[query.index_of(metric.per)] if sums else 0.0  # type: ignore[arg-type]
+        if able is not None and of == 0 and not (metric.per != HOURS and per) and not able(metric):
+            # Work never offered to them (no role of theirs does it, and they did none):
+            # not measured, rather than scored 0 against those whose work it is.
+            results[metric.key] = MetricResult(None, 0.0, None, False)
+            continue
+        results[metric.key] = _result(metric, of, per)
+    dims: dict[str, float | None] = {}
+    for dim in catalogue.dimensions:
+        dims[dim.key] = _mean(
+            (results[m.key].score, m.weight) for m in catalogue.metrics if m.dimension == dim.key
+        )
+    overall = _mean((dims[d.key], catalogue.settings.weight(d.key)) for d in catalogue.dimensions)
+    if min_hours is not None and isinstance(hours, float | int) and hours < min_hours:
+        overall = None
+    return Scores(overall, dims, results)
+
+
+def recommend(
+    person: Scores, earlier: Sequence[float | None], settings: ReviewsSettings, hours: float
+) -> Recommendation:
+    """What the profile's policy recommends for a person.
+
+    Args:
+        person: Their scores in this review.
+        earlier: Their overall score in the reviews before it, latest first (None
+            where they were not reviewed or had too little data).
+        settings: The profile's ``[reviews]``.
+        hours: Hours they worked in the period.
+    """
+    if person.overall is None:
+        why = (
+            f"worked {hours:.1f} h, fewer than the {settings.min_hours:g} h a review needs"
+            if hours < settings.min_hours
+            else "no dimension has enough data"
+        )
+        return Recommendation("insufficient_data", (why,))
+    reasons: list[str] = []
+    for action, rule in (
+        ("promote", settings.policy.promote),
+        ("raise", settings.policy.pay_raise),
+    ):
+        ok, met = _meets(person, earlier, rule)
+        if ok:
+            return Recommendation(action, (*met,))  # type: ignore[arg-type]
+        reasons.append(f"not {'promotion' if action == 'promote' else 'a raise'}: {'; '.join(met)}")
+    return Recommendation("none", tuple(reasons))
+
+
+def _meets(person: Scores, earlier: Sequence[float | None], rule: Rule) -> tuple[bool, list[str]]:
+    assert person.overall is not None
+    ok = True
+    why: list[str] = []
+    series = [person.overall, *earlier][: rule.periods]
+    if len(series) < rule.periods:
+        ok = False
+        why.append(f"needs {rule.periods} consecutive reviews, has {len(series)}")
+    elif any(s is None or s < rule.overall for s in series):
+        ok = False
+        shown = ", ".join("-" if s is None else f"{s:.1f}" for s in series)
+        why.append(
+            f"overall {shown} in the last {rule.periods} review(s), needs {rule.overall:g} in each"
+        )
+    else:
+        why.append(
+            f"overall {person.overall:.1f} >= {rule.overall:g}"
+            + (f" over {rule.periods} consecutive reviews" if rule.periods > 1 else "")
+        )
+    for dim, least in rule.minimum.items():
+        have = person.dimensions.get(dim)
+        if have is None or have < least:
+            ok = False
+            why.append(
+                f"{dim} {'has too little data' if have is None else f'{have:.1f}'}, needs {least:g}"
+            )
+        else:
+            why.append(f"{dim} {have:.1f} >= {least:g}")
+    return ok, why
+
+
+def _fmt(value: float, unit: str) -> str:
+    text = f"{value:.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{text}{unit}" if unit in ("%", "s") else f"{text} {unit}".rstrip()
+
+
+def _per_unit(metric: Metric) -> str:
+    return "hours" if metric.per == HOURS else "events"
+
+
+def _findings(
+    catalogue: Catalogue,
+    office: Scores,
+    people: Sequence[PersonReview],
+    parts: Mapping[str, Mapping[str, tuple[float, float]]],
+) -> list[Finding]:
+    limit = catalogue.settings.finding_score
+    found: list[Finding] = []
+    for metric in catalogue.metrics:
+        r = office.metrics[metric.key]
+        if r.score is None or r.value is None or r.score >= limit:
+            continue
+        evidence: dict[str, Any] = {"value": r.value, "target": metric.target, "count": r.count}
+        text = (
+            f"{metric.title} is {_fmt(r.value, metric.unit)} against a target of "
+            f"{_fmt(metric.target, metric.unit)} (over {r.count:g} {_per_unit(metric)})."
+        )
+        split = {
+            part: metric.scale * of / per
+            for part, (of, per) in parts.get(metric.key, {}).items()
+            if per >= 1
+        }
+        if split:
+            evidence["breakdown"] = split
+            worst = sorted(split.items(), key=lambda kv: kv[1], reverse=metric.better == "lower")
+            named = ", ".join(f"{part} {_fmt(v, metric.unit)}" for part, v in worst[:3])
+            text += f" By {metric.breakdown}, the worst: {named}."
+        found.append(Finding(None, metric.key, "warning", text, evidence))
+    for person in people:
+        for metric in catalogue.metrics:
+            r = person.scores.metrics[metric.key]
+            if r.score is None or r.value is None or r.score >= limit:
+                continue
+            found.append(
+                Finding(
+                    person.staff_id,
+                    metric.key,
+                    "warning",
+                    f"{person.name}: {metric.title.lower()} {_fmt(r.value, metric.unit)} against "
+                    f"a target of {_fmt(metric.target, metric.unit)} (over {r.count:g}).",
+                    {"value": r.value, "target": metric.target, "count": r.count},
+                )
+            )
+        best = [
+            (s, d.title)
+            for d in catalogue.dimensions
+            if (s := person.scores.dimensions.get(d.key)) is not None and s >= 90
+        ]
+        if best:
+            names = ", ".join(title.lower() for _, title in sorted(best, reverse=True))
+            found.append(
+                Finding(
+                    person.staff_id,
+                    None,
+                    "info",
+                    f"{person.name} scores 90 or more on {names}: worth sharing how.",
+                    {"dimensions": {title: s for s, title in best}},
+                )
+            )
+    return found
+
+
+def _ability(
+    office: Office, catalogue: Catalogue, members: Mapping[int, StaffMember]
+) -> set[tuple[int, str]]:
+    """``(staff id, metric key)`` for each person whose roles let them do a metric's work.
+
+    Decided by the profile as it is now, for the roles each person holds (or held,
+    for someone who has left).
+    """
+    kernel = office.kernel
+    ops = office.operations
+    able: set[tuple[int, str]] = set()
+    for staff_id, member in members.items():
+        current = attrs.evolve(member, left_at=None)
+        allowed: dict[str, bool] = {}
+        for metric in catalogue.metrics:
+            names = offered(metric)
+            for name in names:
+                if name not in allowed:
+                    op = ops.get(name)
+                    allowed[name] = (
+                        op is not None and not op.by_office and kernel.decide(current, op).allowed
+                    )
+            if any(allowed[name] for name in names):
+                able.add((staff_id, metric.key))
+    return able
+
+
+def analyze(
+    office: Office,
+    catalogue: Catalogue,
+    start: dt.date,
+    end: dt.date,
+    *,
+    earlier: Sequence[Review] = (),
+    decisions: Mapping[int, Decision] | None = None,
+    review_id: int | None = None,
+    generated_at: dt.datetime | None = None,
+) -> Review:
+    """Analyse the office's front office over office days ``start`` to ``end`` (inclusive).
+
+    Args:
+        office: The office.
+        catalogue: Its metrics.
+        start: The first day.
+        end: The last day.
+        earlier: The office's saved reviews before this period, latest first (for the
+            trend and the policy's consecutive periods).
+        decisions: Managers' decisions already recorded, by staff id.
+        review_id: The id it is saved under, if known.
+        generated_at: When it is computed (the office's clock by default).
+
+    Raises:
+        ValidationError: A bad period.
+    """
+    tz = office.profile.office.tz
+    begin, finish = period_bounds(start, end, tz)
+    settings = catalogue.settings
+    with snapshot(office.engine) as conn:
+        totals: Totals = catalogue.query.run(conn, office.id, begin, finish)
+        hours = hours_worked(conn, office.id, begin, finish)
+        load = load_by_hour(conn, office.id, begin, finish, settings.load_operations, tz)
+        members = {m.id: m for m in office.staff.list(include_departed=True)}
+        able = _ability(office, catalogue, members)
+        per_hour = {
+            m.key: sum(h for i, h in hours.items() if (i, m.key) in able)
+            for m in catalogue.metrics
+            if m.per == HOURS
+        }
+        office_scores = _scores(catalogue, totals.office, per_hour, min_hours=None)
+        query = catalogue.query
+        parts = {
+            m.key: query.parts_of(totals, m)
+            if m.key in query.broken_down
+            else breakdown(conn, office.id, begin, finish, m)
+            for m in catalogue.metrics
+            if m.breakdown is not None
+            and (r := office_scores.metrics[m.key]).score is not None
+            and r.score < settings.finding_score
+        }
+    earlier_overall: dict[int, list[float | None]] = {}
+    for review in earlier:
+        present = {p.staff_id: p.scores.overall for p in review.people}
+        for staff_id in members:
+            earlier_overall.setdefault(staff_id, []).append(present.get(staff_id))
+    people: list[PersonReview] = []
+    for staff_id in sorted(
+        set(totals.people) | set(hours),
+        key=lambda i: (members[i].name, i) if i in members else ("", i),
+    ):
+        member = members.get(staff_id)
+        if member is None:
+            continue  # an id credited in a detail that names nobody of this office
+        worked = hours.get(staff_id, 0.0)
+        scores = _scores(
+            catalogue,
+            totals.people.get(staff_id, ()),
+            worked,
+            min_hours=settings.min_hours,
+            able=lambda m, i=staff_id: (i, m.key) in able,  # type: ignore[misc]
+        )
+        people.append(
+            PersonReview(
+                staff_id=staff_id,
+                name=member.name,
+                roles=member.roles,
+                hours=round(worked, 4),
+                scores=scores,
+                recommendation=recommend(
+                    scores, earlier_overall.get(staff_id, []), settings, worked
+                ),
+                decision=(decisions or {}).get(staff_id),
+            )
+        )
+    dims = tuple((d.key, d.title, settings.weight(d.key)) for d in catalogue.dimensions)
+    metrics = tuple(
+        MetricInfo(
+            m.key, m.dimension, m.title, m.unit, m.better, m.target, m.formula, m.operations()
+        )
+        for m in catalogue.metrics
+    )
+    trend = [
+        TrendPoint(r.review_id, r.start, r.end, r.office.overall, r.office.dimensions)
+        for r in reversed(earlier)
+    ]
+    trend.append(TrendPoint(review_id, start, end, office_scores.overall, office_scores.dimensions))
+    return Review(
+        review_id=review_id,
+        office_key=office.key,
+        office_name=office.profile.office.name,
+        profile=office.profile.name,
+        start=start,
+        end=end,
+        generated_at=(generated_at or office.clock.now()).astimezone(dt.UTC),
+        dimensions=dims,
+        metrics=metrics,
+        office=office_scores,
+        people=tuple(people),
+        findings=tuple(_findings(catalogue, office_scores, people, parts)),
+        trend=tuple(trend),
+        load_by_hour=tuple(load),
+    )

@@ -1,0 +1,579 @@
+"""The analysis's queries: every metric of every desk in one aggregate pass over the event log.
+
+[`MetricQuery`][officekit.plugins.reviews.engine.MetricQuery] compiles a set of
+[`Metric`][officekit.plugins.reviews.metrics.Metric] objects into a single
+``SELECT ... FROM events WHERE office_id = ? AND occurred_at in the period GROUP BY
+actor, credited`` whose columns are the metrics' tallies (``SUM(CASE WHEN operation
+IN (...) AND <detail conditions> THEN <value or 1> END)``). The database reads each
+event once and returns one row per (actor, credited person) pair: a few dozen rows
+however many events, so memory stays flat. The statement is built once per set of
+metrics and reused with new bound values.
+
+An event's ``detail`` is JSON text; the conditions and values read it with each
+backend's JSON functions (SQLite ``json_extract``, PostgreSQL ``->``/``->>`` on a
+``jsonb`` cast), only for events of the tally's operations (``CASE`` evaluates the
+operation first), so a row of another operation is never parsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from officekit.core.sql import seconds_between
+from officekit.core.store import events
+from officekit.errors import PluginError
+from officekit.plugins.reviews.metrics import Metric, Tally
+
+__all__ = [
+    "SHIFT_END",
+    "SHIFT_START",
+    "MetricQuery",
+    "Totals",
+    "detail_matches",
+    "detail_number",
+    "hours_worked",
+    "load_by_hour",
+]
+
+SHIFT_START = "desk.start_shift"
+"""The operation that starts a shift (the hours worked run from it)."""
+SHIFT_END = "desk.end_shift"
+"""The operation that ends a shift."""
+
+
+# -- reading a detail key, portably -------------------------------------------------------
+
+
+class detail_number(FunctionElement[float]):  # noqa: N801 - used like a SQL function
+    """The number at ``key`` of an event's ``detail`` (NULL when absent; true is 1).
+
+    Args:
+        column: The ``detail`` column.
+        key: A detail key (a lower-case identifier, checked by the metric).
+    """
+
+    type = sa.Float()
+    name = "detail_number"
+    inherit_cache = True
+    # The key is part of the SQL, so it must be part of the statement cache's key too.
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy reads it as is
+        *FunctionElement._traverse_internals,
+        ("key", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: Any, key: str) -> None:
+        self.key = key
+        super().__init__(column)
+
+
+class detail_matches(FunctionElement[bool]):  # noqa: N801 - used like a SQL function
+    """Whether ``key`` of an event's ``detail`` holds ``value`` (a bool, int or str).
+
+    Args:
+        column: The ``detail`` column.
+        key: A detail key.
+        value: The JSON value it must equal.
+    """
+
+    type = sa.Boolean()
+    name = "detail_matches"
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy reads it as is
+        *FunctionElement._traverse_internals,
+        ("key", InternalTraversal.dp_string),
+        ("typed_value", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: Any, key: str, value: bool | int | str) -> None:
+        self.key = key
+        self.value = value
+        # True and 1 compare equal in Python: the type keeps them apart in the cache key.
+        self.typed_value = f"{type(value).__name__}:{value}"
+        super().__init__(column)
+
+
+def _column(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses.clauses
+    return compiler.process(column, **kw)
+
+
+def _literal(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else value
+    return "'" + text.replace("'", "''") + "'"
+
+
+@compiles(detail_number)
+@compiles(detail_matches)
+def _no_json(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError(
+        f"reading a detail key has no SQL for the {compiler.dialect.name} backend "
+        "(officekit supports SQLite and PostgreSQL)"
+    )
+
+
+@compiles(detail_number, "sqlite")
+def _number_sqlite(element: detail_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_extract({_column(element, compiler, **kw)}, '$.{element.key}')"
+
+
+@compiles(detail_number, "postgresql")
+def _number_pg(element: detail_number, compiler: SQLCompiler, **kw: Any) -> str:
+    # jsonb_typeof keeps a string or an object from failing the cast: it reads as NULL.
+    col = _column(element, compiler, **kw)
+    field = f"(CAST({col} AS JSONB) -> '{element.key}')"
+    return (
+        f"(CASE jsonb_typeof({field})"
+        f" WHEN 'number' THEN CAST({field} #>> '{{}}' AS DOUBLE PRECISION)"
+        f" WHEN 'boolean' THEN CASE WHEN CAST({field} AS TEXT) = 'true' THEN 1.0 ELSE 0.0 END END)"
+    )
+
+
+@compiles(detail_matches, "sqlite")
+def _matches_sqlite(element: detail_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    value = element.value
+    field = f"json_extract({_column(element, compiler, **kw)}, '$.{element.key}')"
+    if isinstance(value, bool):
+        # json_extract gives 1/0 for true/false: tell them from the numbers by the type.
+        kind = "'true'" if value else "'false'"
+        return f"(json_type({_column(element, compiler, **kw)}, '$.{element.key}') = {kind})"
+    if isinstance(value, int):
+        return f"({field} = {int(value)})"
+    return f"({field} = {_literal(value)})"
+
+
+@compiles(detail_matches, "postgresql")
+def _matches_pg(element: detail_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    col = _column(element, compiler, **kw)
+    wanted = _literal(json.dumps(element.value))
+    return f"((CAST({col} AS JSONB) -> '{element.key}') = CAST({wanted} AS JSONB))"
+
+
+# -- the query ------------------------------------------------------------------------------
+
+
+def tally_condition(tally: Tally) -> sa.ColumnElement[bool]:
+    """The SQL condition an event meets to count in ``tally`` (operation, then detail)."""
+    ops = tally.operations
+    cond: sa.ColumnElement[bool] = (
+        events.c.operation == ops[0] if len(ops) == 1 else events.c.operation.in_(ops)
+    )
+    for key, value in sorted(tally.where.items()):
+        cond = sa.and_(cond, detail_matches(events.c.detail, key, value))
+    return cond
+
+
+def tally_value(tally: Tally) -> sa.ColumnElement[Any]:
+    """What an event of ``tally`` adds: 1, or its detail value."""
+    if tally.value is None:
+        return sa.literal(1.0)
+    return detail_number(events.c.detail, tally.value)
+
+
+def credits(metrics: Iterable[Metric]) -> dict[str, str]:
+    """The detail key each operation credits, from the metrics' tallies.
+
+    Raises:
+        PluginError: Two tallies of one operation credit different keys.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for metric in metrics:
+        for tally in metric.tallies():
+            if tally.credit is None:
+                continue
+            for op in tally.operations:
+                seen = found.setdefault(op, (tally.credit, metric.key))
+                if seen[0] != tally.credit:
+                    raise PluginError(
+                        f"metrics {seen[1]!r} and {metric.key!r} credit {op} events to "
+                        f"different detail keys ({seen[0]!r}, {tally.credit!r}): one operation "
+                        "credits one key"
+                    )
+    return {op: key for op, (key, _) in found.items()}
+
+
+@attrs.frozen
+class Totals:
+    """The tallies of a period, per person and for the office.
+
+    Attributes:
+        people: For each member of staff's id, each tally's sum (by the tally's index).
+        office: Each tally's sum over everyone (the office's own events included).
+        parts: For a tally of a metric broken down by a detail key, its office-wide
+            sum for each value of that key (``"(none)"`` for events without it).
+    """
+
+    people: Mapping[int, Sequence[float]]
+    office: Sequence[float]
+    parts: Mapping[int, Mapping[str, float]] = attrs.field(factory=dict)
+
+
+class MetricQuery:
+    """One aggregate query computing every tally of a set of metrics, per person.
+
+    Built once for a set of metrics (the analysis keeps it); `run` binds the
+    office and the period.
+
+    The query groups the period's events by actor, operation and credited person.
+    A tally that counts every event of its operations needs no column: the group's
+    ``count(*)`` is it. The others (a condition on the detail, or a detail value
+    summed) get a *slot*: the slots of one operation are numbered from 0, and column
+    ``s<j>`` is ``SUM(CASE operation WHEN <op> THEN <op's j-th expression> ... END)``,
+    so each event is matched against its operation once per slot, however many
+    metrics there are, and the database keeps a handful of sums, not one per tally.
+
+    Args:
+        metrics: The metrics whose tallies it computes.
+
+    Raises:
+        PluginError: Two tallies of one operation credit different detail keys.
+    """
+
+    def __init__(self, metrics: Sequence[Metric]) -> None:
+        self.tallies: list[Tally] = []
+        index: dict[tuple[object, ...], int] = {}
+        for metric in metrics:
+            for tally in metric.tallies():
+                index.setdefault(tally.identity(), len(self.tallies))
+                if len(self.tallies) < len(index):
+                    self.tallies.append(tally)
+        self._index = index
+        self._credits = credits(metrics)
+        ops = sorted({op for t in self.tallies for op in t.operations})
+        self.operations: tuple[str, ...] = tuple(ops)
+        # For each operation: its slot expressions, and which tally reads which slot
+        # (None: the group's count).
+        slots: dict[str, list[sa.ColumnElement[Any]]] = {op: [] for op in ops}
+        self._reads: dict[str, list[tuple[int, int | None]]] = {op: [] for op in ops}
+        for i, tally in enumerate(self.tallies):
+            for op in tally.operations:
+                if not tally.where and tally.value is None:
+                    self._reads[op].append((i, None))
+                    continue
+                expr: sa.ColumnElement[Any] = tally_value(tally)
+                if tally.where:
+                    conds = [
+                        detail_matches(events.c.detail, key, value)
+                        for key, value in sorted(tally.where.items())
+                    ]
+                    expr = sa.case((sa.and_(*conds), expr), else_=sa.null())
+                self._reads[op].append((i, len(slots[op])))
+                slots[op].append(expr)
+        # The breakdowns (by a detail key) ride along: the query also groups by the
+        # key of each operation a metric breaks down, where all of one operation's
+        # metrics agree on the key; another is read by its own query (`breakdown`).
+        self._part_key: dict[str, str] = {}
+        for metric in metrics:
+            key = metric.breakdown
+            if key is None or key == WEEKDAY:
+                continue
+            for op in metric.operations():
+                self._part_key.setdefault(op, key)
+        self.broken_down = frozenset(
+            m.key
+            for m in metrics
+            if m.breakdown not in (None, WEEKDAY)
+            and all(self._part_key.get(op) == m.breakdown for op in m.operations())
+        )
+        part: sa.ColumnElement[Any] = (
+            sa.case(
+                {
+                    op: detail_text(events.c.detail, key)
+                    for op, key in sorted(self._part_key.items())
+                },
+                value=events.c.operation,
+                else_=sa.null(),
+            )
+            if self._part_key
+            else sa.cast(sa.null(), sa.String)
+        ).label("part")
+        width = max((len(v) for v in slots.values()), default=0)
+        columns = []
+        for j in range(width):
+            whens = {op: exprs[j] for op, exprs in slots.items() if len(exprs) > j}
+            columns.append(
+                sa.func.sum(sa.case(whens, value=events.c.operation, else_=sa.null())).label(
+                    f"s{j}"
+                )
+            )
+        credited: sa.ColumnElement[Any]
+        if self._credits:
+            credited = sa.case(
+                {
+                    op: sa.cast(detail_number(events.c.detail, key), sa.Integer)
+                    for op, key in sorted(self._credits.items())
+                },
+                value=events.c.operation,
+                else_=sa.null(),
+            )
+        else:
+            credited = sa.cast(sa.null(), sa.Integer)
+        credited = credited.label("credited")
+        where = [
+            events.c.office_id == sa.bindparam("b_office_id"),
+            events.c.occurred_at >= sa.bindparam("b_start"),
+            events.c.occurred_at < sa.bindparam("b_end"),
+            events.c.outcome == "ok",
+        ]
+        if ops:
+            where.append(events.c.operation.in_(ops))
+        self.statement = (
+            sa.select(
+                events.c.actor_id, events.c.operation, credited, part, sa.func.count(), *columns
+            )
+            .where(*where)
+            .group_by(
+                events.c.actor_id,
+                events.c.operation,
+                sa.literal_column("credited"),
+                sa.literal_column("part"),
+            )
+        )
+
+    def index_of(self, tally: Tally) -> int:
+        """Where ``tally``'s sum is in [`Totals`][officekit.plugins.reviews.engine.Totals]."""
+        return self._index[tally.identity()]
+
+    def run(
+        self, conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
+    ) -> Totals:
+        """Sum every tally over the office's events in ``[start, end)``."""
+        n = len(self.tallies)
+        people: dict[int, list[float]] = defaultdict(lambda: [0.0] * n)
+        office = [0.0] * n
+        if not n:
+            return Totals({}, office)
+        credited_tally = [t.credit is not None for t in self.tallies]
+        parts: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        rows = conn.execute(
+            self.statement, {"b_office_id": office_id, "b_start": start, "b_end": end}
+        )
+        for row in rows:
+            actor, operation, credited, part, count, *sums = row
+            split = operation in self._part_key
+            for i, slot in self._reads.get(operation, ()):
+                value = count if slot is None else sums[slot]
+                if not value:
+                    continue
+                office[i] += value
+                if split:
+                    parts[i]["(none)" if part is None else str(part)] += value
+                who = credited if credited_tally[i] else actor
+                if who is not None:
+                    people[int(who)][i] += value
+        return Totals(dict(people), office, {i: dict(v) for i, v in parts.items()})
+
+    def parts_of(self, totals: Totals, metric: Metric) -> dict[str, tuple[float, float]]:
+        """A metric's ``of`` and ``per`` sums for each value of its breakdown, from ``totals``.
+
+        Empty when the query could not break it down (see ``broken_down``).
+        """
+        per = metric.per
+        if metric.key not in self.broken_down or not isinstance(per, Tally):
+            return {}
+        of_parts = totals.parts.get(self.index_of(metric.of), {})
+        per_parts = totals.parts.get(self.index_of(per), {})
+        return {
+            name: (of_parts.get(name, 0.0), per_parts.get(name, 0.0))
+            for name in sorted(set(of_parts) | set(per_parts))
+        }
+
+
+# -- hours worked, and the load by hour ------------------------------------------------------
+
+
+def _shift_query() -> sa.Select[Any]:
+    shifts = (
+        sa.select(
+            events.c.actor_id,
+            events.c.operation,
+            events.c.occurred_at,
+            sa.func.lead(events.c.operation)
+            .over(partition_by=events.c.actor_id, order_by=events.c.seq)
+            .label("next_op"),
+            sa.func.lead(events.c.occurred_at)
+            .over(partition_by=events.c.actor_id, order_by=events.c.seq)
+            .label("next_at"),
+        )
+        .where(
+            events.c.office_id == sa.bindparam("b_office_id"),
+            events.c.operation.in_((SHIFT_START, SHIFT_END)),
+            events.c.outcome == "ok",
+            events.c.occurred_at >= sa.bindparam("b_start"),
+            events.c.occurred_at < sa.bindparam("b_end"),
+        )
+        .subquery()
+    )
+    return (
+        sa.select(
+            shifts.c.actor_id,
+            sa.func.sum(seconds_between(shifts.c.next_at, shifts.c.occurred_at)),
+        )
+        .where(shifts.c.operation == SHIFT_START, shifts.c.next_op == SHIFT_END)
+        .group_by(shifts.c.actor_id)
+    )
+
+
+_SHIFTS = _shift_query()
+
+
+def hours_worked(
+    conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[int, float]:
+    """Hours each member of staff was on shift in ``[start, end)``.
+
+    A shift is a ``desk.start_shift`` followed by that person's next shift event,
+    a ``desk.end_shift``, both in the period; a shift still open at the end of the
+    period, or one started before it, does not count (a review's period is whole
+    office days, and shifts do not cross midnight).
+    """
+    rows = conn.execute(_SHIFTS, {"b_office_id": office_id, "b_start": start, "b_end": end})
+    return {int(actor): (seconds or 0.0) / 3600.0 for actor, seconds in rows if actor is not None}
+
+
+def load_by_hour(
+    conn: sa.Connection,
+    office_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    operations: Sequence[str],
+    tz: dt.tzinfo,
+) -> list[int]:
+    """How many events of ``operations`` fell in each hour of the day (0-23, office time).
+
+    The database counts per UTC hour of the period (at most 24 rows a day); each is
+    then moved to its local hour, so a change of the clocks is counted right.
+    """
+    counts = [0] * 24
+    if not operations:
+        return counts
+    if conn.dialect.name == "sqlite":
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the hour is the first 13 characters.
+        bucket: Any = sa.func.substr(events.c.occurred_at, 1, 13)
+    else:
+        bucket = sa.func.to_char(sa.func.timezone("UTC", events.c.occurred_at), "YYYY-MM-DD HH24")
+    stmt = (
+        sa.select(bucket.label("hour"), sa.func.count())
+        .where(
+            events.c.office_id == office_id,
+            events.c.operation.in_(operations),
+            events.c.outcome == "ok",
+            events.c.occurred_at >= start,
+            events.c.occurred_at < end,
+        )
+        .group_by(sa.literal_column("hour"))
+    )
+    for hour, count in conn.execute(stmt):
+        utc = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+        counts[utc.astimezone(tz).hour] += int(count)
+    return counts
+
+
+class detail_text(FunctionElement[str]):  # noqa: N801 - used like a SQL function
+    """The value at ``key`` of an event's ``detail`` as text (NULL when absent).
+
+    Args:
+        column: The ``detail`` column.
+        key: A detail key.
+    """
+
+    type = sa.String()
+    name = "detail_text"
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy reads it as is
+        *FunctionElement._traverse_internals,
+        ("key", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: Any, key: str) -> None:
+        self.key = key
+        super().__init__(column)
+
+
+@compiles(detail_text)
+def _no_text(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError(f"detail_text has no SQL for the {compiler.dialect.name} backend")
+
+
+@compiles(detail_text, "sqlite")
+def _text_sqlite(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(json_extract({_column(element, compiler, **kw)}, '$.{element.key}') AS TEXT)"
+
+
+@compiles(detail_text, "postgresql")
+def _text_pg(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(CAST({_column(element, compiler, **kw)} AS JSONB) ->> '{element.key}')"
+
+
+WEEKDAY = "weekday"
+"""A metric's ``breakdown`` by the day of the week its events happened (UTC), Monday first."""
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def credited_to(tally: Tally, staff_id: int) -> sa.ColumnElement[bool]:
+    """The condition that an event of ``tally`` counts for ``staff_id``."""
+    if tally.credit is None:
+        return events.c.actor_id == staff_id
+    return sa.cast(detail_number(events.c.detail, tally.credit), sa.Integer) == staff_id
+
+
+def breakdown(
+    conn: sa.Connection,
+    office_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    metric: Metric,
+) -> dict[str, tuple[float, float]]:
+    """A metric's ``of`` and ``per`` sums for each value of its ``breakdown`` (office-wide).
+
+    Only for a metric whose ``per`` is a tally and that has a breakdown; an event
+    without the breakdown key is grouped under ``"(none)"``.
+    """
+    per = metric.per
+    if metric.breakdown is None or not isinstance(per, Tally):
+        return {}
+    if metric.breakdown == WEEKDAY:
+        if conn.dialect.name == "sqlite":
+            key: Any = sa.cast(sa.func.strftime("%w", events.c.occurred_at), sa.Integer)
+        else:
+            key = sa.cast(
+                sa.extract("dow", sa.func.timezone("UTC", events.c.occurred_at)), sa.Integer
+            )
+    else:
+        key = detail_text(events.c.detail, metric.breakdown)
+    of = metric.of
+    stmt = (
+        sa.select(
+            key.label("part"),
+            sa.func.sum(sa.case((tally_condition(of), tally_value(of)), else_=sa.null())),
+            sa.func.sum(sa.case((tally_condition(per), tally_value(per)), else_=sa.null())),
+        )
+        .where(
+            events.c.office_id == office_id,
+            events.c.occurred_at >= start,
+            events.c.occurred_at < end,
+            events.c.outcome == "ok",
+            events.c.operation.in_(metric.operations()),
+        )
+        .group_by(sa.literal_column("part"))
+    )
+    parts: dict[str, tuple[float, float]] = {}
+    for part, of_sum, per_sum in conn.execute(stmt):
+        if metric.breakdown == WEEKDAY and part is not None:
+            name = WEEKDAYS[(int(part) - 1) % 7]  # SQL's 0 is Sunday
+        else:
+            name = "(none)" if part is None else str(part)
+        parts[name] = (float(of_sum or 0.0), float(per_sum or 0.0))
+    return parts

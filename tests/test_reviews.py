@@ -1,0 +1,750 @@
+"""The front-office analysis desk: metrics on hand-built event logs, scores, policy, permissions.
+
+A small plugin, ``widgets``, brings two operations whose events the tests write
+one by one with known details, and four metrics over them: a mean of a detail
+value, an error rate credited to whoever made the faulty widget, a rate per hour
+worked, and a share with conditions on the detail. The figures the analysis
+gives are then checked against sums done by hand, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from officekit import ManualClock, NotFoundError, Office, PermissionDenied, ValidationError
+from officekit.core.operations import Operation
+from officekit.errors import ConflictError, PluginError
+from officekit.hookspecs import hookimpl
+from officekit.plugins.reviews.analysis import recommend
+from officekit.plugins.reviews.metrics import AT_TARGET, Metric, Tally, score
+from officekit.plugins.reviews.review import Review, Scores
+from officekit.plugins.reviews.settings import Policy, ReviewsSettings, Rule
+
+MONDAY = dt.date(2026, 3, 2)
+
+PROFILE = """
+extends = "medical"
+name = "widgets"
+
+[responsibilities.widgets]
+description = "Make widgets and fix faulty ones."
+operations = ["widget.make", "widget.fix"]
+min_level = "trainee"
+
+[roles.widget_maker]
+title = "Widget maker"
+department = "administration"
+description = "Makes widgets."
+responsibilities = ["front_office", "widgets", "feedback"]
+
+[roles.manager]
+title = "Manager"
+department = "administration"
+description = "Runs the office."
+responsibilities = ["front_office", "staff_reviews", "staff_decisions"]
+
+[reviews]
+weights = { accuracy = 2.0 }
+finding_score = 60
+min_hours = 1
+
+[reviews.policy.promote]
+overall = 85
+periods = 2
+minimum = { accuracy = 90 }
+
+[reviews.policy.pay_raise]
+overall = 70
+"""
+
+WIDGET_METRICS = (
+    Metric(
+        key="widgets.time",
+        dimension="efficiency",
+        title="Widget making time",
+        unit="s",
+        of=Tally("widget.make", value="seconds"),
+        per=Tally("widget.make"),
+        better="lower",
+        target=30.0,
+        min_count=2,
+        formula="mean seconds per widget made",
+        breakdown="kind",
+    ),
+    Metric(
+        key="widgets.faults",
+        dimension="accuracy",
+        title="Faulty widgets",
+        unit="%",
+        of=Tally("widget.fix", credit="made_by"),
+        per=Tally("widget.make"),
+        better="lower",
+        target=5.0,
+        scale=100.0,
+        min_count=2,
+        formula="100 x widgets fixed / widgets made, credited to the maker",
+    ),
+    Metric(
+        key="widgets.rate",
+        dimension="teamwork",
+        title="Widgets per hour",
+        unit="/h",
+        of=Tally("widget.make"),
+        per="hours",
+        better="higher",
+        target=4.0,
+        min_count=1,
+        formula="widgets made per hour on shift",
+    ),
+    Metric(
+        key="widgets.gold",
+        dimension="organisation",
+        title="Sound gold widgets",
+        unit="%",
+        of=Tally("widget.make", where={"kind": "gold", "faulty": False}),
+        per=Tally("widget.make"),
+        better="higher",
+        target=50.0,
+        scale=100.0,
+        min_count=1,
+        formula="100 x sound gold widgets / widgets made",
+    ),
+)
+
+
+class Widgets:
+    """A third-party desk with its own operations and metrics."""
+
+    def __init__(self) -> None:
+        self.completed: list[Review] = []
+
+    @hookimpl
+    def officekit_register_operations(self) -> list[Operation]:
+        return [Operation("widget.make", "Make a widget."), Operation("widget.fix", "Fix one.")]
+
+    @hookimpl
+    def officekit_register_metrics(self) -> list[Metric]:
+        return list(WIDGET_METRICS)
+
+    @hookimpl
+    def officekit_review_completed(self, office: Office, review: Review) -> None:
+        self.completed.append(review)
+
+
+@pytest.fixture
+def widgets() -> Widgets:
+    return Widgets()
+
+
+@pytest.fixture
+def profile_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "widgets"
+    folder.mkdir()
+    (folder / "profile.toml").write_text(PROFILE)
+    return folder
+
+
+@pytest.fixture
+def shop(
+    open_office: Callable[..., Office], profile_dir: Path, widgets: Widgets, clock: ManualClock
+) -> Office:
+    return open_office(profile_dir, plugins=[widgets])
+
+
+def make(
+    office: Office, who: Any, seconds: float, kind: str = "plain", faulty: bool = False
+) -> int:
+    with office.desk(who) as desk:
+        _, event = desk.perform(
+            "widget.make", detail={"seconds": seconds, "kind": kind, "faulty": faulty}
+        )
+    return event.seq
+
+
+def fix(office: Office, who: Any, made_by: Any) -> None:
+    with office.desk(who) as desk:
+        desk.perform("widget.fix", detail={"made_by": made_by.id})
+
+
+def shift(office: Office, clock: ManualClock, who: Any, hours: float) -> None:
+    with office.desk(who) as desk:
+        desk.start_shift()
+    clock.advance(hours=hours)
+    with office.desk(who) as desk:
+        desk.end_shift()
+
+
+def hire(office: Office, name: str, role: str = "widget_maker", years: float = 0) -> Any:
+    return office.staff.hire(name, roles=[role], experience_years=years)
+
+
+# -- known answers -------------------------------------------------------------------------
+
+
+def test_metrics_on_a_hand_built_log(shop: Office, clock: ManualClock, widgets: Widgets) -> None:
+    ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    with shop.desk(ann) as desk:
+        desk.start_shift()
+    with shop.desk(ben) as desk:
+        desk.start_shift()
+    make(shop, ann, 30, "gold")
+    make(shop, ann, 50, "gold", faulty=True)
+    make(shop, ann, 40, "plain")
+    make(shop, ann, 40, "plain")
+    make(shop, ben, 120, "gold")
+    make(shop, ben, 80, "plain", faulty=True)
+    fix(shop, ben, made_by=ann)  # Ann's error, fixed by Ben
+    fix(shop, ann, made_by=ben)
+    fix(shop, ann, made_by=ben)
+    clock.set(dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC))  # Ann: 2 hours
+    with shop.desk(ann) as desk:
+        desk.end_shift()
+    clock.set(dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC))  # Ben: 4 hours
+    with shop.desk(ben) as desk:
+        desk.end_shift()
+    # Outside the period: the next day's widget does not count.
+    clock.set(dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC))
+    make(shop, ann, 1000)
+
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    a = review.person(ann).scores.metrics
+    b = review.person(ben).scores.metrics
+    assert a["widgets.time"].value == pytest.approx(40.0)  # (30 + 50 + 40 + 40) / 4
+    assert a["widgets.time"].count == 4
+    assert b["widgets.time"].value == pytest.approx(100.0)
+    assert a["widgets.faults"].value == pytest.approx(25.0)  # 1 fix credited / 4 made
+    assert b["widgets.faults"].value == pytest.approx(100.0)  # 2 / 2
+    assert a["widgets.rate"].value == pytest.approx(2.0)  # 4 widgets / 2 hours
+    assert b["widgets.rate"].value == pytest.approx(0.5)  # 2 / 4
+    assert review.person(ann).hours == pytest.approx(2.0)
+    assert a["widgets.gold"].value == pytest.approx(25.0)  # one sound gold of 4
+    assert b["widgets.gold"].value == pytest.approx(50.0)
+    office = review.office.metrics
+    assert office["widgets.time"].value == pytest.approx(360 / 6)
+    assert office["widgets.faults"].value == pytest.approx(50.0)
+    assert office["widgets.rate"].value == pytest.approx(1.0)  # 6 widgets / 6 hours
+    # Scores follow from the values and targets only.
+    assert a["widgets.time"].score == pytest.approx(score(40.0, 30.0, "lower"))
+    assert review.person(ann).scores.dimensions["efficiency"] == pytest.approx(
+        score(40.0, 30.0, "lower")
+    )
+    # The breakdown of a metric scoring low names its worst part first.
+    slow = [f for f in review.findings if f.staff_id is None and f.metric == "widgets.time"]
+    assert slow and slow[0].evidence["breakdown"] == pytest.approx(
+        {"gold": 200 / 3, "plain": 160 / 3}
+    )
+    assert "the worst: gold 66.7s, plain 53.3s" in slow[0].text
+    mine = {f.metric for f in review.findings if f.staff_id == ben.id}
+    assert {"widgets.time", "widgets.faults"} <= mine
+    assert widgets.completed == []  # not saved: no hook
+
+
+def test_too_little_data_is_said_not_scored(shop: Office, clock: ManualClock) -> None:
+    ann = hire(shop, "Ann Maker")
+    clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    shift(shop, clock, ann, 0.5)
+    make(shop, ann, 30)
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    person = review.person(ann)
+    assert person.scores.metrics["widgets.time"] == person.scores.metrics["widgets.time"]
+    result = person.scores.metrics["widgets.time"]
+    assert result.value == pytest.approx(30.0) and not result.enough and result.score is None
+    assert person.scores.overall is None  # fewer hours than min_hours
+    assert person.recommendation.action == "insufficient_data"
+    assert "0.5 h" in person.recommendation.reasons[0]
+
+
+def test_an_empty_period_reports_too_little_data(shop: Office) -> None:
+    hire(shop, "Ann Maker")
+    review = shop.reviews.analyze(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    assert review.people == ()
+    assert review.office.overall is None
+    assert all(v is None for v in review.office.dimensions.values())
+    assert all(not r.enough and r.score is None for r in review.office.metrics.values())
+    assert review.findings == ()
+    assert sum(review.load_by_hour) == 0 and len(review.load_by_hour) == 24
+
+
+def test_work_never_offered_is_not_measured(shop: Office, clock: ManualClock) -> None:
+    ann = hire(shop, "Ann Maker")
+    boss = hire(shop, "Bea Boss", "manager", years=10)
+    clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    shift(shop, clock, boss, 3)
+    shift(shop, clock, ann, 3)
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    # Nobody lets the manager make widgets: no widget rate of 0 held against her.
+    assert review.person(boss).scores.metrics["widgets.rate"].value is None
+    assert review.person(ann).scores.metrics["widgets.rate"].value == 0.0
+    # The office's rate counts the hours of those whose work it is.
+    assert review.office.metrics["widgets.rate"].count == pytest.approx(3.0)
+
+
+# -- scores --------------------------------------------------------------------------------
+
+
+@given(
+    target=st.floats(0.01, 1e6),
+    a=st.floats(0, 1e7, allow_nan=False),
+    b=st.floats(0, 1e7, allow_nan=False),
+    better=st.sampled_from(["lower", "higher"]),
+)
+def test_scores_stay_in_range_and_never_reward_worse(
+    target: float, a: float, b: float, better: Any
+) -> None:
+    sa_, sb = score(a, target, better), score(b, target, better)
+    assert 0.0 <= sa_ <= 100.0 and 0.0 <= sb <= 100.0
+    worse_a = a > b if better == "lower" else a < b
+    if worse_a:
+        assert sa_ <= sb
+
+
+def test_score_on_target() -> None:
+    assert score(60, 60, "lower") == pytest.approx(AT_TARGET)
+    assert score(60, 60, "higher") == pytest.approx(AT_TARGET)
+    assert score(0, 60, "lower") == 100.0
+    assert score(0, 60, "higher") == 0.0
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(extra=st.integers(0, 6), base_faults=st.integers(0, 3))
+def test_more_errors_never_raise_accuracy(
+    sqlite_url: str, profile_dir: Path, extra: int, base_faults: int, tmp_path_factory: Any
+) -> None:
+    url = f"sqlite:///{tmp_path_factory.mktemp('acc') / 'o.db'}"
+    clock = ManualClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    with Office.open(url, profile=profile_dir, clock=clock, plugins=[Widgets()]) as office:
+        ann, ben = hire(office, "Ann Maker"), hire(office, "Ben Maker")
+        for _ in range(8):
+            make(office, ann, 40)
+        for _ in range(base_faults):
+            fix(office, ben, made_by=ann)
+        before = office.reviews.analyze(MONDAY, MONDAY).person(ann).scores
+        for _ in range(extra):
+            fix(office, ben, made_by=ann)
+        after = office.reviews.analyze(MONDAY, MONDAY).person(ann).scores
+    assert before.dimensions["accuracy"] is not None and after.dimensions["accuracy"] is not None
+    assert after.dimensions["accuracy"] <= before.dimensions["accuracy"]
+    if before.overall is not None and after.overall is not None:
+        assert after.overall <= before.overall
+
+
+# -- policy --------------------------------------------------------------------------------
+
+
+def _person(overall: float | None, accuracy: float | None) -> Scores:
+    return Scores(overall, {"accuracy": accuracy, "efficiency": overall}, {})
+
+
+POLICY = ReviewsSettings(
+    policy=Policy(
+        promote=Rule(overall=85, periods=2, minimum={"accuracy": 90}),
+        pay_raise=Rule(overall=70, periods=1),
+    ),
+    min_hours=4,
+)
+
+
+@pytest.mark.parametrize(
+    ("now", "earlier", "expected"),
+    [
+        (_person(90, 95), [88.0], "promote"),
+        (_person(90, 95), [80.0], "raise"),  # not two consecutive periods
+        (_person(90, 95), [], "raise"),  # no earlier review
+        (_person(90, 85), [90.0], "raise"),  # accuracy below the minimum
+        (_person(90, None), [90.0], "raise"),  # accuracy with too little data
+        (_person(72, 95), [90.0], "raise"),
+        (_person(60, 95), [90.0], "none"),
+        (_person(None, None), [90.0], "insufficient_data"),
+    ],
+)
+def test_policy(now: Scores, earlier: list[float], expected: str) -> None:
+    rec = recommend(now, earlier, POLICY, hours=30)
+    assert rec.action == expected
+    assert rec.reasons
+
+
+def test_too_few_hours_gives_no_recommendation() -> None:
+    rec = recommend(_person(None, 95), [], POLICY, hours=2)
+    assert rec.action == "insufficient_data" and "2.0 h" in rec.reasons[0]
+
+
+def test_promotion_over_two_saved_reviews(
+    shop: Office, clock: ManualClock, widgets: Widgets
+) -> None:
+    ann = hire(shop, "Ann Maker")
+    for week in range(2):
+        monday = MONDAY + dt.timedelta(days=7 * week)
+        clock.set(dt.datetime.combine(monday, dt.time(9), dt.UTC))
+        with shop.desk(ann) as desk:
+            desk.start_shift()
+        for _ in range(12):
+            make(shop, ann, 20, "gold")
+        clock.advance(hours=2)
+        with shop.desk(ann) as desk:
+            desk.end_shift()
+        review = shop.reviews.analyze(monday, monday + dt.timedelta(days=4), save=True)
+    first, second = widgets.completed
+    assert first.person(ann).recommendation.action == "raise"  # one period only
+    assert second.person(ann).recommendation.action == "promote"
+    assert second.person(ann).scores.overall is not None
+    assert [t.review_id for t in review.trend] == [first.review_id, second.review_id]
+    assert [r.review_id for r in shop.reviews.history()] == [second.review_id, first.review_id]
+
+
+# -- saving, reading, permissions ---------------------------------------------------------
+
+
+def test_saving_again_replaces_the_period(shop: Office, widgets: Widgets) -> None:
+    ann = hire(shop, "Ann Maker")
+    make(shop, ann, 10)
+    one = shop.reviews.analyze(MONDAY, MONDAY, save=True)
+    make(shop, ann, 30)
+    two = shop.reviews.analyze(MONDAY, MONDAY, save=True)
+    assert one.review_id == two.review_id
+    assert shop.reviews.get(two.review_id).person(ann).scores.metrics[
+        "widgets.time"
+    ].value == pytest.approx(20.0)
+    records = [e for e in shop.events() if e.operation == "reviews.record"]
+    assert [e.detail["replaced"] for e in records] == [False, True]
+    assert len(widgets.completed) == 2
+
+
+def test_who_sees_what(shop: Office, clock: ManualClock) -> None:
+    ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    boss = hire(shop, "Bea Boss", "manager", years=10)
+    clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    for who in (ann, ben):
+        shift(shop, clock, who, 2)
+        make(shop, who, 40)
+        make(shop, who, 40)
+    with shop.desk(ann) as desk, pytest.raises(PermissionDenied):
+        desk.reviews.analyze(MONDAY, MONDAY)
+    assert shop.events(limit=1)[0].outcome == "denied"
+    with shop.desk(boss) as desk:
+        review = desk.reviews.analyze(MONDAY, MONDAY)
+        assert {p.name for p in review.people} == {"Ann Maker", "Ben Maker"}
+        desk.reviews.decide(review.review_id, ben, "raise", amount="1200", note="steady")
+        with pytest.raises(ConflictError):
+            desk.reviews.decide(review.review_id, ben, "none")
+    rid = review.review_id
+    assert rid is not None
+    with shop.desk(ann) as desk:
+        mine = desk.reviews.get(rid)
+        assert [p.name for p in mine.people] == ["Ann Maker"]
+        assert all(f.staff_id in (None, ann.id) for f in mine.findings)
+        with pytest.raises(PermissionDenied):
+            desk.reviews.explain(ben, "widgets.time", MONDAY, MONDAY)
+        own = desk.reviews.explain(ann, "widgets.time", MONDAY, MONDAY)
+        assert own.target == 30.0
+        assert own.of == pytest.approx(80.0) and own.per == 2
+        with pytest.raises(PermissionDenied):
+            desk.reviews.decide(rid, ann, "promote")
+    with shop.desk(ben) as desk:
+        decision = desk.reviews.get(rid).person(ben).decision
+        assert decision is not None and decision.action == "raise"
+        assert decision.amount is None  # amounts only for those who decide
+    with shop.desk(boss) as desk:
+        seen = desk.reviews.get(rid).person(ben).decision
+        assert seen is not None and seen.amount == "1200.00" and seen.decided_by == "Bea Boss"
+    decide = next(e for e in shop.events() if e.operation == "reviews.decide")
+    assert decide.detail == {
+        "review_id": rid,
+        "staff_id": ben.id,
+        "action": "raise",
+        "recommended": review.person(ben).recommendation.action,
+        "amount": True,
+    }
+    assert "1200" not in json.dumps(dict(decide.detail))
+    views = [(e.actor_name, e.outcome) for e in shop.events() if e.operation == "reviews.view"]
+    # Ann's refused look at Ben's figure, then the manager's reading.
+    assert views == [("Ann Maker", "denied"), ("Bea Boss", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "where"),
+    [
+        ({"action": "fire"}, "action"),
+        ({"action": "raise", "amount": "12.345"}, "amount"),
+        ({"action": "raise", "amount": "-5"}, "amount"),
+        ({"action": "none", "amount": "100"}, "amount"),
+        ({"action": "raise", "note": "a\x00b"}, "note"),
+    ],
+)
+def test_bad_decisions(shop: Office, kwargs: dict[str, Any], where: str) -> None:
+    ann = hire(shop, "Ann Maker")
+    boss = hire(shop, "Bea Boss", "manager", years=10)
+    make(shop, ann, 40)
+    rid = shop.reviews.analyze(MONDAY, MONDAY, save=True).review_id
+    before = len(shop.events())
+    with shop.desk(boss) as desk, pytest.raises(ValidationError) as info:
+        desk.reviews.decide(rid, ann, **kwargs)
+    assert info.value.problems[0].where == where
+    assert len(shop.events()) == before
+
+
+def test_explain_lists_the_events_behind_a_figure(shop: Office, clock: ManualClock) -> None:
+    ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    seqs = [make(shop, ann, s) for s in (10, 20, 30)]
+    fix(shop, ben, made_by=ann)
+    exp = shop.reviews.explain(ann, "widgets.faults", MONDAY, MONDAY)
+    assert (exp.of, exp.per) == (1.0, 3.0)
+    assert exp.result.value == pytest.approx(100 / 3)
+    assert [e.seq for e in exp.events if e.counts_in == "per"] == seqs
+    assert [e.operation for e in exp.events if e.counts_in == "of"] == ["widget.fix"]
+    short = shop.reviews.explain(ann, "widgets.time", MONDAY, MONDAY, limit=1)
+    assert len(short.events) == 1 and short.more == 2 and short.of == 60.0
+    office = shop.reviews.explain(None, "widgets.time", MONDAY, MONDAY)
+    assert office.per == 3.0
+    with pytest.raises(ValidationError) as info:
+        shop.reviews.explain(ann, "widgets.nothing", MONDAY, MONDAY)
+    assert info.value.problems[0].where == "metric"
+
+
+# -- feedback ------------------------------------------------------------------------------
+
+
+def test_feedback_is_recorded_without_the_comment_in_the_log(shop: Office) -> None:
+    ann = hire(shop, "Ann Maker")
+    with shop.desk(ann) as desk:
+        fid = desk.reviews.feedback(
+            "visit:4", 5, served_by=ann, comment="Lovely, thank you Ann (0777 123)"
+        )
+    shop.reviews.record_feedback("call:9", 1, served_by=ann.id)
+    last = shop.events()[-2:]
+    assert [e.operation for e in last] == ["feedback.record", "feedback.receive"]
+    assert last[0].detail == {
+        "about": "visit",
+        "score": 5,
+        "staff_id": ann.id,
+        "complaint": False,
+        "feedback_id": fid,
+    }
+    assert last[1].detail["complaint"] is True  # a score of 1 is a complaint
+    assert "0777" not in json.dumps([dict(e.detail) for e in last])
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    assert review.person(ann).scores.metrics["feedback.score"].value == pytest.approx(3.0)
+
+
+BAD_FEEDBACK = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "subject": st.one_of(
+                st.integers(), st.none(), st.just(""), st.just("call"), st.just("Call:1"),
+                st.just("call: 1"), st.text(max_size=3).filter(lambda t: ":" not in t),
+            ),
+            "score": st.just(3),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "subject": st.just("call:1"),
+            "score": st.one_of(
+                st.integers(max_value=0), st.integers(min_value=6), st.floats(), st.text(),
+                st.booleans(), st.none(),
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "subject": st.just("call:1"),
+            "score": st.just(3),
+            "complaint": st.one_of(st.integers(2, 9), st.text(min_size=1)),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "subject": st.just("call:1"),
+            "score": st.just(3),
+            "comment": st.integers() | st.just("a\x07"),
+        }
+    ),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(args=BAD_FEEDBACK)
+def test_bad_feedback_is_refused_and_changes_nothing(shop: Office, args: dict[str, Any]) -> None:
+    ann = shop.staff.find("Ann Maker") or hire(shop, "Ann Maker")
+    before = len(shop.events())
+    subject, score_ = args.pop("subject"), args.pop("score")
+    with shop.desk(ann) as desk, pytest.raises(ValidationError) as info:
+        desk.reviews.feedback(subject, score_, **args)
+    assert info.value.problems[0].where in ("subject", "score", "complaint", "comment")
+    assert len(shop.events()) == before
+
+
+def test_feedback_for_nobody_known(shop: Office) -> None:
+    with pytest.raises(NotFoundError):
+        shop.reviews.record_feedback("call:1", 4, served_by=9999)
+
+
+def test_served_by_comes_from_the_desk_that_knows_the_subject(office: Office) -> None:
+    """The receptionist's desk says who handled a call (``officekit_feedback_served_by``)."""
+    ann = office.staff.hire("Ann Desk", roles=["receptionist"])
+    with office.desk(ann) as desk:
+        desk.start_shift()
+    call = office.calls.receive("+441234567890", reason="book an appointment")
+    with office.desk(ann) as desk:
+        desk.calls.answer(call.id)
+        desk.calls.complete(call.id)
+    office.reviews.record_feedback(f"call:{call.id}", 4)
+    assert office.events()[-1].detail["staff_id"] == ann.id
+    office.reviews.record_feedback("parcel:3", 4)  # no desk knows parcels
+    assert office.events()[-1].detail["staff_id"] is None
+
+
+# -- the profile's section, plugins' metrics ----------------------------------------------
+
+
+def test_a_target_for_an_unknown_metric(open_office: Callable[..., Office], tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "profile.toml").write_text(
+        'extends = "medical"\nname = "p"\n[reviews]\ntargets = { "calls.nothing" = 3 }\n'
+    )
+    office = open_office(folder)
+    with pytest.raises(ValidationError) as info:
+        office.reviews.analyze(MONDAY, MONDAY)
+    assert info.value.problems[0].where == "[reviews] targets.calls.nothing"
+
+
+@pytest.mark.parametrize(
+    ("section", "where"),
+    [
+        ("weights = { accuracy = -1.0 }", "weights"),
+        ('weights = { "Bad Key" = 1.0 }', "weights"),
+        ("finding_score = 150", "finding_score"),
+        ("min_hours = -2", "min_hours"),
+        ("[reviews.policy.promote]\noverall = 120", "overall"),
+        ("[reviews.policy.pay_raise]\noverall = 50\nperiods = 0", "periods"),
+    ],
+)
+def test_bad_reviews_sections(tmp_path: Path, section: str, where: str) -> None:
+    from officekit import check_profile
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "profile.toml").write_text(f'extends = "medical"\nname = "p"\n[reviews]\n{section}\n')
+    problems = check_profile(folder)
+    assert problems, section
+    assert any(where in p.where and "reviews" in p.where for p in problems), problems
+
+
+def test_profile_targets_replace_defaults(
+    open_office: Callable[..., Office], tmp_path: Path, widgets: Widgets
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "profile.toml").write_text(PROFILE.replace('name = "widgets"', 'name = "p"') + "\n")
+    text = (
+        (folder / "profile.toml")
+        .read_text()
+        .replace("[reviews]\n", '[reviews]\ntargets = { "widgets.time" = 10 }\n', 1)
+    )
+    (folder / "profile.toml").write_text(text)
+    office = open_office(folder, plugins=[widgets])
+    assert office.reviews.catalogue.metric("widgets.time").target == 10.0
+    review = office.reviews.analyze(MONDAY, MONDAY)
+    assert {m.key: m.target for m in review.metrics}["widgets.time"] == 10.0
+
+
+def test_metrics_are_checked_when_registered() -> None:
+    with pytest.raises(PluginError):
+        Tally(())
+    with pytest.raises(PluginError):
+        Tally("widget.make", where={"kind": 1.5})  # type: ignore[dict-item]
+    with pytest.raises(PluginError):
+        Tally("widget.make", value="Bad-Key")
+    with pytest.raises(PluginError):
+        Metric("Bad Key", "efficiency", "t", "s", Tally("a.b"), "hours", "lower", 1.0)
+    with pytest.raises(PluginError):
+        Metric("a.b", "efficiency", "t", "s", Tally("a.b"), "days", "lower", 1.0)  # type: ignore[arg-type]
+    with pytest.raises(PluginError):
+        Metric("a.b", "efficiency", "t", "s", Tally("a.b"), "hours", "sideways", 1.0)  # type: ignore[arg-type]
+    with pytest.raises(PluginError):
+        Metric("a.b", "efficiency", "t", "s", Tally("a.b"), "hours", "lower", float("nan"))
+
+
+class Clashing:
+    @hookimpl
+    def officekit_register_metrics(self) -> list[Metric]:
+        return [
+            Metric(
+                "widgets.other", "accuracy", "t", "%", Tally("widget.fix", credit="someone"),
+                Tally("widget.make"), "lower", 1.0,
+            )
+        ]  # fmt: skip
+
+
+def test_one_operation_credits_one_key(
+    open_office: Callable[..., Office], profile_dir: Path, widgets: Widgets
+) -> None:
+    office = open_office(profile_dir, plugins=[widgets, Clashing()])
+    with pytest.raises(PluginError, match="different detail keys"):
+        office.reviews.analyze(MONDAY, MONDAY)
+
+
+def test_one_query_reads_the_log_once(shop: Office, clock: ManualClock) -> None:
+    ann = hire(shop, "Ann Maker")
+    make(shop, ann, 40)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(shop.engine, "before_cursor_execute", seen)
+    try:
+        shop.reviews.analyze(MONDAY, MONDAY)
+    finally:
+        sa.event.remove(shop.engine, "before_cursor_execute", seen)
+    scans = [s for s in statements if "FROM events" in s and "GROUP BY" in s]
+    # The metrics' tallies, the hours worked, the load by hour (and a breakdown per
+    # metric found wanting): never a query per metric or per person.
+    assert len(scans) <= 3 + sum(1 for m in shop.reviews.catalogue.metrics if m.breakdown)
+    tallies = [s for s in scans if "credited" in s]
+    assert len(tallies) == 1
+
+
+def test_review_json_round_trips(shop: Office, clock: ManualClock) -> None:
+    ann = hire(shop, "Ann Maker")
+    clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    shift(shop, clock, ann, 2)
+    make(shop, ann, 40)
+    review = shop.reviews.analyze(MONDAY, MONDAY, save=True)
+    doc = review.to_json()
+    assert json.loads(json.dumps(doc)) == doc
+    assert Review.from_json(doc) == review
+    with pytest.raises(ValidationError):
+        Review.from_json({"schema": "something/else"})
+    with pytest.raises(ValidationError):
+        Review.from_json({**doc, "people": [{"name": "x"}]})
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "where"),
+    [
+        ("2026-03-02", MONDAY, "start"),
+        (MONDAY, dt.datetime(2026, 3, 3), "end"),
+        (dt.date(2026, 3, 5), MONDAY, "end"),
+        (MONDAY, dt.date(2099, 1, 1), "end"),
+    ],
+)
+def test_bad_periods(shop: Office, start: Any, end: Any, where: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        shop.reviews.analyze(start, end, save=True)
+    assert info.value.problems[0].where == where
+    assert shop.reviews.history() == []
