@@ -118,6 +118,31 @@ WIDGET_METRICS = (
         min_count=1,
         formula="100 x sound gold widgets / widgets made",
     ),
+    Metric(
+        key="widgets.share",
+        dimension="efficiency",
+        title="Widgets against one's share",
+        unit="x",
+        of=Tally("widget.make"),
+        per="offered",
+        better="higher",
+        target=1.0,
+        min_count=1,
+        formula="widgets made / fair share of the widgets made while on shift",
+    ),
+    Metric(
+        key="widgets.mentoring",
+        dimension="teamwork",
+        title="Widgets fixed for others per hour",
+        unit="/h",
+        of=Tally("widget.fix"),
+        per="hours",
+        better="higher",
+        target=1.0,
+        min_count=1,
+        formula="widgets fixed / hours on shift, for makers with a manager's role only",
+        applies=lambda profile, roles: "manager" in roles,
+    ),
 )
 
 
@@ -235,8 +260,11 @@ def test_metrics_on_a_hand_built_log(shop: Office, clock: ManualClock, widgets: 
     assert office["widgets.rate"].value == pytest.approx(1.0)  # 6 widgets / 6 hours
     # Scores follow from the values and targets only.
     assert a["widgets.time"].score == pytest.approx(score(40.0, 30.0, "lower"))
+    # Both made widgets 9-10 while both were on shift: 6 widgets, a share of 3 each.
+    assert a["widgets.share"].value == pytest.approx(4 / 3)
+    assert b["widgets.share"].value == pytest.approx(2 / 3)
     assert review.person(ann).scores.dimensions["efficiency"] == pytest.approx(
-        score(40.0, 30.0, "lower")
+        (score(40.0, 30.0, "lower") + score(4 / 3, 1.0, "higher")) / 2
     )
     # The breakdown of a metric scoring low names its worst part first.
     slow = [f for f in review.findings if f.staff_id is None and f.metric == "widgets.time"]
@@ -748,3 +776,83 @@ def test_bad_periods(shop: Office, start: Any, end: Any, where: str) -> None:
         shop.reviews.analyze(start, end, save=True)
     assert info.value.problems[0].where == where
     assert shop.reviews.history() == []
+
+
+# -- fairness: work offered, and metrics that apply to some --------------------------------
+
+
+def at(hour: int, minute: int = 0, day: int = 2) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, minute, tzinfo=dt.UTC)
+
+
+def test_a_quiet_morning_is_measured_against_its_own_work(shop: Office, clock: ManualClock) -> None:
+    """Ann works quiet mornings, Ben busy afternoons: each did all the work of their hours."""
+    ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    clock.set(at(9))
+    with shop.desk(ann) as desk:
+        desk.start_shift()
+    for minute in (10, 50):
+        clock.set(at(10, minute))
+        make(shop, ann, 40)
+    clock.set(at(11))
+    with shop.desk(ann) as desk:
+        desk.end_shift()
+    clock.set(at(13))
+    with shop.desk(ben) as desk:
+        desk.start_shift()
+    for i in range(8):
+        clock.set(at(13 + i // 2, 10 + 20 * (i % 2)))
+        make(shop, ben, 40)
+    clock.set(at(17))
+    with shop.desk(ben) as desk:
+        desk.end_shift()
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    a = review.person(ann).scores.metrics
+    b = review.person(ben).scores.metrics
+    # Per hour worked they differ (1/h and 2/h); against the work offered both did
+    # their whole share.
+    assert a["widgets.rate"].value == pytest.approx(1.0)
+    assert b["widgets.rate"].value == pytest.approx(2.0)
+    assert (a["widgets.share"].value, a["widgets.share"].count) == (pytest.approx(1.0), 2)
+    assert (b["widgets.share"].value, b["widgets.share"].count) == (pytest.approx(1.0), 8)
+    assert a["widgets.share"].score == b["widgets.share"].score
+
+
+def test_shared_hours_split_the_work_by_time_on_shift(shop: Office, clock: ManualClock) -> None:
+    ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    clock.set(at(9))
+    for who in (ann, ben):
+        with shop.desk(who) as desk:
+            desk.start_shift()
+    clock.set(at(9, 30))
+    for who in (ann, ann, ann, ben):
+        make(shop, who, 40)
+    clock.set(at(10))
+    for who in (ann, ben):
+        with shop.desk(who) as desk:
+            desk.end_shift()
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    assert review.person(ann).scores.metrics["widgets.share"].value == pytest.approx(1.5)
+    assert review.person(ben).scores.metrics["widgets.share"].value == pytest.approx(0.5)
+    assert review.office.metrics["widgets.share"].value == pytest.approx(1.0)
+    explained = shop.reviews.explain(ben, "widgets.share", MONDAY, MONDAY)
+    assert (explained.of, explained.per) == (1.0, pytest.approx(2.0))
+
+
+def test_presence_is_cut_at_the_hours() -> None:
+    from officekit.plugins.reviews.analysis import presence
+
+    spans = {1: [(at(9, 30), at(11, 15))]}
+    assert presence(spans, dt.UTC) == {1: {(0, 9): 1800.0, (0, 10): 3600.0, (0, 11): 900.0}}
+
+
+def test_a_metric_applies_to_whom_it_says(shop: Office, clock: ManualClock) -> None:
+    ann = hire(shop, "Ann Maker")
+    boss = hire(shop, "Bea Boss", "manager", years=10)
+    clock.set(at(9))
+    shift(shop, clock, ann, 2)
+    shift(shop, clock, boss, 2)
+    review = shop.reviews.analyze(MONDAY, MONDAY)
+    # Ann may fix widgets, but mentoring is measured only for managers.
+    assert review.person(ann).scores.metrics["widgets.mentoring"].value is None
+    assert review.person(boss).scores.metrics["widgets.mentoring"].value == 0.0

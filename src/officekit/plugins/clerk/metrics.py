@@ -23,14 +23,18 @@ def metrics() -> list[Metric]:
         Metric(
             key="clerk.throughput",
             dimension="efficiency",
-            title="Records entered and documents filed per hour worked",
-            unit="/h",
+            title="Records entered and documents filed against one's share",
+            unit="x",
             of=Tally(("records.enter", "filing.file")),
-            per="hours",
+            per="offered",
             better="higher",
-            target=6.0,
-            min_count=1.0,
-            formula="(records entered + documents filed) / hours on shift",
+            target=1.0,
+            min_count=5.0,
+            formula=(
+                "(records entered + documents filed) / one's fair share of the office's "
+                "(each hour of the week's work split among those on shift who do it, by "
+                "their time on shift in it)"
+            ),
         ),
         Metric(
             key="filing.overdue_returns",

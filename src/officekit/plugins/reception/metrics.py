@@ -8,7 +8,13 @@ credited, except for ``calls.hang_up`` (recorded by the office), which credits
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from officekit.plugins.reviews.metrics import Metric, Tally
+
+if TYPE_CHECKING:
+    from officekit.core.profile import Profile
 
 __all__ = ["metrics"]
 
@@ -17,6 +23,15 @@ ENDED_AT_DESK = ("calls.complete", "calls.transfer", "calls.take_message")
 MESSAGES_FOR_OTHERS = ("calls.take_message", "messages.take", "messages.deliver")
 """Taking a message for a colleague, and delivering one to them."""
 FRONT_DESK_WORK = ("calls.answer", "visitors.check_in")
+
+
+def _covers(profile: Profile, roles: Sequence[str]) -> bool:
+    """Whether front-desk work by someone with ``roles`` is cover (the cover metric applies)."""
+    from officekit.plugins.reception.routing import covering
+
+    return covering(profile, roles)
+
+
 """The work whose events say whether it was ``cover``."""
 
 
@@ -64,14 +79,19 @@ def metrics() -> list[Metric]:
         Metric(
             key="calls.throughput",
             dimension="efficiency",
-            title="Calls answered per hour worked",
-            unit="/h",
+            title="Calls answered against one's share",
+            unit="x",
             of=answered,
-            per="hours",
+            per="offered",
+            offered=Tally("calls.receive"),
             better="higher",
-            target=6.0,
-            min_count=1.0,
-            formula="calls answered / hours on shift",
+            target=1.0,
+            min_count=5.0,
+            formula=(
+                "calls answered / one's fair share of the calls that arrived while on "
+                "shift (each hour of the week's calls split among those on shift who "
+                "answer calls, by their time on shift in it)"
+            ),
         ),
         Metric(
             key="visitors.waiting_time",
@@ -145,6 +165,8 @@ def metrics() -> list[Metric]:
             unit="/h",
             of=Tally(FRONT_DESK_WORK, where={"cover": True}),
             per="hours",
+            # Only those for whom front-desk work is cover: a receptionist does not cover.
+            applies=_covers,
             better="higher",
             target=0.5,
             min_count=1.0,

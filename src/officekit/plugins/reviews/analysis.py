@@ -11,10 +11,12 @@ into a [`Review`][officekit.plugins.reviews.review.Review].
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import sqlalchemy as sa
 
 from officekit.core.store import snapshot
 from officekit.errors import PluginError, ValidationError
@@ -22,10 +24,18 @@ from officekit.plugins.reviews.engine import (
     MetricQuery,
     Totals,
     breakdown,
-    hours_worked,
-    load_by_hour,
+    by_hour,
+    shift_intervals,
 )
-from officekit.plugins.reviews.metrics import DIMENSIONS, HOURS, Dimension, Metric, score
+from officekit.plugins.reviews.metrics import (
+    DIMENSIONS,
+    HOURS,
+    OFFERED,
+    Dimension,
+    Metric,
+    Tally,
+    score,
+)
 from officekit.plugins.reviews.review import (
     Decision,
     Finding,
@@ -43,7 +53,18 @@ if TYPE_CHECKING:
     from officekit.core.office import Office
     from officekit.core.staff import StaffMember
 
-__all__ = ["Catalogue", "analyze", "period_bounds", "recommend"]
+__all__ = [
+    "Bucket",
+    "Catalogue",
+    "Denominators",
+    "ability",
+    "analyze",
+    "denominators",
+    "fair_shares",
+    "period_bounds",
+    "presence",
+    "recommend",
+]
 
 
 class Catalogue:
@@ -168,38 +189,146 @@ def _result(metric: Metric, of: float, per: float) -> MetricResult:
     )
 
 
-def offered(metric: Metric) -> tuple[str, ...]:
-    """The operations whose work a metric measures: who may do none of them is not measured by it.
+Bucket = tuple[int, int]
+"""An hour of the week, office time: ``(weekday, hour)``, Monday 0."""
 
-    Those of its ``per`` tally (a misroute rate is about the calls one transfers), or
-    of its ``of`` for a rate per hour worked.
+
+def presence(
+    intervals: Mapping[int, Sequence[tuple[dt.datetime, dt.datetime]]], tz: dt.tzinfo
+) -> dict[int, dict[Bucket, float]]:
+    """Seconds each person was on shift in each hour of the week (office time).
+
+    Each shift is cut at the hours (UTC hours, which are the office's wherever its
+    offset is whole hours) and each piece counted in the hour of the week it starts in.
     """
-    return metric.of.operations if metric.per == HOURS else metric.per.operations  # type: ignore[union-attr]
+    found: dict[int, dict[Bucket, float]] = {}
+    for staff_id, spans in intervals.items():
+        mine: dict[Bucket, float] = defaultdict(float)
+        for began, ended in spans:
+            moment = began
+            while moment < ended:
+                step = moment.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+                piece = min(step, ended)
+                local = moment.astimezone(tz)
+                mine[(local.weekday(), local.hour)] += (piece - moment).total_seconds()
+                moment = piece
+        found[staff_id] = dict(mine)
+    return found
+
+
+def fair_shares(
+    work: Mapping[dt.datetime, float],
+    present: Mapping[int, Mapping[Bucket, float]],
+    able: Iterable[int],
+    tz: dt.tzinfo,
+) -> tuple[dict[int, float], float]:
+    """Each person's fair share of ``work`` (per UTC hour), and the work anyone could share.
+
+    The work of each hour of the week is split among those ``able`` to do it in
+    proportion to the time each was on shift in it. Someone not able who did the
+    work anyway is measured as if they had been one more person on shift then.
+    Work arriving when nobody able was on shift is nobody's share (nor the office's).
+    """
+    arrived: dict[Bucket, float] = defaultdict(float)
+    for hour, amount in work.items():
+        local = hour.astimezone(tz)
+        arrived[(local.weekday(), local.hour)] += amount
+    members = set(able)
+    staffed: dict[Bucket, float] = defaultdict(float)
+    for staff_id in members:
+        for bucket, seconds in present.get(staff_id, {}).items():
+            staffed[bucket] += seconds
+    shares: dict[int, float] = {}
+    for staff_id, buckets in present.items():
+        own = staff_id not in members
+        shares[staff_id] = sum(
+            arrived[b] * seconds / (staffed.get(b, 0.0) + (seconds if own else 0.0))
+            for b, seconds in buckets.items()
+            if arrived.get(b) and seconds > 0
+        )
+    return shares, sum(v for b, v in arrived.items() if staffed.get(b))
+
+
+@attrs.frozen
+class Denominators:
+    """What metrics whose ``per`` is not a tally divide by.
+
+    Attributes:
+        hours: Hours each person worked.
+        person: For each such metric's key, each person's denominator (their hours, or
+            their fair share of the work offered).
+        office: For each such metric's key, the office's denominator (the hours of
+            those able to do the work, or the work anyone could share).
+    """
+
+    hours: Mapping[int, float]
+    person: Mapping[str, Mapping[int, float]]
+    office: Mapping[str, float]
+
+
+def denominators(
+    conn: sa.Connection,
+    office: Office,
+    catalogue: Catalogue,
+    begin: dt.datetime,
+    finish: dt.datetime,
+    able: set[tuple[int, str]],
+    metrics: Iterable[Metric] | None = None,
+    arrivals: dict[tuple[object, ...], dict[dt.datetime, float]] | None = None,
+) -> Denominators:
+    """Hours worked and fair shares of the work offered, for ``metrics`` (all by default).
+
+    ``arrivals`` caches each tally's work per hour (`by_hour`), by the tally's identity.
+    """
+    tz = office.profile.office.tz
+    intervals = shift_intervals(conn, office.id, begin, finish)
+    hours = {i: sum((b - a).total_seconds() for a, b in s) / 3600.0 for i, s in intervals.items()}
+    present: dict[int, dict[Bucket, float]] | None = None
+    arrivals = {} if arrivals is None else arrivals
+    person: dict[str, dict[int, float]] = {}
+    office_per: dict[str, float] = {}
+    for metric in catalogue.metrics if metrics is None else metrics:
+        if metric.per == HOURS:
+            person[metric.key] = hours
+            office_per[metric.key] = sum(h for i, h in hours.items() if (i, metric.key) in able)
+        elif metric.per == OFFERED:
+            if present is None:
+                present = presence(intervals, tz)
+            tally = metric.offered or metric.of
+            if tally.identity() not in arrivals:
+                arrivals[tally.identity()] = by_hour(conn, office.id, begin, finish, tally)
+            who = [i for i in present if (i, metric.key) in able]
+            shares, total = fair_shares(arrivals[tally.identity()], present, who, tz)
+            person[metric.key] = shares
+            office_per[metric.key] = total
+    return Denominators(hours, person, office_per)
 
 
 def _scores(
     catalogue: Catalogue,
     sums: Sequence[float],
-    hours: float | Mapping[str, float],
+    per_of: Callable[[Metric], float],
     *,
-    min_hours: float | None,
+    hours: float | None = None,
+    min_hours: float | None = None,
     able: Callable[[Metric], bool] | None = None,
 ) -> Scores:
     """Score one person (``hours`` worked, ``able`` to do a metric's work) or the office.
 
-    For the office, ``hours`` maps each per-hour metric to the hours of those able to
-    do its work.
+    ``per_of`` gives the denominator of a metric whose ``per`` is not a tally.
     """
     query = catalogue.query
     results: dict[str, MetricResult] = {}
     for metric in catalogue.metrics:
         of = sums[query.index_of(metric.of)] if sums else 0.0
-        if metric.per == HOURS:
-            per = hours.get(metric.key, 0.0) if isinstance(hours, Mapping) else hours
+        if isinstance(metric.per, Tally):
+            per = sums[query.index_of(metric.per)] if sums else 0.0
+            did = of > 0 or per > 0
         else:
-            per = sums[query.index_of(metric.per)] if sums else 0.0  # type: ignore[arg-type]
-        if able is not None and of == 0 and not (metric.per != HOURS and per) and not able(metric):
-            # Work never offered to them (no role of theirs does it, and they did none):
+            per = per_of(metric)
+            did = of > 0
+        if able is not None and not did and not able(metric):
+            # Work never offered to them (it is no duty of theirs, and they did none):
             # not measured, rather than scored 0 against those whose work it is.
             results[metric.key] = MetricResult(None, 0.0, None, False)
             continue
@@ -210,7 +339,7 @@ def _scores(
             (results[m.key].score, m.weight) for m in catalogue.metrics if m.dimension == dim.key
         )
     overall = _mean((dims[d.key], catalogue.settings.weight(d.key)) for d in catalogue.dimensions)
-    if min_hours is not None and isinstance(hours, float | int) and hours < min_hours:
+    if min_hours is not None and hours is not None and hours < min_hours:
         overall = None
     return Scores(overall, dims, results)
 
@@ -348,22 +477,28 @@ def _findings(
     return found
 
 
-def _ability(
+def ability(
     office: Office, catalogue: Catalogue, members: Mapping[int, StaffMember]
 ) -> set[tuple[int, str]]:
-    """``(staff id, metric key)`` for each person whose roles let them do a metric's work.
+    """``(staff id, metric key)`` for each person a metric applies to.
 
-    Decided by the profile as it is now, for the roles each person holds (or held,
-    for someone who has left).
+    By the metric's ``applies`` when it has one, else by whether the person's roles
+    let them perform the operations of its work (decided by the profile as it is
+    now, for the roles each person holds, or held for someone who has left).
     """
     kernel = office.kernel
     ops = office.operations
+    profile = office.profile
     able: set[tuple[int, str]] = set()
     for staff_id, member in members.items():
         current = attrs.evolve(member, left_at=None)
         allowed: dict[str, bool] = {}
         for metric in catalogue.metrics:
-            names = offered(metric)
+            if metric.applies is not None:
+                if metric.applies(profile, member.roles):
+                    able.add((staff_id, metric.key))
+                continue
+            names = metric.work().operations
             for name in names:
                 if name not in allowed:
                     op = ops.get(name)
@@ -405,18 +540,20 @@ def analyze(
     tz = office.profile.office.tz
     begin, finish = period_bounds(start, end, tz)
     settings = catalogue.settings
+    members = {m.id: m for m in office.staff.list(include_departed=True)}
+    able = ability(office, catalogue, members)
     with snapshot(office.engine) as conn:
         totals: Totals = catalogue.query.run(conn, office.id, begin, finish)
-        hours = hours_worked(conn, office.id, begin, finish)
-        load = load_by_hour(conn, office.id, begin, finish, settings.load_operations, tz)
-        members = {m.id: m for m in office.staff.list(include_departed=True)}
-        able = _ability(office, catalogue, members)
-        per_hour = {
-            m.key: sum(h for i, h in hours.items() if (i, m.key) in able)
-            for m in catalogue.metrics
-            if m.per == HOURS
-        }
-        office_scores = _scores(catalogue, totals.office, per_hour, min_hours=None)
+        arrivals: dict[tuple[object, ...], dict[dt.datetime, float]] = {}
+        denoms = denominators(conn, office, catalogue, begin, finish, able, arrivals=arrivals)
+        load = [0] * 24
+        if settings.load_operations:
+            loaded = Tally(settings.load_operations)
+            if loaded.identity() not in arrivals:  # not already read for a fair share
+                arrivals[loaded.identity()] = by_hour(conn, office.id, begin, finish, loaded)
+            for hour, count in arrivals[loaded.identity()].items():
+                load[hour.astimezone(tz).hour] += int(count)
+        office_scores = _scores(catalogue, totals.office, lambda m: denoms.office[m.key])
         query = catalogue.query
         parts = {
             m.key: query.parts_of(totals, m)
@@ -427,6 +564,7 @@ def analyze(
             and (r := office_scores.metrics[m.key]).score is not None
             and r.score < settings.finding_score
         }
+    hours = denoms.hours
     earlier_overall: dict[int, list[float | None]] = {}
     for review in earlier:
         present = {p.staff_id: p.scores.overall for p in review.people}
@@ -444,7 +582,8 @@ def analyze(
         scores = _scores(
             catalogue,
             totals.people.get(staff_id, ()),
-            worked,
+            lambda m, i=staff_id: denoms.person[m.key].get(i, 0.0),  # type: ignore[misc]
+            hours=worked,
             min_hours=settings.min_hours,
             able=lambda m, i=staff_id: (i, m.key) in able,  # type: ignore[misc]
         )

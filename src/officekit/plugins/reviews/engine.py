@@ -31,8 +31,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from officekit.core.sql import seconds_between
-from officekit.core.store import events
+from officekit.core.store import UTCDateTime, events
 from officekit.errors import PluginError
 from officekit.plugins.reviews.metrics import Metric, Tally
 
@@ -41,10 +40,12 @@ __all__ = [
     "SHIFT_START",
     "MetricQuery",
     "Totals",
+    "by_hour",
     "detail_matches",
     "detail_number",
     "hours_worked",
     "load_by_hour",
+    "shift_intervals",
 ]
 
 SHIFT_START = "desk.start_shift"
@@ -402,7 +403,7 @@ def _shift_query() -> sa.Select[Any]:
             sa.func.lead(events.c.operation)
             .over(partition_by=events.c.actor_id, order_by=events.c.seq)
             .label("next_op"),
-            sa.func.lead(events.c.occurred_at)
+            sa.func.lead(events.c.occurred_at, type_=UTCDateTime)
             .over(partition_by=events.c.actor_id, order_by=events.c.seq)
             .label("next_at"),
         )
@@ -416,30 +417,85 @@ def _shift_query() -> sa.Select[Any]:
         .subquery()
     )
     return (
-        sa.select(
-            shifts.c.actor_id,
-            sa.func.sum(seconds_between(shifts.c.next_at, shifts.c.occurred_at)),
-        )
+        sa.select(shifts.c.actor_id, shifts.c.occurred_at, shifts.c.next_at)
         .where(shifts.c.operation == SHIFT_START, shifts.c.next_op == SHIFT_END)
-        .group_by(shifts.c.actor_id)
+        .order_by(shifts.c.actor_id, shifts.c.occurred_at)
     )
 
 
 _SHIFTS = _shift_query()
 
 
-def hours_worked(
+def shift_intervals(
     conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
-) -> dict[int, float]:
-    """Hours each member of staff was on shift in ``[start, end)``.
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Each member of staff's shifts in ``[start, end)``: ``(started, ended)``, in order.
 
     A shift is a ``desk.start_shift`` followed by that person's next shift event,
     a ``desk.end_shift``, both in the period; a shift still open at the end of the
     period, or one started before it, does not count (a review's period is whole
-    office days, and shifts do not cross midnight).
+    office days, and shifts do not cross midnight). The rows are shifts (two
+    events a person a day, read through the operation index), not the log.
     """
+    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     rows = conn.execute(_SHIFTS, {"b_office_id": office_id, "b_start": start, "b_end": end})
-    return {int(actor): (seconds or 0.0) / 3600.0 for actor, seconds in rows if actor is not None}
+    for actor, began, ended in rows:
+        if actor is not None:
+            found[int(actor)].append((_aware(began), _aware(ended)))
+    return dict(found)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def hours_worked(
+    conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[int, float]:
+    """Hours each member of staff was on shift in ``[start, end)`` (see `shift_intervals`)."""
+    return {
+        actor: sum((b - a).total_seconds() for a, b in spans) / 3600.0
+        for actor, spans in shift_intervals(conn, office_id, start, end).items()
+    }
+
+
+def by_hour(
+    conn: sa.Connection,
+    office_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    tally: Tally,
+) -> dict[dt.datetime, float]:
+    """A tally's office-wide sum per UTC hour of ``[start, end)`` (keys: the hours' starts).
+
+    The database groups the tally's events (read through the operation index) by
+    hour: at most 24 rows a day.
+    """
+    if conn.dialect.name == "sqlite":
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the hour is the first 13 characters.
+        bucket: Any = sa.func.substr(events.c.occurred_at, 1, 13)
+    else:
+        bucket = sa.func.to_char(sa.func.timezone("UTC", events.c.occurred_at), "YYYY-MM-DD HH24")
+    stmt = (
+        sa.select(
+            bucket.label("hour"),
+            sa.func.sum(sa.case((tally_condition(tally), tally_value(tally)), else_=sa.null())),
+        )
+        .where(
+            events.c.office_id == office_id,
+            events.c.operation.in_(tally.operations),
+            events.c.outcome == "ok",
+            events.c.occurred_at >= start,
+            events.c.occurred_at < end,
+        )
+        .group_by(sa.literal_column("hour"))
+    )
+    found: dict[dt.datetime, float] = {}
+    for hour, total in conn.execute(stmt):
+        if total:
+            utc = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+            found[utc] = float(total)
+    return found
 
 
 def load_by_hour(
@@ -452,30 +508,13 @@ def load_by_hour(
 ) -> list[int]:
     """How many events of ``operations`` fell in each hour of the day (0-23, office time).
 
-    The database counts per UTC hour of the period (at most 24 rows a day); each is
-    then moved to its local hour, so a change of the clocks is counted right.
+    The database counts per UTC hour of the period (`by_hour`); each is then moved
+    to its local hour, so a change of the clocks is counted right.
     """
     counts = [0] * 24
     if not operations:
         return counts
-    if conn.dialect.name == "sqlite":
-        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the hour is the first 13 characters.
-        bucket: Any = sa.func.substr(events.c.occurred_at, 1, 13)
-    else:
-        bucket = sa.func.to_char(sa.func.timezone("UTC", events.c.occurred_at), "YYYY-MM-DD HH24")
-    stmt = (
-        sa.select(bucket.label("hour"), sa.func.count())
-        .where(
-            events.c.office_id == office_id,
-            events.c.operation.in_(operations),
-            events.c.outcome == "ok",
-            events.c.occurred_at >= start,
-            events.c.occurred_at < end,
-        )
-        .group_by(sa.literal_column("hour"))
-    )
-    for hour, count in conn.execute(stmt):
-        utc = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+    for utc, count in by_hour(conn, office_id, start, end, Tally(tuple(operations))).items():
         counts[utc.astimezone(tz).hour] += int(count)
     return counts
 

@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from officekit.errors import PluginError
 
+if TYPE_CHECKING:
+    from officekit.core.profile import Profile
+
 __all__ = [
     "DIMENSIONS",
+    "HOURS",
+    "OFFERED",
     "Dimension",
     "Metric",
     "Tally",
@@ -160,10 +165,30 @@ class Tally:
 HOURS = "hours"
 """A metric's ``per`` for a rate per hour worked (from the shifts' events)."""
 
+OFFERED = "offered"
+"""A metric's ``per`` for the work done against the work offered while on shift.
+
+The person's fair share of the office's work: for each hour of the week (Monday
+9-10, ...), the work that arrived then (the metric's ``offered`` tally, else its
+``of``), split among those able to do it in proportion to the time each was on
+shift in it. A value of 1 is one's share; a part-timer on quiet mornings is
+measured against the quiet mornings' work, not the busy afternoons'.
+"""
+
 
 def _check_per(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
-    if not (value == HOURS or isinstance(value, Tally)):
-        raise PluginError(f"a Metric's per is a Tally or 'hours', got {value!r}")
+    if not (value in (HOURS, OFFERED) or isinstance(value, Tally)):
+        raise PluginError(f"a Metric's per is a Tally, 'hours' or 'offered', got {value!r}")
+
+
+def _check_offered(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Tally):
+        raise PluginError(f"a Metric's offered is a Tally or None, got {value!r}")
+
+
+def _check_applies(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not callable(value):
+        raise PluginError(f"a Metric's applies is a function or None, got {value!r}")
 
 
 def _check_dimension(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -199,8 +224,10 @@ class Metric:
         title: Its name in reports.
         unit: The unit of its value (``"s"``, ``"%"``, ``"/h"``).
         of: What is summed (the numerator).
-        per: What it is divided by: a tally, or ``"hours"``, the hours worked
-            (normalises a count by the time each person was on shift).
+        per: What it is divided by: a tally; ``"hours"``, the hours worked
+            (normalises a count by the time each person was on shift); or
+            ``"offered"``, the person's fair share of the work offered while they
+            were on shift (see [`OFFERED`][officekit.plugins.reviews.metrics.OFFERED]).
         better: ``"lower"`` or ``"higher"``: which way is good.
         target: The value the office aims for, unless the profile says otherwise.
         scale: Multiplies the ratio (100 for a percentage, 60 to go from per-second to
@@ -211,6 +238,14 @@ class Metric:
         formula: The formula in words, for the docs and ``explain``.
         breakdown: A ``detail`` key the office's findings break the metric down by
             (``"routed_to"``: which department's calls are misrouted), or None.
+        offered: With ``per="offered"``, the work offered (``Tally("calls.receive")``:
+            the calls that arrived); None: the ``of`` tally itself (one's share of
+            what the office did).
+        applies: Whether the metric measures a person, from the profile and their
+            roles (``applies(profile, roles)``); None: whoever's roles may perform
+            its operations (those of ``per``, or of ``of`` for a rate per hour or
+            per work offered). A person it does not apply to, and who did none of
+            its work, is not measured by it.
     """
 
     key: str = attrs.field(validator=_check_key)
@@ -218,7 +253,7 @@ class Metric:
     title: str
     unit: str
     of: Tally
-    per: Tally | Literal["hours"] = attrs.field(validator=_check_per)
+    per: Tally | Literal["hours", "offered"] = attrs.field(validator=_check_per)
     better: Literal["lower", "higher"] = attrs.field(validator=_check_better)
     target: float = attrs.field(validator=_check_target)
     scale: float = 1.0
@@ -226,16 +261,26 @@ class Metric:
     weight: float = 1.0
     formula: str = ""
     breakdown: str | None = attrs.field(default=None, validator=_check_detail)
+    offered: Tally | None = attrs.field(default=None, validator=_check_offered)
+    applies: Callable[[Profile, Sequence[str]], bool] | None = attrs.field(
+        default=None, validator=_check_applies, eq=False
+    )
 
     def tallies(self) -> tuple[Tally, ...]:
-        """The tallies it needs from the query."""
-        return (self.of,) if self.per == HOURS else (self.of, self.per)  # type: ignore[return-value]
+        """The tallies it needs from the events' query (``of``, and ``per`` when a tally)."""
+        return (self.of, self.per) if isinstance(self.per, Tally) else (self.of,)
+
+    def work(self) -> Tally:
+        """The tally whose operations are the work it measures (see ``applies``)."""
+        return self.per if isinstance(self.per, Tally) else self.of
 
     def operations(self) -> tuple[str, ...]:
         """Every operation whose events it reads."""
         ops = list(self.of.operations)
         if isinstance(self.per, Tally):
             ops += self.per.operations
+        if self.offered is not None:
+            ops += self.offered.operations
         return tuple(dict.fromkeys(ops))
 
 

@@ -33,13 +33,19 @@ from officekit.core.staff import StaffMember
 from officekit.core.store import events, read_transaction, snapshot
 from officekit.core.validate import check_bool, check_choice, check_int, check_str
 from officekit.errors import ConflictError, NotFoundError, ValidationError
-from officekit.plugins.reviews.analysis import Catalogue, analyze, period_bounds
+from officekit.plugins.reviews.analysis import (
+    Catalogue,
+    ability,
+    analyze,
+    denominators,
+    period_bounds,
+)
 from officekit.plugins.reviews.engine import (
     credited_to,
     tally_condition,
     tally_value,
 )
-from officekit.plugins.reviews.metrics import HOURS
+from officekit.plugins.reviews.metrics import Tally
 from officekit.plugins.reviews.review import Decision, MetricResult, Review
 from officekit.plugins.reviews.tables import feedback, review_decisions, reviews
 
@@ -385,15 +391,17 @@ class ReviewsOffice:
         m = self.catalogue.metric(metric)
         staff_id = None if who is None else _staff_id(office, who, "who")
         begin, finish = period_bounds(start, end, office.profile.office.tz)
-        tallies = [("of", m.of)] + ([] if m.per == HOURS else [("per", m.per)])
+        tallies: list[tuple[str, Tally]] = [("of", m.of)]
+        if isinstance(m.per, Tally):
+            tallies.append(("per", m.per))
         conds = []
         cols = []
         for name, tally in tallies:
-            cond = tally_condition(tally)  # type: ignore[arg-type]
+            cond = tally_condition(tally)
             if staff_id is not None:
-                cond = sa.and_(cond, credited_to(tally, staff_id))  # type: ignore[arg-type]
+                cond = sa.and_(cond, credited_to(tally, staff_id))
             conds.append(cond)
-            cols.append(sa.case((cond, tally_value(tally)), else_=sa.null()).label(name))  # type: ignore[arg-type]
+            cols.append(sa.case((cond, tally_value(tally)), else_=sa.null()).label(name))
         base = (
             events.c.office_id == office.id,
             events.c.occurred_at >= begin,
@@ -415,18 +423,18 @@ class ReviewsOffice:
                 .order_by(events.c.seq)
                 .limit(limit)
             ).all()
-            if m.per == HOURS:
-                from officekit.plugins.reviews.engine import hours_worked
-
-                worked = hours_worked(conn, office.id, begin, finish)
-                per = worked.get(staff_id, 0.0) if staff_id is not None else sum(worked.values())
-            else:
+            if isinstance(m.per, Tally):
                 per = float(sums[1] or 0.0)
+            else:  # hours worked, or the fair share of the work offered
+                members = {s.id: s for s in office.staff.list(include_departed=True)}
+                able = ability(office, self.catalogue, members)
+                d = denominators(conn, office, self.catalogue, begin, finish, able, [m])
+                per = d.office[m.key] if staff_id is None else d.person[m.key].get(staff_id, 0.0)
         of = float(sums[0] or 0.0)
         listed = []
         for row in rows:
             in_of = row.of is not None
-            in_per = m.per != HOURS and row.per is not None
+            in_per = isinstance(m.per, Tally) and row.per is not None
             listed.append(
                 ExplainedEvent(
                     row.seq,
