@@ -215,7 +215,8 @@ def hire(office: Office, name: str, role: str = "widget_maker", years: float = 0
 # -- known answers -------------------------------------------------------------------------
 
 
-def test_metrics_on_a_hand_built_log(shop: Office, clock: ManualClock, widgets: Widgets) -> None:
+def test_hook_register_metrics(shop: Office, clock: ManualClock, widgets: Widgets) -> None:
+    """A plugin's metrics (the widgets desk's), computed on a hand-built log with known answers."""
     ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
     clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
     with shop.desk(ann) as desk:
@@ -408,9 +409,7 @@ def test_too_few_hours_gives_no_recommendation() -> None:
     assert rec.action == "insufficient_data" and "2.0 h" in rec.reasons[0]
 
 
-def test_promotion_over_two_saved_reviews(
-    shop: Office, clock: ManualClock, widgets: Widgets
-) -> None:
+def test_hook_review_completed(shop: Office, clock: ManualClock, widgets: Widgets) -> None:
     ann = hire(shop, "Ann Maker")
     for week in range(2):
         monday = MONDAY + dt.timedelta(days=7 * week)
@@ -620,7 +619,7 @@ def test_feedback_for_nobody_known(shop: Office) -> None:
         shop.reviews.record_feedback("call:1", 4, served_by=9999)
 
 
-def test_served_by_comes_from_the_desk_that_knows_the_subject(office: Office) -> None:
+def test_hook_feedback_served_by(office: Office) -> None:
     """The receptionist's desk says who handled a call (``officekit_feedback_served_by``)."""
     ann = office.staff.hire("Ann Desk", roles=["receptionist"])
     with office.desk(ann) as desk:
@@ -856,3 +855,56 @@ def test_a_metric_applies_to_whom_it_says(shop: Office, clock: ManualClock) -> N
     # Ann may fix widgets, but mentoring is measured only for managers.
     assert review.person(ann).scores.metrics["widgets.mentoring"].value is None
     assert review.person(boss).scores.metrics["widgets.mentoring"].value == 0.0
+
+
+class Punctuality:
+    @hookimpl
+    def officekit_register_dimensions(self) -> list[Any]:
+        from officekit.plugins.reviews.metrics import Dimension
+
+        return [Dimension("punctuality", "Punctuality", "Whether widgets are on time.")]
+
+    @hookimpl
+    def officekit_register_metrics(self) -> list[Metric]:
+        return [
+            Metric(
+                "widgets.late", "punctuality", "Late widgets", "%",
+                Tally("widget.make", where={"kind": "late"}), Tally("widget.make"),
+                "lower", 10.0, scale=100.0, min_count=1,
+            )
+        ]  # fmt: skip
+
+
+def test_hook_register_dimensions(
+    open_office: Callable[..., Office], profile_dir: Path, widgets: Widgets
+) -> None:
+    text = (profile_dir / "profile.toml").read_text()
+    (profile_dir / "profile.toml").write_text(
+        text.replace(
+            "weights = { accuracy = 2.0 }", "weights = { accuracy = 2.0, punctuality = 3.0 }"
+        )
+    )
+    office = open_office(profile_dir, plugins=[widgets, Punctuality()])
+    ann = hire(office, "Ann Maker")
+    make(office, ann, 40, "late")
+    make(office, ann, 40)
+    review = office.reviews.analyze(MONDAY, MONDAY)
+    assert ("punctuality", "Punctuality", 3.0) in review.dimensions
+    assert review.person(ann).scores.dimensions["punctuality"] == pytest.approx(
+        score(50.0, 10.0, "lower")
+    )
+    assert review.to_json()["office_scores"]["dimensions"]["punctuality"] is not None
+
+
+def test_a_weight_for_an_unknown_dimension(
+    open_office: Callable[..., Office], tmp_path: Path
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "profile.toml").write_text(
+        'extends = "medical"\nname = "p"\n[reviews]\nweights = { punctuality = 2.0 }\n'
+    )
+    office = open_office(folder)
+    with pytest.raises(ValidationError) as info:
+        office.reviews.analyze(MONDAY, MONDAY)
+    assert info.value.problems[0].where == "[reviews] weights.punctuality"
