@@ -482,9 +482,9 @@ def ability(
 ) -> set[tuple[int, str]]:
     """``(staff id, metric key)`` for each person a metric applies to.
 
-    By the metric's ``applies`` when it has one, else by whether the person's roles
-    let them perform the operations of its work (decided by the profile as it is
-    now, for the roles each person holds, or held for someone who has left).
+    Those whose roles let them perform the operations of its work (decided by the
+    profile as it is now, for the roles each person holds, or held for someone who
+    has left), and whom the metric's ``applies``, when it has one, accepts.
     """
     kernel = office.kernel
     ops = office.operations
@@ -494,9 +494,7 @@ def ability(
         current = attrs.evolve(member, left_at=None)
         allowed: dict[str, bool] = {}
         for metric in catalogue.metrics:
-            if metric.applies is not None:
-                if metric.applies(profile, member.roles):
-                    able.add((staff_id, metric.key))
+            if metric.applies is not None and not metric.applies(profile, member.roles):
                 continue
             names = metric.work().operations
             for name in names:

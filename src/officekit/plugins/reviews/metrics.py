@@ -241,11 +241,11 @@ class Metric:
         offered: With ``per="offered"``, the work offered (``Tally("calls.receive")``:
             the calls that arrived); None: the ``of`` tally itself (one's share of
             what the office did).
-        applies: Whether the metric measures a person, from the profile and their
-            roles (``applies(profile, roles)``); None: whoever's roles may perform
-            its operations (those of ``per``, or of ``of`` for a rate per hour or
-            per work offered). A person it does not apply to, and who did none of
-            its work, is not measured by it.
+        applies: Narrows whom the metric measures, from the profile and their roles
+            (``applies(profile, roles)``). It measures those whose roles may perform
+            its work's operations (those of ``per``, or of ``of`` for a rate per hour
+            or per work offered) and whom ``applies``, if given, accepts. A person it
+            does not apply to, and who did none of its work, is not measured by it.
     """
 
     key: str = attrs.field(validator=_check_key)
