@@ -917,3 +917,33 @@ def test_a_weight_for_an_unknown_dimension(
     with pytest.raises(ValidationError) as info:
         office.reviews.analyze(MONDAY, MONDAY)
     assert info.value.problems[0].where == "[reviews] weights.punctuality"
+
+
+class Backlog:
+    @hookimpl
+    def officekit_register_metrics(self) -> list[Metric]:
+        return [
+            Metric(
+                "widgets.backlog", "organisation", "Widgets left for later", "%",
+                Tally("widget.make", where={"kind": "later"}), Tally("widget.make"),
+                "lower", 5.0, scale=100.0, min_count=1, breakdown="weekday",
+            )
+        ]  # fmt: skip
+
+
+def test_a_finding_broken_down_by_weekday(
+    open_office: Callable[..., Office], profile_dir: Path, widgets: Widgets, clock: ManualClock
+) -> None:
+    """The backlog grows on Mondays: the finding says which day of the week is worst."""
+    office = open_office(profile_dir, plugins=[widgets, Backlog()])
+    ann = hire(office, "Ann Maker")
+    for day, kinds in ((2, ["later", "later", "plain"]), (3, ["plain", "plain", "later"])):
+        clock.set(at(10, day=day))
+        for kind in kinds:
+            make(office, ann, 40, kind)
+    review = office.reviews.analyze(MONDAY, MONDAY + dt.timedelta(days=1))
+    (finding,) = [
+        f for f in review.findings if f.staff_id is None and f.metric == "widgets.backlog"
+    ]
+    assert finding.evidence["breakdown"] == pytest.approx({"Monday": 200 / 3, "Tuesday": 100 / 3})
+    assert "By weekday, the worst: Monday 66.7%, Tuesday 33.3%." in finding.text
