@@ -35,7 +35,7 @@ from officekit import (
     hookimpl,
     load_profile,
 )
-from officekit.core.store import KERNEL_MIGRATIONS, make_engine, schema_revision
+from officekit.core.store import DETAIL_JSON, KERNEL_MIGRATIONS, make_engine, schema_revision
 from officekit.plugins.reception.settings import ROUTING
 from officekit.plugins.reception.tables import MIGRATIONS as RECEPTION_MIGRATIONS
 
@@ -184,6 +184,9 @@ def _diff(engine: sa.Engine, metadata: sa.MetaData) -> list[object]:
             for d in compare_metadata(context, metadata)
             # other sets' tables are not this set's business
             if not (d[0] == "remove_table" and d[1].name not in metadata.tables)
+            # PostgreSQL's parsed copy of the events' detail, left out of the portable
+            # definition on purpose (officekit.core.store.DETAIL_JSON)
+            and not (d[0] == "remove_column" and d[2] == "events" and d[3].name == DETAIL_JSON)
             and not (d[0] == "remove_index" and d[1].table.name not in metadata.tables)
         ]
 
@@ -200,7 +203,7 @@ def test_each_desks_migrated_schema_matches_its_table_definitions(
 
 
 def test_each_set_of_migrations_has_its_own_version_table(office: Office) -> None:
-    assert schema_revision(office.engine) == "0006_staff_reference"
+    assert schema_revision(office.engine) == "0007_events_detail_json"
     assert schema_revision(office.engine, RECEPTION_MIGRATIONS) == "reception_0001"
     tables = set(sa.inspect(office.engine).get_table_names())
     assert {"alembic_version", "officekit_version_reception"} <= tables

@@ -19,7 +19,7 @@ from officekit.core.store import (
 )
 from officekit.errors import NotFoundError, ValidationError
 
-HEAD = "0006_staff_reference"
+HEAD = "0007_events_detail_json"
 
 
 def test_open_creates_the_schema_at_head(office: Office) -> None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_URL",
+    "DETAIL_JSON",
     "KERNEL_MIGRATIONS",
     "MAX_HELD_WRITERS",
     "UTCDateTime",
@@ -156,6 +157,17 @@ events = sa.Table(
     # Events of some operations, in chain order (migration 0005).
     sa.Index("ix_events_office_id_operation_seq", "office_id", "operation", "seq"),
 )
+
+DETAIL_JSON = "detail_json"
+"""On PostgreSQL, the events' column holding ``detail`` parsed as ``jsonb`` (migration 0007).
+
+A stored generated column: parsed once, when the event is appended, so that an
+aggregate reading detail keys over many events (``events.detail_json ->> 'key'``)
+does not parse the text again. It is not in the portable ``events`` table
+definition (SQLite has no such column: its ``json_extract`` reads the text):
+reach it with ``sa.literal_column("events.detail_json", JSONB)`` on PostgreSQL only.
+The text, ``detail``, stays the record the hash chain covers.
+"""
 
 audit_checkpoints = sa.Table(
     "audit_checkpoints",

@@ -198,19 +198,23 @@ def presence(
 ) -> dict[int, dict[Bucket, float]]:
     """Seconds each person was on shift in each hour of the week (office time).
 
-    Each shift is cut at the hours (UTC hours, which are the office's wherever its
-    offset is whole hours) and each piece counted in the hour of the week it starts in.
+    Each shift is cut at the hours of the office's clock at its start (a change of
+    the clocks during a shift moves the rest of it by the change: shifts are by
+    day, the clocks change at night) and each piece counted in its hour of the week.
     """
     found: dict[int, dict[Bucket, float]] = {}
     for staff_id, spans in intervals.items():
         mine: dict[Bucket, float] = defaultdict(float)
         for began, ended in spans:
-            moment = began
-            while moment < ended:
-                step = moment.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-                piece = min(step, ended)
-                local = moment.astimezone(tz)
-                mine[(local.weekday(), local.hour)] += (piece - moment).total_seconds()
+            offset = began.astimezone(tz).utcoffset() or dt.timedelta()
+            # Seconds since 1970-01-01 00:00 office time (a Thursday).
+            first = began.timestamp() + offset.total_seconds()
+            last = ended.timestamp() + offset.total_seconds()
+            moment = first
+            while moment < last:
+                hour = int(moment // 3600)
+                piece = min(float((hour + 1) * 3600), last)
+                mine[((hour // 24 + 3) % 7, hour % 24)] += piece - moment
                 moment = piece
         found[staff_id] = dict(mine)
     return found
@@ -541,6 +545,13 @@ def analyze(
     members = {m.id: m for m in office.staff.list(include_departed=True)}
     able = ability(office, catalogue, members)
     with snapshot(office.engine) as conn:
+        if conn.dialect.name == "postgresql":
+            # The planner guesses thousands of groups where there are a few hundred (one
+            # per person, operation and credited colleague) and would sort on disk at the
+            # default 4 MB; the hash of the real groups takes kilobytes. Compiling the
+            # query's many CASE expressions (JIT) costs more than it saves.
+            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            conn.exec_driver_sql("SET LOCAL jit = off")
         totals: Totals = catalogue.query.run(conn, office.id, begin, finish)
         arrivals: dict[tuple[object, ...], dict[dt.datetime, float]] = {}
         denoms = denominators(conn, office, catalogue, begin, finish, able, arrivals=arrivals)

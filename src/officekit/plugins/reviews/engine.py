@@ -21,17 +21,19 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from officekit.core.store import UTCDateTime, events
+from officekit.core.store import DETAIL_JSON, UTCDateTime, events
 from officekit.errors import PluginError
 from officekit.plugins.reviews.metrics import Metric, Tally
 
@@ -43,6 +45,7 @@ __all__ = [
     "by_hour",
     "detail_matches",
     "detail_number",
+    "detail_source",
     "hours_worked",
     "load_by_hour",
     "shift_intervals",
@@ -129,11 +132,17 @@ def _number_sqlite(element: detail_number, compiler: SQLCompiler, **kw: Any) -> 
     return f"json_extract({_column(element, compiler, **kw)}, '$.{element.key}')"
 
 
+def _jsonb(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    """The detail as ``jsonb``: the column itself when it is one, else cast (parsed)."""
+    (column,) = element.clauses.clauses
+    col = compiler.process(column, **kw)
+    return col if isinstance(column.type, JSONB) else f"CAST({col} AS JSONB)"
+
+
 @compiles(detail_number, "postgresql")
 def _number_pg(element: detail_number, compiler: SQLCompiler, **kw: Any) -> str:
     # jsonb_typeof keeps a string or an object from failing the cast: it reads as NULL.
-    col = _column(element, compiler, **kw)
-    field = f"(CAST({col} AS JSONB) -> '{element.key}')"
+    field = f"({_jsonb(element, compiler, **kw)} -> '{element.key}')"
     return (
         f"(CASE jsonb_typeof({field})"
         f" WHEN 'number' THEN CAST({field} #>> '{{}}' AS DOUBLE PRECISION)"
@@ -156,30 +165,46 @@ def _matches_sqlite(element: detail_matches, compiler: SQLCompiler, **kw: Any) -
 
 @compiles(detail_matches, "postgresql")
 def _matches_pg(element: detail_matches, compiler: SQLCompiler, **kw: Any) -> str:
-    col = _column(element, compiler, **kw)
     wanted = _literal(json.dumps(element.value))
-    return f"((CAST({col} AS JSONB) -> '{element.key}') = CAST({wanted} AS JSONB))"
+    return f"(({_jsonb(element, compiler, **kw)} -> '{element.key}') = CAST({wanted} AS JSONB))"
 
 
 # -- the query ------------------------------------------------------------------------------
 
 
-def tally_condition(tally: Tally) -> sa.ColumnElement[bool]:
-    """The SQL condition an event meets to count in ``tally`` (operation, then detail)."""
-    ops = tally.operations
-    cond: sa.ColumnElement[bool] = (
-        events.c.operation == ops[0] if len(ops) == 1 else events.c.operation.in_(ops)
+def detail_source(dialect: str) -> Any:
+    """The events' columns an aggregate reads, with ``detail`` as the backend reads it best.
+
+    ``.c.actor_id``, ``.c.operation`` and ``.c.detail``: the text on SQLite, the
+    stored ``jsonb`` copy on PostgreSQL (the detail functions then parse nothing).
+    """
+    if dialect != "postgresql":
+        return events
+    detail = sa.literal_column(f"events.{DETAIL_JSON}", JSONB)
+    columns = SimpleNamespace(
+        actor_id=events.c.actor_id, operation=events.c.operation, detail=detail
     )
+    return SimpleNamespace(c=columns)
+
+
+def tally_condition(tally: Tally, source: Any = events) -> sa.ColumnElement[bool]:
+    """The SQL condition an event meets to count in ``tally`` (operation, then detail).
+
+    ``source`` is the events table, or a subquery with its ``operation`` and ``detail``.
+    """
+    ops = tally.operations
+    operation = source.c.operation
+    cond: sa.ColumnElement[bool] = operation == ops[0] if len(ops) == 1 else operation.in_(ops)
     for key, value in sorted(tally.where.items()):
-        cond = sa.and_(cond, detail_matches(events.c.detail, key, value))
+        cond = sa.and_(cond, detail_matches(source.c.detail, key, value))
     return cond
 
 
-def tally_value(tally: Tally) -> sa.ColumnElement[Any]:
+def tally_value(tally: Tally, source: Any = events) -> sa.ColumnElement[Any]:
     """What an event of ``tally`` adds: 1, or its detail value."""
     if tally.value is None:
         return sa.literal(1.0)
-    return detail_number(events.c.detail, tally.value)
+    return detail_number(source.c.detail, tally.value)
 
 
 def credits(metrics: Iterable[Metric]) -> dict[str, str]:
@@ -253,24 +278,16 @@ class MetricQuery:
         self._credits = credits(metrics)
         ops = sorted({op for t in self.tallies for op in t.operations})
         self.operations: tuple[str, ...] = tuple(ops)
-        # For each operation: its slot expressions, and which tally reads which slot
-        # (None: the group's count).
-        slots: dict[str, list[sa.ColumnElement[Any]]] = {op: [] for op in ops}
+        # Which tally reads which slot of its operation (None: the group's count).
         self._reads: dict[str, list[tuple[int, int | None]]] = {op: [] for op in ops}
+        self._slots: dict[str, list[Tally]] = {op: [] for op in ops}
         for i, tally in enumerate(self.tallies):
             for op in tally.operations:
                 if not tally.where and tally.value is None:
                     self._reads[op].append((i, None))
                     continue
-                expr: sa.ColumnElement[Any] = tally_value(tally)
-                if tally.where:
-                    conds = [
-                        detail_matches(events.c.detail, key, value)
-                        for key, value in sorted(tally.where.items())
-                    ]
-                    expr = sa.case((sa.and_(*conds), expr), else_=sa.null())
-                self._reads[op].append((i, len(slots[op])))
-                slots[op].append(expr)
+                self._reads[op].append((i, len(self._slots[op])))
+                self._slots[op].append(tally)
         # The breakdowns (by a detail key) ride along: the query also groups by the
         # key of each operation a metric breaks down, where all of one operation's
         # metrics agree on the key; another is read by its own query (`breakdown`).
@@ -287,56 +304,81 @@ class MetricQuery:
             if m.breakdown not in (None, WEEKDAY)
             and all(self._part_key.get(op) == m.breakdown for op in m.operations())
         )
-        part: sa.ColumnElement[Any] = (
-            sa.case(
-                {
-                    op: detail_text(events.c.detail, key)
-                    for op, key in sorted(self._part_key.items())
-                },
-                value=events.c.operation,
-                else_=sa.null(),
-            )
-            if self._part_key
-            else sa.cast(sa.null(), sa.String)
-        ).label("part")
-        width = max((len(v) for v in slots.values()), default=0)
-        columns = []
-        for j in range(width):
-            whens = {op: exprs[j] for op, exprs in slots.items() if len(exprs) > j}
-            columns.append(
-                sa.func.sum(sa.case(whens, value=events.c.operation, else_=sa.null())).label(
-                    f"s{j}"
-                )
-            )
-        credited: sa.ColumnElement[Any]
-        if self._credits:
-            credited = sa.case(
-                {
-                    op: sa.cast(detail_number(events.c.detail, key), sa.Integer)
-                    for op, key in sorted(self._credits.items())
-                },
-                value=events.c.operation,
-                else_=sa.null(),
-            )
-        else:
-            credited = sa.cast(sa.null(), sa.Integer)
-        credited = credited.label("credited")
+        self._statements: dict[str, sa.Select[Any]] = {}
+
+    def statement(self, dialect: str) -> sa.Select[Any]:
+        """The query for a backend (built once each).
+
+        On SQLite the aggregates read the ``detail`` text (``json_extract`` is cheap);
+        on PostgreSQL, its parsed copy, ``events.detail_json`` (see
+        [`DETAIL_JSON`][officekit.core.store.DETAIL_JSON]).
+        """
+        found = self._statements.get(dialect)
+        if found is None:
+            found = self._statements[dialect] = self._build(dialect)
+        return found
+
+    def _build(self, dialect: str) -> sa.Select[Any]:
         where = [
             events.c.office_id == sa.bindparam("b_office_id"),
             events.c.occurred_at >= sa.bindparam("b_start"),
             events.c.occurred_at < sa.bindparam("b_end"),
             events.c.outcome == "ok",
         ]
-        if ops:
-            where.append(events.c.operation.in_(ops))
-        self.statement = (
-            sa.select(
-                events.c.actor_id, events.c.operation, credited, part, sa.func.count(), *columns
+        if self.operations:
+            where.append(events.c.operation.in_(self.operations))
+        source = detail_source(dialect)
+        operation = source.c.operation
+        columns = []
+        width = max((len(v) for v in self._slots.values()), default=0)
+        for j in range(width):
+            whens = {}
+            for op, tallies in self._slots.items():
+                if len(tallies) <= j:
+                    continue
+                tally = tallies[j]
+                expr: sa.ColumnElement[Any] = tally_value(tally, source)
+                if tally.where:
+                    conds = [
+                        detail_matches(source.c.detail, key, value)
+                        for key, value in sorted(tally.where.items())
+                    ]
+                    expr = sa.case((sa.and_(*conds), expr), else_=sa.null())
+                whens[op] = expr
+            columns.append(
+                sa.func.sum(sa.case(whens, value=operation, else_=sa.null())).label(f"s{j}")
             )
+        part: sa.ColumnElement[Any] = (
+            sa.case(
+                {
+                    op: detail_text(source.c.detail, key)
+                    for op, key in sorted(self._part_key.items())
+                },
+                value=operation,
+                else_=sa.null(),
+            )
+            if self._part_key
+            else sa.cast(sa.null(), sa.String)
+        ).label("part")
+        credited: sa.ColumnElement[Any]
+        if self._credits:
+            credited = sa.case(
+                {
+                    op: sa.cast(detail_number(source.c.detail, key), sa.Integer)
+                    for op, key in sorted(self._credits.items())
+                },
+                value=operation,
+                else_=sa.null(),
+            )
+        else:
+            credited = sa.cast(sa.null(), sa.Integer)
+        credited = credited.label("credited")
+        return (
+            sa.select(source.c.actor_id, operation, credited, part, sa.func.count(), *columns)
             .where(*where)
             .group_by(
-                events.c.actor_id,
-                events.c.operation,
+                source.c.actor_id,
+                operation,
                 sa.literal_column("credited"),
                 sa.literal_column("part"),
             )
@@ -358,7 +400,8 @@ class MetricQuery:
         credited_tally = [t.credit is not None for t in self.tallies]
         parts: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         rows = conn.execute(
-            self.statement, {"b_office_id": office_id, "b_start": start, "b_end": end}
+            self.statement(conn.dialect.name),
+            {"b_office_id": office_id, "b_start": start, "b_end": end},
         )
         for row in rows:
             actor, operation, credited, part, count, *sums = row
@@ -471,6 +514,7 @@ def by_hour(
     The database groups the tally's events (read through the operation index) by
     hour: at most 24 rows a day.
     """
+    source = detail_source(conn.dialect.name)
     if conn.dialect.name == "sqlite":
         # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the hour is the first 13 characters.
         bucket: Any = sa.func.substr(events.c.occurred_at, 1, 13)
@@ -479,7 +523,11 @@ def by_hour(
     stmt = (
         sa.select(
             bucket.label("hour"),
-            sa.func.sum(sa.case((tally_condition(tally), tally_value(tally)), else_=sa.null())),
+            sa.func.sum(
+                sa.case(
+                    (tally_condition(tally, source), tally_value(tally, source)), else_=sa.null()
+                )
+            ),
         )
         .where(
             events.c.office_id == office_id,
@@ -552,7 +600,7 @@ def _text_sqlite(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(detail_text, "postgresql")
 def _text_pg(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"(CAST({_column(element, compiler, **kw)} AS JSONB) ->> '{element.key}')"
+    return f"({_jsonb(element, compiler, **kw)} ->> '{element.key}')"
 
 
 WEEKDAY = "weekday"
@@ -583,6 +631,7 @@ def breakdown(
     per = metric.per
     if metric.breakdown is None or not isinstance(per, Tally):
         return {}
+    source = detail_source(conn.dialect.name)
     if metric.breakdown == WEEKDAY:
         if conn.dialect.name == "sqlite":
             key: Any = sa.cast(sa.func.strftime("%w", events.c.occurred_at), sa.Integer)
@@ -591,13 +640,17 @@ def breakdown(
                 sa.extract("dow", sa.func.timezone("UTC", events.c.occurred_at)), sa.Integer
             )
     else:
-        key = detail_text(events.c.detail, metric.breakdown)
+        key = detail_text(source.c.detail, metric.breakdown)
     of = metric.of
     stmt = (
         sa.select(
             key.label("part"),
-            sa.func.sum(sa.case((tally_condition(of), tally_value(of)), else_=sa.null())),
-            sa.func.sum(sa.case((tally_condition(per), tally_value(per)), else_=sa.null())),
+            sa.func.sum(
+                sa.case((tally_condition(of, source), tally_value(of, source)), else_=sa.null())
+            ),
+            sa.func.sum(
+                sa.case((tally_condition(per, source), tally_value(per, source)), else_=sa.null())
+            ),
         )
         .where(
             events.c.office_id == office_id,
