@@ -847,8 +847,14 @@ def test_shared_hours_split_the_work_by_time_on_shift(shop: Office, clock: Manua
 def test_presence_is_cut_at_the_hours() -> None:
     from officekit.plugins.reviews.analysis import presence
 
-    spans = {1: [(at(9, 30), at(11, 15))]}
-    assert presence(spans, dt.UTC) == {1: {(0, 9): 1800.0, (0, 10): 3600.0, (0, 11): 900.0}}
+    hours, present = presence([(1, at(9, 30), at(11, 15))], dt.UTC)
+    assert hours == {1: 1.75}
+    assert present == {1: {(0, 9): 1800.0, (0, 10): 3600.0, (0, 11): 900.0}}
+    # Office time: 09:30 UTC is 10:30 in Paris in March (UTC+1).
+    from zoneinfo import ZoneInfo
+
+    _, paris = presence([(1, at(9, 30), at(10, 0))], ZoneInfo("Europe/Paris"))
+    assert paris == {1: {(0, 10): 1800.0}}
 
 
 def test_a_metric_applies_to_whom_it_says(shop: Office, clock: ManualClock) -> None:

@@ -25,7 +25,7 @@ from officekit.plugins.reviews.engine import (
     Totals,
     breakdown,
     by_hour,
-    shift_intervals,
+    iter_shifts,
 )
 from officekit.plugins.reviews.metrics import (
     DIMENSIONS,
@@ -194,30 +194,31 @@ Bucket = tuple[int, int]
 
 
 def presence(
-    intervals: Mapping[int, Sequence[tuple[dt.datetime, dt.datetime]]], tz: dt.tzinfo
-) -> dict[int, dict[Bucket, float]]:
-    """Seconds each person was on shift in each hour of the week (office time).
+    shifts: Iterable[tuple[int, dt.datetime, dt.datetime]], tz: dt.tzinfo
+) -> tuple[dict[int, float], dict[int, dict[Bucket, float]]]:
+    """Hours each person worked, and seconds on shift in each hour of the week (office time).
 
+    ``shifts`` are ``(staff id, started, ended)`` (as `iter_shifts` streams them).
     Each shift is cut at the hours of the office's clock at its start (a change of
     the clocks during a shift moves the rest of it by the change: shifts are by
     day, the clocks change at night) and each piece counted in its hour of the week.
     """
-    found: dict[int, dict[Bucket, float]] = {}
-    for staff_id, spans in intervals.items():
-        mine: dict[Bucket, float] = defaultdict(float)
-        for began, ended in spans:
-            offset = began.astimezone(tz).utcoffset() or dt.timedelta()
-            # Seconds since 1970-01-01 00:00 office time (a Thursday).
-            first = began.timestamp() + offset.total_seconds()
-            last = ended.timestamp() + offset.total_seconds()
-            moment = first
-            while moment < last:
-                hour = int(moment // 3600)
-                piece = min(float((hour + 1) * 3600), last)
-                mine[((hour // 24 + 3) % 7, hour % 24)] += piece - moment
-                moment = piece
-        found[staff_id] = dict(mine)
-    return found
+    hours: dict[int, float] = defaultdict(float)
+    found: dict[int, dict[Bucket, float]] = defaultdict(lambda: defaultdict(float))
+    for staff_id, began, ended in shifts:
+        hours[staff_id] += (ended - began).total_seconds() / 3600.0
+        mine = found[staff_id]
+        offset = began.astimezone(tz).utcoffset() or dt.timedelta()
+        # Seconds since 1970-01-01 00:00 office time (a Thursday).
+        first = began.timestamp() + offset.total_seconds()
+        last = ended.timestamp() + offset.total_seconds()
+        moment = first
+        while moment < last:
+            hour = int(moment // 3600)
+            piece = min(float((hour + 1) * 3600), last)
+            mine[((hour // 24 + 3) % 7, hour % 24)] += piece - moment
+            moment = piece
+    return dict(hours), {i: dict(b) for i, b in found.items()}
 
 
 def fair_shares(
@@ -285,9 +286,7 @@ def denominators(
     ``arrivals`` caches each tally's work per hour (`by_hour`), by the tally's identity.
     """
     tz = office.profile.office.tz
-    intervals = shift_intervals(conn, office.id, begin, finish)
-    hours = {i: sum((b - a).total_seconds() for a, b in s) / 3600.0 for i, s in intervals.items()}
-    present: dict[int, dict[Bucket, float]] | None = None
+    hours, present = presence(iter_shifts(conn, office.id, begin, finish), tz)
     arrivals = {} if arrivals is None else arrivals
     person: dict[str, dict[int, float]] = {}
     office_per: dict[str, float] = {}
@@ -296,8 +295,6 @@ def denominators(
             person[metric.key] = hours
             office_per[metric.key] = sum(h for i, h in hours.items() if (i, metric.key) in able)
         elif metric.per == OFFERED:
-            if present is None:
-                present = presence(intervals, tz)
             tally = metric.offered or metric.of
             if tally.identity() not in arrivals:
                 arrivals[tally.identity()] = by_hour(conn, office.id, begin, finish, tally)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -47,6 +47,7 @@ __all__ = [
     "detail_number",
     "detail_source",
     "hours_worked",
+    "iter_shifts",
     "load_by_hour",
     "shift_intervals",
 ]
@@ -481,11 +482,25 @@ def shift_intervals(
     events a person a day, read through the operation index), not the log.
     """
     found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    rows = conn.execute(_SHIFTS, {"b_office_id": office_id, "b_start": start, "b_end": end})
+    for actor, began, ended in iter_shifts(conn, office_id, start, end):
+        found[actor].append((began, ended))
+    return dict(found)
+
+
+def iter_shifts(
+    conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[int, dt.datetime, dt.datetime]]:
+    """The shifts of `shift_intervals`, ``(staff id, started, ended)``, streamed in batches.
+
+    Whoever reads them keeps what they add up, not the shifts: memory stays flat
+    however long the period.
+    """
+    rows = conn.execution_options(stream_results=True, yield_per=2000).execute(
+        _SHIFTS, {"b_office_id": office_id, "b_start": start, "b_end": end}
+    )
     for actor, began, ended in rows:
         if actor is not None:
-            found[int(actor)].append((_aware(began), _aware(ended)))
-    return dict(found)
+            yield int(actor), _aware(began), _aware(ended)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -496,10 +511,10 @@ def hours_worked(
     conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
 ) -> dict[int, float]:
     """Hours each member of staff was on shift in ``[start, end)`` (see `shift_intervals`)."""
-    return {
-        actor: sum((b - a).total_seconds() for a, b in spans) / 3600.0
-        for actor, spans in shift_intervals(conn, office_id, start, end).items()
-    }
+    seconds: dict[int, float] = defaultdict(float)
+    for actor, began, ended in iter_shifts(conn, office_id, start, end):
+        seconds[actor] += (ended - began).total_seconds()
+    return {actor: total / 3600.0 for actor, total in seconds.items()}
 
 
 def by_hour(
