@@ -272,6 +272,10 @@ def test_deep_audit_names_an_edited_call(
     open_office: Callable[..., Office], store_url: str
 ) -> None:
     office = _simulated(open_office)
+    # a caller who hangs up before being answered (the simulated day may have none)
+    assert isinstance(office.clock, ManualClock)
+    office.clock.set(dt.datetime(2026, 3, 3, 15, tzinfo=dt.UTC))
+    office.calls.hang_up(office.calls.receive("+1 202 555 0199", "about my bill"))
     with office.engine.begin() as conn:
         call_id = conn.execute(
             sa.select(calls.c.id).where(calls.c.outcome == "abandoned").limit(1)

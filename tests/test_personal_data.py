@@ -325,6 +325,12 @@ def test_the_detail_keys_recorded_are_those_documented(
         desk.records.unmerge(merge)
         desk.records.erase(twin.record, reason="request")
         desk.records.export_file(tmp_path / "customers.csv", kind="customer")
+        # A slip and a misfile (the simulation makes them as often as people err).
+        desk.records.correct(kept.record, name="Lena Fischer-Braun")
+        letter = desk.filing.file(
+            "Letter", category="correspondence", cabinet="A", drawer="1", folder="F1"
+        )
+        desk.filing.reclassify(letter, "private_fees")
     # Payroll: a batch received, picked up, handed over, held and returned.
     paula = office.staff.hire("Paula Grant", roles=["administrative_assistant"], experience_years=4)
     manifest = tmp_path / "manifest.csv"

@@ -282,7 +282,7 @@ def test_staff_of_an_older_release_have_no_reference(store_url: str, clock: Manu
         )
     engine.dispose()
     with Office.open(store_url, clock=clock) as office:
-        assert schema_revision(office.engine) == "0006_staff_reference"
+        assert schema_revision(office.engine) == "0007_events_detail_json"
         (anna,) = office.staff.list()
         assert anna.reference is None
         assert office.staff.find("Anna Conti") == anna

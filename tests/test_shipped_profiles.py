@@ -21,6 +21,7 @@ from officekit.plugins.clerk import CLERK_OPERATIONS
 from officekit.plugins.kernel import KERNEL_OPERATIONS
 from officekit.plugins.money import MONEY_OPERATIONS
 from officekit.plugins.reception import RECEPTION_OPERATIONS
+from officekit.plugins.reviews import FEEDBACK_OPERATIONS, REVIEWS_OPERATIONS
 
 BUILTIN_OPS = [
     op.name
@@ -30,6 +31,8 @@ BUILTIN_OPS = [
         CLERK_OPERATIONS,
         MONEY_OPERATIONS,
         ASSISTANT_OPERATIONS,
+        REVIEWS_OPERATIONS,
+        FEEDBACK_OPERATIONS,
     )
     for op in ops
 ]

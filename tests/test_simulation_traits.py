@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ from officekit.errors import ValidationError
 from officekit.simulate import TRAIT_RANGES, Traits, draw_traits, simulate
 
 START = dt.date(2026, 1, 5)  # a Monday
-DAYS = 26  # four weeks less the last weekend: 20 office days
+DAYS = 26  # four weeks less the last weekend: 20 weekdays (and the Saturdays an office opens)
 HALF = dt.date(2026, 1, 16)  # the end of the first two weeks
-LAST = dt.date(2026, 1, 30)  # the 20th office day
+LAST = dt.date(2026, 1, 30)  # the 20th weekday
 STAFF = 10  # enough people for a rank correlation to mean something
 MIN_PEOPLE = 5
 
@@ -187,7 +187,7 @@ Simulated = tuple[dict[int, Traits], dict[str, Any], dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Simulated]]:
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Simulated]:
     """Simulate 20 office days of a profile once; analyse both fortnights and the whole."""
     done: dict[str, Simulated] = {}
 
@@ -196,24 +196,32 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[st
             url = f"sqlite:///{tmp_path_factory.mktemp(profile) / 'office.db'}"
             clock = ManualClock(dt.datetime.combine(START, dt.time(6), dt.UTC))
             with Office.open(url, profile=profile, clock=clock) as office:
-                report = simulate(
-                    office, days=DAYS, seed=11, start=START, clock=clock, staff=STAFF
-                )
+                report = simulate(office, days=DAYS, seed=11, start=START, clock=clock, staff=STAFF)
                 clock.set(dt.datetime.combine(LAST + dt.timedelta(days=1), dt.time(9), dt.UTC))
                 whole = office.reviews.analyze(START, LAST).to_json()
-                office.reviews.analyze(START, HALF)
-                second = office.reviews.analyze(HALF + dt.timedelta(days=3), LAST).to_json()
+                # two consecutive saved reviews: a promotion needs two good periods
+                office.reviews.analyze(START, HALF, save=True)
+                second = office.reviews.analyze(
+                    HALF + dt.timedelta(days=1), LAST, save=True
+                ).to_json()
             done[profile] = (report.traits, whole, second)
         return done[profile]
 
-    yield run
+    return run
 
 
 PROFILES = ["medical", "smallbusiness"]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-@pytest.mark.parametrize("dimension", list(TRUTH))
+def _cases() -> list[Any]:
+    return [
+        pytest.param(profile, dimension, id=f"{profile}-{dimension}")
+        for profile in PROFILES
+        for dimension in TRUTH
+    ]
+
+
+@pytest.mark.parametrize(("profile", "dimension"), _cases())
 def test_the_analysis_ranks_staff_by_their_traits(
     simulated: Callable[[str], Simulated], profile: str, dimension: str
 ) -> None:

@@ -33,6 +33,7 @@ from officekit.errors import PermissionDenied, ValidationError
 
 __all__ = [
     "DEFAULT_START",
+    "TRAIT_RANGES",
     "Simulation",
     "SimulationDay",
     "SimulationReport",
@@ -325,7 +326,9 @@ class Simulation:
     [`takes`][officekit.simulate.Simulation.takes],
     [`slips`][officekit.simulate.Simulation.slips],
     [`helper`][officekit.simulate.Simulation.helper],
+    [`dispatch`][officekit.simulate.Simulation.dispatch],
     [`late`][officekit.simulate.Simulation.late],
+    [`happens`][officekit.simulate.Simulation.happens],
     [`feedback`][officekit.simulate.Simulation.feedback]) to let each member of
     staff's hidden [`Traits`][officekit.simulate.Traits] shape what they do.
 
@@ -357,8 +360,9 @@ class Simulation:
         self.counts: Counter[str] = Counter()
         self.on_shift: list[StaffMember] = []
         self.traits: dict[int, Traits] = dict(traits or {})
-        self._trait_rng = trait_rng or random.Random(f"traits:{rng.random()}")
+        self._trait_rng = trait_rng or random.Random("traits")
         self._series: dict[tuple[int, str], float] = {}
+        self._credits: dict[tuple[str, int], float] = {}
 
     # -- traits -----------------------------------------------------------------------
 
@@ -371,73 +375,100 @@ class Simulation:
             self.traits[staff_id] = found
         return found
 
-    def choose(
-        self, able: Sequence[StaffMember], rng: random.Random | None = None
+    def dispatch(
+        self, able: Sequence[StaffMember], weights: Sequence[float], *, kind: str
     ) -> StaffMember | None:
-        """Choose who, of ``able``, does a piece of work (None: nobody is able).
+        """Give the next piece of work of ``kind`` to one of ``able``, by their ``weights``.
 
-        The chance of each is proportional to their speed (the quick are free
-        sooner, so they take more of the work); everyone able gets a share, so
-        that everyone can be measured, and their traits then shape how it goes.
+        Smooth weighted round-robin: each of ``able`` earns their weight, the one
+        with the most credit takes the work and pays the weights' total. Over many
+        pieces each gets a share proportional to their weight among those able at
+        the time, spread evenly and not left to luck (the rankings a 20-day
+        simulation gives are those of the traits). Draws nothing from the
+        generator.
+
+        Args:
+            able: Who may do it (None is returned when nobody may).
+            weights: How much of such work each takes, > 0.
+            kind: The kind of work: each kind has its own credits.
         """
         if not able:
             return None
-        if len(able) == 1:
-            return able[0]
-        weights = [self.traits_of(m).speed for m in able]
-        return (rng or self.rng).choices(list(able), weights=weights)[0]
+        total = float(sum(weights))
+        best: StaffMember | None = None
+        best_credit = 0.0
+        for member, weight in zip(able, weights, strict=True):
+            key = (kind, member.id)
+            credit = self._credits.get(key, 0.0) + weight
+            self._credits[key] = credit
+            if best is None or credit > best_credit:
+                best, best_credit = member, credit
+        assert best is not None
+        self._credits[(kind, best.id)] -= total
+        return best
 
-    def helper(
-        self, able: Sequence[StaffMember], rng: random.Random | None = None
-    ) -> StaffMember | None:
+    def choose(self, able: Sequence[StaffMember], *, kind: str = "work") -> StaffMember | None:
+        """Choose who, of ``able``, does a piece of work of ``kind`` (None: nobody is able).
+
+        Each takes a share proportional to their speed (the quick are free sooner,
+        so they take more of the work; see
+        [`dispatch`][officekit.simulate.Simulation.dispatch]): everyone able gets a
+        share, so that everyone can be measured, and their traits then shape how it
+        goes.
+        """
+        return self.dispatch(able, [self.traits_of(m).speed for m in able], kind=kind)
+
+    def helper(self, able: Sequence[StaffMember], *, kind: str = "help") -> StaffMember | None:
         """Choose who, of ``able``, takes on work for a colleague: more often the willing.
 
-        The chance of each is proportional to ``0.05 + cover``: the least willing
+        Each takes a share proportional to ``0.05 + cover``: the least willing
         still help now and then (None: nobody is able).
         """
-        if not able:
-            return None
-        weights = [0.05 + self.traits_of(m).cover for m in able]
-        return (rng or self.rng).choices(list(able), weights=weights)[0]
+        return self.dispatch(able, [0.05 + self.traits_of(m).cover for m in able], kind=kind)
 
     def takes(self, member: StaffMember, seconds: float) -> dt.timedelta:
         """How long ``member`` takes over work that takes ``seconds`` at speed 1."""
         return dt.timedelta(seconds=seconds / self.traits_of(member).speed)
 
-    def _happens(self, key: tuple[int, str], chance: float, rng: random.Random | None) -> bool:
-        """Whether the next of a series of events of probability ``chance`` happens.
+    def happens(self, member: StaffMember, chance: float, *, kind: str) -> bool:
+        """Tell whether ``member``'s next piece of work of ``kind`` goes this way (``chance``).
 
-        Error diffusion: each member's series (by ``key``) adds ``chance`` to an
-        accumulator that starts at a random phase, and the event happens each time
-        it passes 1. Every piece of work still goes wrong with probability
-        ``chance``, but a member's mistakes are spread evenly rather than left to
-        luck: over a few dozen pieces of work their count is the rate, give or
-        take one, so that a short simulation shows who is careful.
+        Error diffusion: each member's series (by ``kind``) adds ``chance`` to an
+        accumulator that starts half-way, and the event happens each time it
+        passes 1. A member's mistakes come at their rate but spread evenly rather
+        than left to luck: over ``n`` pieces of work their count is ``n * chance``
+        rounded, so that a 20-day simulation ranks people by their traits and not
+        by their luck (a short one shows the mistakes of the error-prone only).
+        Draws nothing from the simulation's generator.
+
+        Args:
+            member: Who does the work.
+            chance: The probability, 0-1 (clamped).
+            kind: The kind of work (``"misroute"``, ``"late:deliver"``): each member
+                has a series per kind.
         """
+        key = (member.id, kind)
         chance = min(1.0, max(0.0, chance))
-        level = self._series.get(key)
-        if level is None:
-            level = (rng or self.rng).random()
-        level += chance
+        level = self._series.get(key, 0.5) + chance
         happens = level >= 1.0
         self._series[key] = level - 1.0 if happens else level
         return happens
 
-    def slips(
-        self,
-        member: StaffMember,
-        rng: random.Random | None = None,
-        *,
-        scale: float = 1.0,
-        kind: str = "work",
-    ) -> bool:
-        """Tell whether ``member`` makes a mistake in a piece of work of ``kind``.
+    def slips(self, member: StaffMember, *, scale: float = 1.0, kind: str = "work") -> bool:
+        """Tell whether ``member`` makes a mistake in their next piece of work of ``kind``.
 
-        The chance is ``scale`` times their error rate; a member's mistakes in each
-        kind of work come evenly spread (see the module's notes on traits).
+        The chance is ``scale`` times their error rate. Mistakes are spread evenly
+        over each member's work of each kind (see
+        [`happens`][officekit.simulate.Simulation.happens]): over ``n`` pieces their
+        count is ``n * chance`` rounded, not left to luck.
         """
         chance = scale * self.traits_of(member).error_rate
-        return self._happens((member.id, f"slip:{kind}"), chance, rng)
+        return self.happens(member, chance, kind=f"slip:{kind}")
+
+    def slowness(self, member: StaffMember) -> float:
+        """How slow ``member`` is, 0-1: 0 at the fastest speed (1.6), 1 at the slowest (0.6)."""
+        low, high = TRAIT_RANGES["speed"]
+        return (high - self.traits_of(member).speed) / (high - low)
 
     def disorder(self, member: StaffMember) -> float:
         """How disorganised ``member`` is, 0-1: the mean of their slowness and error rate.
@@ -446,31 +477,17 @@ class Simulation:
         error rate of 0 is 0, 0.15 is 1): work left overdue comes of working slowly
         and carelessly.
         """
-        traits = self.traits_of(member)
-        s_low, s_high = TRAIT_RANGES["speed"]
-        e_low, e_high = TRAIT_RANGES["error_rate"]
-        slow = (s_high - traits.speed) / (s_high - s_low)
-        careless = (traits.error_rate - e_low) / (e_high - e_low)
-        return (slow + careless) / 2
+        low, high = TRAIT_RANGES["error_rate"]
+        careless = (self.traits_of(member).error_rate - low) / (high - low)
+        return (self.slowness(member) + careless) / 2
 
-    def late(
-        self,
-        member: StaffMember,
-        rng: random.Random | None = None,
-        *,
-        scale: float = 1.0,
-        kind: str = "work",
-    ) -> bool:
-        """Tell whether ``member`` leaves a piece of work of ``kind`` overdue.
+    def late(self, member: StaffMember, *, scale: float = 1.0, kind: str = "work") -> bool:
+        """Tell whether ``member`` leaves their next piece of work of ``kind`` overdue.
 
         The chance is ``scale`` times their [`disorder`][officekit.simulate.Simulation.disorder],
         spread evenly like [`slips`][officekit.simulate.Simulation.slips].
         """
-        return self._happens((member.id, f"late:{kind}"), scale * self.disorder(member), rng)
-
-    def willing(self, member: StaffMember, rng: random.Random | None = None) -> bool:
-        """Draw whether ``member`` takes on a piece of work for a colleague (their cover)."""
-        return (rng or self.rng).random() < self.traits_of(member).cover
+        return self.happens(member, scale * self.disorder(member), kind=f"late:{kind}")
 
     def feedback(
         self,
@@ -521,7 +538,7 @@ class Simulation:
                 ([`choose`][officekit.simulate.Simulation.choose]).
         """
         if member is None:
-            member = self.choose(self.who_can(operation))
+            member = self.choose(self.who_can(operation), kind=operation)
         if member is None:
             yield None
             return

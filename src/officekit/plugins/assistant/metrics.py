@@ -6,7 +6,7 @@ Every operation credits its actor.
 
 from __future__ import annotations
 
-from officekit.plugins.reviews.metrics import Metric, Tally
+from officekit.plugins.reviews.metrics import Metric, Tally, holding
 
 __all__ = ["metrics"]
 
@@ -42,6 +42,7 @@ def metrics() -> list[Metric]:
             per=closed,
             better="lower",
             target=5.0,
+            min_count=20,  # a share near its target needs enough events to tell
             scale=100.0,
             formula=(
                 "100 * documents filed, forwarded or returned after their review "
@@ -60,6 +61,8 @@ def metrics() -> list[Metric]:
             target=5.0,
             scale=100.0,
             weight=0.5,
+            # Only those who may book over a conflict: others would score 100 for nothing.
+            applies=holding("schedule.override"),
             formula=(
                 "100 * appointments booked over a conflict (schedule.override) / "
                 "appointments booked"

@@ -10,7 +10,7 @@ borrower's). Every other operation credits its actor.
 
 from __future__ import annotations
 
-from officekit.plugins.reviews.metrics import Metric, Tally
+from officekit.plugins.reviews.metrics import Metric, Tally, holding
 
 __all__ = ["metrics"]
 
@@ -27,6 +27,9 @@ def metrics() -> list[Metric]:
             unit="x",
             of=Tally(("records.enter", "filing.file")),
             per="offered",
+            # The clerks' work: a receptionist who may enter a record is not measured
+            # against the clerks' share of it.
+            applies=holding("filing.file"),
             better="higher",
             target=1.0,
             min_count=5.0,
@@ -45,6 +48,7 @@ def metrics() -> list[Metric]:
             per=returned,
             better="lower",
             target=10.0,
+            min_count=10,  # a share near its target needs enough events to tell
             scale=100.0,
             formula=(
                 "100 * paper files returned after their due date / files returned, "

@@ -25,6 +25,13 @@ MESSAGES_FOR_OTHERS = ("calls.take_message", "messages.take", "messages.deliver"
 FRONT_DESK_WORK = ("calls.answer", "visitors.check_in")
 
 
+def _front_desk(profile: Profile, roles: Sequence[str]) -> bool:
+    """Whether answering calls is the usual duty of someone with ``roles``."""
+    from officekit.plugins.reception.routing import covering
+
+    return not covering(profile, roles)
+
+
 def _covers(profile: Profile, roles: Sequence[str]) -> bool:
     """Whether front-desk work by someone with ``roles`` is cover (the cover metric applies)."""
     from officekit.plugins.reception.routing import covering
@@ -84,6 +91,9 @@ def metrics() -> list[Metric]:
             of=answered,
             per="offered",
             offered=Tally("calls.receive"),
+            # The front desk's work: someone who answers only to cover is counted by
+            # front_desk.cover, not against the receptionists' share.
+            applies=_front_desk,
             better="higher",
             target=1.0,
             min_count=5.0,
@@ -115,6 +125,7 @@ def metrics() -> list[Metric]:
             per=Tally("messages.deliver"),
             better="lower",
             target=5.0,
+            min_count=20,  # a share near its target needs enough events to tell
             scale=100.0,
             formula="100 * messages delivered after their due time / messages delivered",
         ),
@@ -127,6 +138,7 @@ def metrics() -> list[Metric]:
             per=Tally("messages.acknowledge"),
             better="lower",
             target=10.0,
+            min_count=10,  # a share near its target needs enough events to tell
             scale=100.0,
             formula=(
                 "100 * messages acknowledged (by their recipient) after their due time / "

@@ -3,7 +3,16 @@
 Calls arrive over the day (busier after opening), take a line or wait in the
 queue, are answered, held, transferred, turned into messages or abandoned;
 visitors check in, wait for their host and leave; customers ask questions that
-the knowledge base answers or escalates.
+the knowledge base answers or escalates; messages are taken, delivered by a
+colleague and acknowledged by their recipient.
+
+The staff's hidden traits shape it all (see
+[`Traits`][officekit.simulate.Traits]): whoever answers a call does so sooner
+and talks for less time the quicker they are, ends it and may misroute its
+transfer as often as they err; customers score calls and visits by the
+courtesy of who served them; the willing deliver more of their colleagues'
+messages, take messages for colleagues rather than transfer, and, from outside
+the front desk, answer calls and greet visitors now and then.
 """
 
 from __future__ import annotations
@@ -113,7 +122,12 @@ class ReceptionDay:
         lines.append(
             f"Questions: {c['questions']} ({c['questions_escalated']} escalated as messages)"
         )
-        lines.append(f"Messages taken: {c['messages']}")
+        lines.append(
+            f"Messages taken: {c['messages']} ({c['messages_delivered']} delivered by a "
+            f"colleague, {c['messages_acknowledged']} acknowledged by their recipient)"
+        )
+        if c["feedback"]:
+            lines.append(f"Customer feedback given: {c['feedback']}")
         from officekit.core.convert import converter
 
         return StepReport(
@@ -126,6 +140,9 @@ class ReceptionDay:
                 "questions": c["questions"],
                 "questions_escalated": c["questions_escalated"],
                 "messages": c["messages"],
+                "messages_delivered": c["messages_delivered"],
+                "messages_acknowledged": c["messages_acknowledged"],
+                "feedback": c["feedback"],
             },
         )
 
@@ -153,7 +170,7 @@ class ReceptionDay:
             if call.status == "ended":
                 return
             # who will pick it up: the quicker they are, the sooner they answer
-            member = self._front_desk(sim.who_can("calls.answer"))
+            member = self._front_desk(sim.who_can("calls.answer"), "calls.answer")
             patience = sim.rng.uniform(3, 240)
             answer_after = sim.rng.uniform(2, 45)
             if member is not None:
@@ -168,7 +185,7 @@ class ReceptionDay:
 
         return run
 
-    def _front_desk(self, able: list[StaffMember]) -> StaffMember | None:
+    def _front_desk(self, able: list[StaffMember], kind: str) -> StaffMember | None:
         """Who takes a call or greets a visitor: the quick more often, others if willing.
 
         The chance of each is proportional to their speed (the quick are free
@@ -189,8 +206,8 @@ class ReceptionDay:
             for m in able
         ]
         if not any(weights):
-            return sim.choose(able)
-        return sim.rng.choices(able, weights=weights)[0]
+            return sim.choose(able, kind=kind)
+        return sim.dispatch(able, [max(w, 1e-6) for w in weights], kind=kind)
 
     def _hang_up(self, call: Call) -> Callable[[], None]:
         def run() -> None:
@@ -278,14 +295,16 @@ class ReceptionDay:
         """Messages left at the desk for colleagues; what was left yesterday first thing."""
         sim = self.sim
         at_work = {m.id for m in sim.on_shift}
+        carried: list[tuple[str, int, StaffMember, StaffMember | None]] = []
         for action, message_id, taker, member in self.carried:
             when = day.opens + dt.timedelta(minutes=sim.rng.randint(5, 30))
-            who = member if member is not None and member.id in at_work else None
-            if action == "deliver":
-                day.at(when, self._deliver(message_id, taker, who))
-            elif who is not None:  # acknowledged by its recipient, when they are in
-                day.at(when, self._acknowledge(message_id, who))
-        self.carried = []
+            if member is not None and member.id not in at_work:
+                carried.append((action, message_id, taker, member))  # theirs, when back
+            elif action == "deliver":
+                day.at(when, self._deliver(message_id, taker, member))
+            elif member is not None:  # acknowledged by its recipient
+                day.at(when, self._acknowledge(message_id, member))
+        self.carried = carried
         for _ in range(sim.rng.randint(1, 4)):
             day.at(day.arrival(), self._leave_message(day))
 
@@ -294,7 +313,7 @@ class ReceptionDay:
 
         def run() -> None:
             # someone (the willing more often) takes it for the colleagues concerned
-            member = sim.helper(sim.who_can("messages.take"))
+            member = sim.helper(sim.who_can("messages.take"), kind="messages.take")
             with sim.desk("messages.take", member) as desk:
                 if desk is None:
                     return
@@ -317,7 +336,7 @@ class ReceptionDay:
         """A colleague (the willing more often) delivers the message, as quickly as they work."""
         sim = self.sim
         able = [m for m in sim.who_can("messages.deliver") if m.id != taker.id]
-        member = sim.helper(able)
+        member = sim.helper(able, kind="messages.deliver")
         if member is None:
             self.carried.append(("deliver", message_id, taker, None))
             return
@@ -343,7 +362,8 @@ class ReceptionDay:
             if self.messages.get(message_id).delivered_at is not None:
                 return
             chosen = member or sim.helper(
-                [m for m in sim.who_can("messages.deliver") if m.id != taker.id]
+                [m for m in sim.who_can("messages.deliver") if m.id != taker.id],
+                kind="messages.deliver",
             )
             with sim.desk("messages.deliver", chosen) as desk:
                 if desk is None:
@@ -366,10 +386,10 @@ class ReceptionDay:
             for m in sim.who_can("messages.acknowledge")
             if any(r in roles and roles[r].department == message.for_department for r in m.roles)
         ]
-        member = sim.choose(able)
-        if member is None or self.today is None:
-            return
+        member = sim.choose(able, kind="messages.acknowledge")
         now = sim.clock.now()
+        if member is None or self.today is None or now > message.due_at:
+            return  # delivered late: its recipient cannot acknowledge it in time
         if sim.late(member, scale=ACKNOWLEDGE_LATE, kind="acknowledge"):
             when = max(now, message.due_at) + dt.timedelta(minutes=sim.rng.uniform(5, 90))
         else:
@@ -405,7 +425,7 @@ class ReceptionDay:
         def run() -> None:
             rng = sim.rng
             appointment = rng.random() < 0.6
-            greeter = self._front_desk(sim.who_can("visitors.check_in"))
+            greeter = self._front_desk(sim.who_can("visitors.check_in"), "visitors.check_in")
             with sim.desk("visitors.check_in", greeter) as desk:
                 if desk is None:
                     return
@@ -422,7 +442,7 @@ class ReceptionDay:
                 sim.counts["visitors"] += 1
             # Who receives them: the more attentive (courteous) they are, the sooner.
             # The analysis counts a visitor's wait as professionalism, not efficiency.
-            host = sim.choose(sim.who_can("visitors.receive"))
+            host = sim.choose(sim.who_can("visitors.receive"), kind="visitors.receive")
             wait = dt.timedelta(seconds=rng.uniform(30, 1200))
             if host is not None:
                 wait /= 0.5 + sim.traits_of(host).courtesy

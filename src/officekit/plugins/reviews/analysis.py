@@ -328,9 +328,11 @@ def _scores(
         else:
             per = per_of(metric)
             did = of > 0
-        if able is not None and not did and not able(metric):
-            # Work never offered to them (it is no duty of theirs, and they did none):
-            # not measured, rather than scored 0 against those whose work it is.
+        if able is not None and not able(metric) and (not did or metric.applies is not None):
+            # Work never offered to them (it is no duty of theirs, and they did none),
+            # or a metric that says it is not about them (cover is not a receptionist's
+            # to give, whatever calls a covering clerk answered): not measured, rather
+            # than scored against those whose work it is.
             results[metric.key] = MetricResult(None, 0.0, None, False)
             continue
         results[metric.key] = _result(metric, of, per)

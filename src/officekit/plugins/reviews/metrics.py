@@ -37,6 +37,7 @@ __all__ = [
     "Dimension",
     "Metric",
     "Tally",
+    "holding",
     "score",
 ]
 
@@ -244,8 +245,9 @@ class Metric:
         applies: Narrows whom the metric measures, from the profile and their roles
             (``applies(profile, roles)``). It measures those whose roles may perform
             its work's operations (those of ``per``, or of ``of`` for a rate per hour
-            or per work offered) and whom ``applies``, if given, accepts. A person it
-            does not apply to, and who did none of its work, is not measured by it.
+            or per work offered) and whom ``applies``, if given, accepts. Someone
+            whose roles may not do its work but who did some anyway is measured;
+            someone ``applies`` rejects never is.
     """
 
     key: str = attrs.field(validator=_check_key)
@@ -282,6 +284,30 @@ class Metric:
         if self.offered is not None:
             ops += self.offered.operations
         return tuple(dict.fromkeys(ops))
+
+
+def holding(*operations: str) -> Callable[[Profile, Sequence[str]], bool]:
+    """An ``applies`` for a metric that measures those whose roles hold one of ``operations``.
+
+    Decided from the profile: a role holds an operation when one of its
+    responsibilities lists it (the level a responsibility needs is not checked).
+
+    Example:
+        ``Metric(..., applies=holding("schedule.override"))``: booking over a conflict
+        is measured only for those who may book over one.
+    """
+    wanted = frozenset(operations)
+
+    def applies(profile: Profile, roles: Sequence[str]) -> bool:
+        return any(
+            wanted & set(profile.responsibilities[key].operations)
+            for role in roles
+            if role in profile.roles
+            for key in profile.roles[role].responsibilities
+            if key in profile.responsibilities
+        )
+
+    return applies
 
 
 AT_TARGET = 80.0

@@ -3,7 +3,7 @@
 Each day a few documents of the profile's kinds arrive and are logged by someone
 with the ``document_intake`` responsibility; someone with ``document_review``
 reviews each later that day (as soon as their speed allows; now and then a
-disorganised reviewer leaves one until it is overdue), then files
+slow reviewer leaves one until it is overdue), then files
 most of them (with the filing desk, which needs the ``filing`` responsibility as
 well), forwards some to a department and returns a few to their senders. What is
 left open at closing is dealt with the next morning; an item left past its
@@ -28,7 +28,11 @@ from officekit.simulate import Simulation, SimulationDay, SimulationStep, StepRe
 __all__ = ["STEP", "DocumentsDay"]
 
 LATE_SCALE = 0.2
-"""The chance that a reviewer leaves an item until it is overdue: this times their disorder."""
+"""The chance that a reviewer leaves an item until it is overdue: this times their slowness.
+
+Slowness, not the disorder of the other desks' overdue work: an item left overdue
+also takes long to deal with, which the analysis counts as efficiency.
+"""
 _OPERATIONS = (
     "documents.receive", "documents.review", "documents.file", "documents.forward",
     "documents.return",
@@ -53,7 +57,7 @@ class DocumentsDay:
         able = [m for m in self.sim.on_shift if all(self.sim.may(m, op) for op in operations)]
         if prefer is not None and any(m.id == prefer.id for m in able):
             return prefer
-        return self.sim.choose(able, self.rng)
+        return self.sim.choose(able, kind="documents:" + "+".join(operations))
 
     def plan(self, day: SimulationDay) -> None:
         """Yesterday's open items first thing; the day's arrivals through the day."""
@@ -63,7 +67,7 @@ class DocumentsDay:
         span = int((day.closes - day.opens).total_seconds())
         for item in self.room.queue():
             if self.parked.get(item.id, day.opens) > day.opens:
-                continue  # left for later by someone disorganised
+                continue  # left until overdue by a slow reviewer
             self.parked.pop(item.id, None)
             when = day.opens + dt.timedelta(minutes=rng.randint(5, 90))
             day.at(when, self._next_step(day, item.id, self.assigned.get(item.id)))
@@ -92,12 +96,12 @@ class DocumentsDay:
                 item = desk.documents.receive(kind, sender_ref=ref)
             sim.counts["documents_received"] += 1
             # Who reviews it: the quicker they are, the sooner it is dealt with (before
-            # closing); someone disorganised now and then leaves it until it is overdue.
+            # closing); someone slow now and then leaves it until it is overdue.
             reviewer = self._who("documents.review")
             if reviewer is None:
                 return
             self.assigned[item.id] = reviewer
-            if sim.late(reviewer, self.rng, scale=LATE_SCALE, kind="document"):
+            if sim.happens(reviewer, LATE_SCALE * sim.slowness(reviewer), kind="document_late"):
                 self.parked[item.id] = item.due_at
                 return
             minutes = self.rng.randint(60, 180)

@@ -42,7 +42,7 @@ class AppointmentsDay:
 
     @contextlib.contextmanager
     def _desk(self, operation: str) -> Iterator[Desk | None]:
-        member = self.sim.choose(self.sim.who_can(operation), self.rng)
+        member = self.sim.choose(self.sim.who_can(operation), kind=operation)
         if member is None:
             yield None
             return

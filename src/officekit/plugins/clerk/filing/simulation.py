@@ -112,7 +112,7 @@ class FilingDay:
 
         def run() -> None:
             rng = sim.rng
-            filer = sim.choose(sim.who_can("filing.file"))
+            filer = sim.choose(sim.who_can("filing.file"), kind="filing.file")
             with sim.desk("filing.file", filer) as desk:
                 if desk is None:
                     return
@@ -194,7 +194,9 @@ class FilingDay:
                 if not roles or set(roles) & set(m.roles)
             ]
             # a colleague finds the misfile (the one who made it, only if nobody else can)
-            member = sim.choose([m for m in able if m.id != filed_by] or able)
+            member = sim.choose(
+                [m for m in able if m.id != filed_by] or able, kind="filing.reclassify"
+            )
             if member is None:
                 return  # nobody on shift may see it: left for another day
             with sim.office.desk(member) as desk:

@@ -216,7 +216,7 @@ class RecordsDay:
             if problems:
                 return
             typed = dict(values)
-            member = sim.choose(sim.who_can("records.enter"))
+            member = sim.choose(sim.who_can("records.enter"), kind="records.enter")
             if member is None:
                 return
             # a slip as often as the clerk makes mistakes
@@ -249,7 +249,9 @@ class RecordsDay:
         def run() -> None:
             # a colleague notices the slip (the one who made it, only if nobody else can)
             able = sim.who_can("records.correct")
-            member = sim.choose([m for m in able if m.id != entered_by.id] or able)
+            member = sim.choose(
+                [m for m in able if m.id != entered_by.id] or able, kind="records.correct"
+            )
             with sim.desk("records.correct", member) as desk:
                 if desk is None:
                     return
