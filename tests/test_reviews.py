@@ -953,3 +953,33 @@ def test_a_finding_broken_down_by_weekday(
     ]
     assert finding.evidence["breakdown"] == pytest.approx({"Monday": 200 / 3, "Tuesday": 100 / 3})
     assert "By weekday, the worst: Monday 66.7%, Tuesday 33.3%." in finding.text
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    offset=st.integers(min_value=1, max_value=2000),
+    length=st.integers(min_value=0, max_value=400),
+    before=st.booleans(),
+)
+def test_any_empty_period_reports_too_little_data(
+    shop: Office, clock: ManualClock, offset: int, length: int, before: bool
+) -> None:
+    """Whatever period holds no events, nothing is scored and nobody is recommended."""
+    ann = shop.staff.find("Ann Maker") or hire(shop, "Ann Maker")
+    if not shop.events(operation="widget.make"):
+        clock.set(at(9))
+        shift(shop, clock, ann, 3)
+        for _ in range(6):
+            make(shop, ann, 40)
+    first = (
+        MONDAY - dt.timedelta(days=offset + length)
+        if before
+        else MONDAY + dt.timedelta(days=offset)
+    )
+    review = shop.reviews.analyze(first, first + dt.timedelta(days=length))
+    assert review.people == ()
+    assert review.office.overall is None
+    assert all(r.score is None and not r.enough for r in review.office.metrics.values())
+    assert review.findings == () and sum(review.load_by_hour) == 0
