@@ -35,7 +35,7 @@ def metrics() -> list[Metric]:
             min_count=5.0,
             formula=(
                 "(records entered + documents filed) / one's fair share of the office's "
-                "(each hour of the week's work split among those on shift who do it, by "
+                "(each hour's work split among those on shift who do it, by "
                 "their time on shift in it)"
             ),
         ),

@@ -1,9 +1,9 @@
 """What the receptionist's desk adds to the front-office analysis: calls, messages, visitors.
 
 Registered through ``officekit_register_metrics`` (see ``docs/reference/metrics.md``).
-Every figure is a ratio of tallies of this desk's own events; the event's actor is
-credited, except for ``calls.hang_up`` (recorded by the office), which credits
-``handled_by``, the member of staff who answered the call.
+Every figure is a ratio of tallies of this desk's own events, credited to the
+event's actor. (An answered ``calls.hang_up``, recorded by the office, names who
+handled the call in ``handled_by``; no metric reads it yet.)
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ ENDED_AT_DESK = ("calls.complete", "calls.transfer", "calls.take_message")
 MESSAGES_FOR_OTHERS = ("calls.take_message", "messages.take", "messages.deliver")
 """Taking a message for a colleague, and delivering one to them."""
 FRONT_DESK_WORK = ("calls.answer", "visitors.check_in")
+"""The work whose events say whether it was ``cover``."""
 
 
 def _front_desk(profile: Profile, roles: Sequence[str]) -> bool:
@@ -37,9 +38,6 @@ def _covers(profile: Profile, roles: Sequence[str]) -> bool:
     from officekit.plugins.reception.routing import covering
 
     return covering(profile, roles)
-
-
-"""The work whose events say whether it was ``cover``."""
 
 
 def metrics() -> list[Metric]:
@@ -74,7 +72,7 @@ def metrics() -> list[Metric]:
         Metric(
             key="calls.service_level",
             dimension="efficiency",
-            title="Service level",
+            title="Answered calls within the service level",
             unit="%",
             of=Tally("calls.answer", where={"within_service_level": True}),
             per=answered,
@@ -99,7 +97,7 @@ def metrics() -> list[Metric]:
             min_count=5.0,
             formula=(
                 "calls answered / one's fair share of the calls that arrived while on "
-                "shift (each hour of the week's calls split among those on shift who "
+                "shift (each hour's calls split among those on shift who "
                 "answer calls, by their time on shift in it)"
             ),
         ),

@@ -54,13 +54,16 @@ if TYPE_CHECKING:
     from officekit.core.staff import StaffMember
 
 __all__ = [
+    "CONSECUTIVE_GAP",
     "Bucket",
     "Catalogue",
     "Denominators",
     "ability",
     "analyze",
+    "consecutive",
     "denominators",
     "fair_shares",
+    "local_hour",
     "period_bounds",
     "presence",
     "recommend",
@@ -128,6 +131,12 @@ class Catalogue:
                         f"no dimension {key!r} (known: {', '.join(dims)})",
                         where=f"[reviews] {where}.{key}",
                     )
+        for i, name in enumerate(settings.load_operations):
+            if name not in office.operations:
+                raise ValidationError(
+                    f"no operation {name!r} among the installed desks'",
+                    where=f"[reviews] load_operations[{i}]",
+                )
         self.settings = settings
         self.dimensions: tuple[Dimension, ...] = tuple(dims.values())
         self.metrics: tuple[Metric, ...] = tuple(m for _, m in metrics.values())
@@ -162,12 +171,17 @@ def period_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datet
     if (end - start).days > 3660:
         raise ValidationError("a review covers at most ten years", where="end")
     try:
-        return (
-            dt.datetime.combine(start, dt.time(), tz),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz),
-        )
+        first = dt.datetime.combine(start, dt.time(), tz)
+        # In UTC too: the store keeps UTC, and 0001-01-01 east of Greenwich is no year.
+        first.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValidationError(f"{start} is too far out", where="start") from None
+    try:
+        last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz)
+        last.astimezone(dt.UTC)
     except OverflowError:
         raise ValidationError(f"{end} is too far out", where="end") from None
+    return first, last
 
 
 def _mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
@@ -189,19 +203,25 @@ def _result(metric: Metric, of: float, per: float) -> MetricResult:
     )
 
 
-Bucket = tuple[int, int]
-"""An hour of the week, office time: ``(weekday, hour)``, Monday 0."""
+Bucket = int
+"""An hour of office time: whole hours since 1970-01-01 00:00 on the office's clock."""
+
+
+def local_hour(moment: dt.datetime, tz: dt.tzinfo) -> Bucket:
+    """The hour of office time ``moment`` falls in (see ``Bucket``)."""
+    offset = moment.astimezone(tz).utcoffset() or dt.timedelta()
+    return int((moment.timestamp() + offset.total_seconds()) // 3600)
 
 
 def presence(
     shifts: Iterable[tuple[int, dt.datetime, dt.datetime]], tz: dt.tzinfo
 ) -> tuple[dict[int, float], dict[int, dict[Bucket, float]]]:
-    """Hours each person worked, and seconds on shift in each hour of the week (office time).
+    """Hours each person worked, and seconds on shift in each hour of office time.
 
     ``shifts`` are ``(staff id, started, ended)`` (as `iter_shifts` streams them).
     Each shift is cut at the hours of the office's clock at its start (a change of
     the clocks during a shift moves the rest of it by the change: shifts are by
-    day, the clocks change at night) and each piece counted in its hour of the week.
+    day, the clocks change at night) and each piece counted in its hour.
     """
     hours: dict[int, float] = defaultdict(float)
     found: dict[int, dict[Bucket, float]] = defaultdict(lambda: defaultdict(float))
@@ -209,14 +229,14 @@ def presence(
         hours[staff_id] += (ended - began).total_seconds() / 3600.0
         mine = found[staff_id]
         offset = began.astimezone(tz).utcoffset() or dt.timedelta()
-        # Seconds since 1970-01-01 00:00 office time (a Thursday).
+        # Seconds since 1970-01-01 00:00 office time.
         first = began.timestamp() + offset.total_seconds()
         last = ended.timestamp() + offset.total_seconds()
         moment = first
         while moment < last:
             hour = int(moment // 3600)
             piece = min(float((hour + 1) * 3600), last)
-            mine[((hour // 24 + 3) % 7, hour % 24)] += piece - moment
+            mine[hour] += piece - moment
             moment = piece
     return dict(hours), {i: dict(b) for i, b in found.items()}
 
@@ -229,15 +249,15 @@ def fair_shares(
 ) -> tuple[dict[int, float], float]:
     """Each person's fair share of ``work`` (per UTC hour), and the work anyone could share.
 
-    The work of each hour of the week is split among those ``able`` to do it in
-    proportion to the time each was on shift in it. Someone not able who did the
-    work anyway is measured as if they had been one more person on shift then.
-    Work arriving when nobody able was on shift is nobody's share (nor the office's).
+    The work that arrived in each hour is split among those ``able`` to do it in
+    proportion to the time each was on shift in that hour. Someone not able who
+    did the work anyway is measured as if they had been one more person on shift
+    then. Work arriving when nobody able was on shift is nobody's share (nor the
+    office's).
     """
     arrived: dict[Bucket, float] = defaultdict(float)
     for hour, amount in work.items():
-        local = hour.astimezone(tz)
-        arrived[(local.weekday(), local.hour)] += amount
+        arrived[local_hour(hour, tz)] += amount
     members = set(able)
     staffed: dict[Bucket, float] = defaultdict(float)
     for staff_id in members:
@@ -341,9 +361,16 @@ def _scores(
         dims[dim.key] = _mean(
             (results[m.key].score, m.weight) for m in catalogue.metrics if m.dimension == dim.key
         )
-    overall = _mean((dims[d.key], catalogue.settings.weight(d.key)) for d in catalogue.dimensions)
-    if min_hours is not None and hours is not None and hours < min_hours:
-        overall = None
+    settings = catalogue.settings
+    overall = _mean((dims[d.key], settings.weight(d.key)) for d in catalogue.dimensions)
+    if min_hours is not None and hours is not None:
+        measured = sum(
+            1
+            for d in catalogue.dimensions
+            if dims[d.key] is not None and settings.weight(d.key) > 0
+        )
+        if hours < min_hours or measured < settings.min_dimensions:
+            overall = None  # too little to judge a person by: said, not pretended
     return Scores(overall, dims, results)
 
 
@@ -360,11 +387,20 @@ def recommend(
         hours: Hours they worked in the period.
     """
     if person.overall is None:
-        why = (
-            f"worked {hours:.1f} h, fewer than the {settings.min_hours:g} h a review needs"
-            if hours < settings.min_hours
-            else "no dimension has enough data"
-        )
+        measured = [
+            key
+            for key, value in person.dimensions.items()
+            if value is not None and settings.weight(key) > 0
+        ]
+        if hours < settings.min_hours:
+            why = f"worked {hours:.1f} h, fewer than the {settings.min_hours:g} h a review needs"
+        elif not measured:
+            why = "no dimension has enough data"
+        else:
+            why = (
+                f"only {len(measured)} dimension(s) with enough data ({', '.join(measured)}); "
+                f"an overall score needs {settings.min_dimensions}"
+            )
         return Recommendation("insufficient_data", (why,))
     reasons: list[str] = []
     for action, rule in (
@@ -414,8 +450,13 @@ def _fmt(value: float, unit: str) -> str:
     return f"{text}{unit}" if unit in ("%", "s") else f"{text} {unit}".rstrip()
 
 
-def _per_unit(metric: Metric) -> str:
-    return "hours" if metric.per == HOURS else "events"
+def _count(count: float, metric: Metric) -> str:
+    """What a figure was measured over, in words: events, hours, or a share of work."""
+    if metric.per == HOURS:
+        return f"{count:.1f} hours"
+    if metric.per == OFFERED:
+        return f"a share of {count:.1f}"
+    return f"{count:.0f} events"
 
 
 def _findings(
@@ -433,7 +474,7 @@ def _findings(
         evidence: dict[str, Any] = {"value": r.value, "target": metric.target, "count": r.count}
         text = (
             f"{metric.title} is {_fmt(r.value, metric.unit)} against a target of "
-            f"{_fmt(metric.target, metric.unit)} (over {r.count:g} {_per_unit(metric)})."
+            f"{_fmt(metric.target, metric.unit)} (over {_count(r.count, metric)})."
         )
         split = {
             part: metric.scale * of / per
@@ -457,7 +498,8 @@ def _findings(
                     metric.key,
                     "warning",
                     f"{person.name}: {metric.title.lower()} {_fmt(r.value, metric.unit)} against "
-                    f"a target of {_fmt(metric.target, metric.unit)} (over {r.count:g}).",
+                    f"a target of {_fmt(metric.target, metric.unit)} "
+                    f"(over {_count(r.count, metric)}).",
                     {"value": r.value, "target": metric.target, "count": r.count},
                 )
             )
@@ -509,6 +551,29 @@ def ability(
             if any(allowed[name] for name in names):
                 able.add((staff_id, metric.key))
     return able
+
+
+CONSECUTIVE_GAP = dt.timedelta(days=7)
+"""The most days between two saved reviews that still follow each other (a weekend,
+a holiday week between a Monday-to-Friday period and the next)."""
+
+
+def consecutive(earlier: Sequence[Review], start: dt.date) -> list[Review]:
+    """The saved reviews that follow one another up to ``start``: the policy's periods.
+
+    Latest first, from ``earlier`` (latest first). Each must end before the next
+    starts, at most ``CONSECUTIVE_GAP`` before it: a review that overlaps the next,
+    or ends long before it, ends the run (a one-day look saved months ago is not
+    the previous period).
+    """
+    run: list[Review] = []
+    following = start
+    for review in earlier:
+        if not following - CONSECUTIVE_GAP <= review.end < following:
+            break
+        run.append(review)
+        following = review.start
+    return run
 
 
 def analyze(
@@ -566,7 +631,7 @@ def analyze(
         parts = {
             m.key: query.parts_of(totals, m)
             if m.key in query.broken_down
-            else breakdown(conn, office.id, begin, finish, m)
+            else breakdown(conn, office.id, begin, finish, m, tz)
             for m in catalogue.metrics
             if m.breakdown is not None
             and (r := office_scores.metrics[m.key]).score is not None
@@ -574,7 +639,7 @@ def analyze(
         }
     hours = denoms.hours
     earlier_overall: dict[int, list[float | None]] = {}
-    for review in earlier:
+    for review in consecutive(earlier, start):
         present = {p.staff_id: p.scores.overall for p in review.people}
         for staff_id in members:
             earlier_overall.setdefault(staff_id, []).append(present.get(staff_id))

@@ -159,8 +159,9 @@ def _matches_sqlite(element: detail_matches, compiler: SQLCompiler, **kw: Any) -
         # json_extract gives 1/0 for true/false: tell them from the numbers by the type.
         kind = "'true'" if value else "'false'"
         return f"(json_type({_column(element, compiler, **kw)}, '$.{element.key}') = {kind})"
-    if isinstance(value, int):
-        return f"({field} = {int(value)})"
+    if isinstance(value, int):  # and not true, which json_extract also reads as 1
+        kind = f"json_type({_column(element, compiler, **kw)}, '$.{element.key}')"
+        return f"({field} = {int(value)} AND {kind} = 'integer')"
     return f"({field} = {_literal(value)})"
 
 
@@ -610,7 +611,13 @@ def _no_text(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(detail_text, "sqlite")
 def _text_sqlite(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(json_extract({_column(element, compiler, **kw)}, '$.{element.key}') AS TEXT)"
+    # As PostgreSQL's ->> gives it: true and false as words, not json_extract's 1 and 0.
+    col = _column(element, compiler, **kw)
+    path = f"'$.{element.key}'"
+    return (
+        f"CASE json_type({col}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+        f"ELSE CAST(json_extract({col}, {path}) AS TEXT) END"
+    )
 
 
 @compiles(detail_text, "postgresql")
@@ -619,9 +626,10 @@ def _text_pg(element: detail_text, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 WEEKDAY = "weekday"
-"""A metric's ``breakdown`` by the day of the week its events happened (UTC), Monday first."""
+"""A metric's ``breakdown`` by the day of the week its events happened (office time)."""
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+"""The days of the week as a weekday breakdown names them, Monday first."""
 
 
 def credited_to(tally: Tally, staff_id: int) -> sa.ColumnElement[bool]:
@@ -637,25 +645,30 @@ def breakdown(
     start: dt.datetime,
     end: dt.datetime,
     metric: Metric,
+    tz: dt.tzinfo = dt.UTC,
 ) -> dict[str, tuple[float, float]]:
     """A metric's ``of`` and ``per`` sums for each value of its ``breakdown`` (office-wide).
 
     Only for a metric whose ``per`` is a tally and that has a breakdown; an event
-    without the breakdown key is grouped under ``"(none)"``.
+    without the breakdown key is grouped under ``"(none)"``. By ``"weekday"``, the
+    day of the week in the office's timezone ``tz`` (the database sums per UTC hour,
+    each hour is then moved to its local day).
     """
     per = metric.per
     if metric.breakdown is None or not isinstance(per, Tally):
         return {}
-    source = detail_source(conn.dialect.name)
     if metric.breakdown == WEEKDAY:
-        if conn.dialect.name == "sqlite":
-            key: Any = sa.cast(sa.func.strftime("%w", events.c.occurred_at), sa.Integer)
-        else:
-            key = sa.cast(
-                sa.extract("dow", sa.func.timezone("UTC", events.c.occurred_at)), sa.Integer
-            )
-    else:
-        key = detail_text(source.c.detail, metric.breakdown)
+        days: dict[str, list[float]] = {}
+        for i, tally in enumerate((metric.of, per)):
+            for hour, amount in by_hour(conn, office_id, start, end, tally).items():
+                name = WEEKDAYS[hour.astimezone(tz).weekday()]
+                days.setdefault(name, [0.0, 0.0])[i] += amount
+        return {
+            name: (v[0], v[1])
+            for name, v in sorted(days.items(), key=lambda kv: WEEKDAYS.index(kv[0]))
+        }
+    source = detail_source(conn.dialect.name)
+    key = detail_text(source.c.detail, metric.breakdown)
     of = metric.of
     stmt = (
         sa.select(
@@ -678,9 +691,6 @@ def breakdown(
     )
     parts: dict[str, tuple[float, float]] = {}
     for part, of_sum, per_sum in conn.execute(stmt):
-        if metric.breakdown == WEEKDAY and part is not None:
-            name = WEEKDAYS[(int(part) - 1) % 7]  # SQL's 0 is Sunday
-        else:
-            name = "(none)" if part is None else str(part)
+        name = "(none)" if part is None else str(part)
         parts[name] = (float(of_sum or 0.0), float(per_sum or 0.0))
     return parts

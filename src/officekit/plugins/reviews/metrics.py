@@ -45,6 +45,7 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 _DETAIL = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 Scalar = bool | int | str
+"""A value a tally's ``where`` compares a detail key with."""
 
 
 @attrs.frozen
@@ -169,10 +170,10 @@ HOURS = "hours"
 OFFERED = "offered"
 """A metric's ``per`` for the work done against the work offered while on shift.
 
-The person's fair share of the office's work: for each hour of the week (Monday
-9-10, ...), the work that arrived then (the metric's ``offered`` tally, else its
-``of``), split among those able to do it in proportion to the time each was on
-shift in it. A value of 1 is one's share; a part-timer on quiet mornings is
+The person's fair share of the office's work: for each hour of the period, the
+work that arrived in it (the metric's ``offered`` tally, else its ``of``), split
+among those able to do it in proportion to the time each was on shift in it. A
+value of 1 is one's share; a part-timer on quiet mornings is
 measured against the quiet mornings' work, not the busy afternoons'.
 """
 

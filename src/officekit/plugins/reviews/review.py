@@ -35,6 +35,7 @@ SCHEMA = "officekit.review/1"
 """The name and version of the review's JSON schema."""
 
 Action = Literal["promote", "raise", "none"]
+"""What a manager may decide for a person."""
 
 
 @attrs.frozen

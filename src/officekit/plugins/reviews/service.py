@@ -423,11 +423,11 @@ class ReviewsOffice:
                 .order_by(events.c.seq)
                 .limit(limit)
             ).all()
+            members = {s.id: s for s in office.staff.list(include_departed=True)}
+            able = ability(office, self.catalogue, members)
             if isinstance(m.per, Tally):
                 per = float(sums[1] or 0.0)
             else:  # hours worked, or the fair share of the work offered
-                members = {s.id: s for s in office.staff.list(include_departed=True)}
-                able = ability(office, self.catalogue, members)
                 d = denominators(conn, office, self.catalogue, begin, finish, able, [m])
                 per = d.office[m.key] if staff_id is None else d.person[m.key].get(staff_id, 0.0)
         of = float(sums[0] or 0.0)
@@ -447,6 +447,14 @@ class ReviewsOffice:
             )
         from officekit.plugins.reviews.analysis import _result
 
+        result = _result(m, of, per)
+        did = of > 0 or (isinstance(m.per, Tally) and per > 0)
+        if (
+            staff_id is not None
+            and (staff_id, m.key) not in able
+            and (not did or m.applies is not None)
+        ):
+            result = MetricResult(None, 0.0, None, False)  # not measured, as in the review
         return Explanation(
             metric=m.key,
             title=m.title,
@@ -456,7 +464,7 @@ class ReviewsOffice:
             end=end,
             of=of,
             per=per,
-            result=_result(m, of, per),
+            result=result,
             target=m.target,
             events=tuple(listed),
             more=max(0, int(sums[-1]) - len(listed)),
@@ -516,6 +524,13 @@ def _feedback(
         staff_id = None if found is None else office.staff.get(int(found)).id
     else:
         staff_id = _staff_id(office, served_by, "served_by")
+    if desk is not None and staff_id == desk.actor.id:
+        desk.refuse(
+            "feedback.record",
+            subject,
+            "feedback on one's own service is recorded by a colleague or the office (a survey)",
+            decided_by="own_feedback",
+        )
     about = match.group(1)
     detail: dict[str, Any] = {
         "about": about,
@@ -525,21 +540,32 @@ def _feedback(
     }
 
     def act(conn: sa.Connection) -> int:
-        row_id = conn.execute(
-            feedback.insert().values(
-                office_id=office.id,
-                subject=subject,
-                about=about,
-                staff_id=staff_id,
-                score=score,
-                complaint=complaint,
-                comment=comment,
-                recorded_at=office.clock.now(),
-                recorded_by=None if desk is None else desk.actor.id,
+        given = conn.execute(
+            sa.select(feedback.c.id).where(
+                feedback.c.office_id == office.id, feedback.c.subject == subject
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
-        detail["feedback_id"] = int(row_id)
-        return int(row_id)
+        ).scalar()
+        if given is not None:
+            raise ConflictError(f"{subject} has its feedback already (feedback {given})")
+        try:
+            inserted = conn.execute(
+                feedback.insert().values(
+                    office_id=office.id,
+                    subject=subject,
+                    about=about,
+                    staff_id=staff_id,
+                    score=score,
+                    complaint=complaint,
+                    comment=comment,
+                    recorded_at=office.clock.now(),
+                    recorded_by=None if desk is None else desk.actor.id,
+                )
+            )
+        except sa.exc.IntegrityError:  # another process gave it meanwhile (PostgreSQL)
+            raise ConflictError(f"{subject} has its feedback already") from None
+        row_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+        detail["feedback_id"] = row_id
+        return row_id
 
     if desk is None:
         return office.kernel.record_admin(
@@ -624,12 +650,16 @@ class ReviewsDesk:
     ) -> Explanation:
         """Explain a figure (see `ReviewsOffice.explain`): one's own; others' with ``reviews.view``.
 
+        The office's figure (``who=None``) lists everyone's events (a feedback score
+        beside its call): it needs ``reviews.view`` too.
+
         Raises:
-            PermissionDenied: Someone else's figure without ``reviews.view`` (recorded).
+            PermissionDenied: Someone else's or the office's figure without
+                ``reviews.view`` (recorded).
         """
         self._desk.check_open()
         staff_id = None if who is None else _staff_id(self._desk.office, who, "who")
-        others = staff_id is not None and staff_id != self._desk.actor.id
+        others = staff_id != self._desk.actor.id
         if others and not self._desk.can("reviews.view").allowed:
             self._desk.perform("reviews.view")  # records the refusal and raises
         return self._room.explain(staff_id, metric, start, end, limit=limit)
@@ -654,13 +684,16 @@ class ReviewsDesk:
                 the decision only (never in the event log).
 
         Raises:
-            PermissionDenied: The member of staff may not decide (recorded).
+            PermissionDenied: The member of staff may not decide, or the decision is
+                about themselves (recorded).
             ConflictError: A decision for that person on that review is recorded already.
             NotFoundError: No such review, or the person is not in it.
             ValidationError: A bad action, note or amount.
         """
         desk = self._desk
         desk.check_open()
+        if not desk.can("reviews.decide").allowed:
+            desk.perform("reviews.decide")  # records the refusal and raises
         check_int(review_id, "review_id", 1)
         check_choice(action, "action", ACTIONS, "action")
         if note is not None:
@@ -680,6 +713,13 @@ class ReviewsDesk:
             if action != "raise":
                 raise ValidationError("only a raise has an amount", where="amount")
         staff_id = _staff_id(desk.office, who, "who")
+        if staff_id == desk.actor.id:
+            desk.refuse(
+                "reviews.decide",
+                f"review:{review_id}",
+                "nobody decides their own promotion or raise",
+                decided_by="own_review",
+            )
         review = self._room.get(review_id)
         review.person(staff_id)  # NotFoundError when they are not in it
         office = desk.office
@@ -711,13 +751,7 @@ class ReviewsDesk:
         desk.perform(
             "reviews.decide",
             subject=f"review:{review_id}",
-            detail={
-                "review_id": review_id,
-                "staff_id": staff_id,
-                "action": action,
-                "recommended": review.person(staff_id).recommendation.action,
-                "amount": text is not None,
-            },
+            detail={"review_id": review_id, "staff_id": staff_id, "amount": text is not None},
             act=act,
         )
         return Decision(action, desk.actor.name, when.astimezone(dt.UTC), note, text)  # type: ignore[arg-type]

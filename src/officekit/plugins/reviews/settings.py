@@ -79,6 +79,8 @@ class ReviewsSettings:
         finding_score: A metric scoring below this (office or person) is a finding.
         min_hours: A person who worked fewer hours in the period gets no overall
             score and no recommendation (too little data to judge fairly).
+        min_dimensions: Nor does a person with enough data in fewer dimensions than
+            this (an overall score from one dimension would pretend).
     """
 
     weights: Mapping[str, float] = attrs.field(factory=dict)
@@ -87,6 +89,7 @@ class ReviewsSettings:
     load_operations: tuple[str, ...] = ("calls.receive",)
     finding_score: float = 60.0
     min_hours: float = 4.0
+    min_dimensions: int = 2
 
     def weight(self, dimension: str) -> float:
         """The weight of ``dimension`` (1 unless the profile says otherwise)."""
@@ -94,6 +97,7 @@ class ReviewsSettings:
 
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_OPERATION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 def _number(value: float) -> bool:
@@ -131,6 +135,14 @@ def _check(settings: ReviewsSettings, ctx: SectionContext) -> ReviewsSettings:
         ctx.problem(["finding_score"], f"a score is 0-100, got {settings.finding_score!r}")
     if not _number(settings.min_hours) or settings.min_hours < 0:
         ctx.problem(["min_hours"], f"hours are a number >= 0, got {settings.min_hours!r}")
+    if not 1 <= settings.min_dimensions <= 20:
+        ctx.problem(["min_dimensions"], f"a number from 1 to 20, got {settings.min_dimensions!r}")
+    for i, name in enumerate(settings.load_operations):
+        if not _OPERATION.match(name):
+            ctx.problem(
+                ["load_operations", f"[{i}]"],
+                f"an operation's name such as 'calls.receive', got {name!r}",
+            )
     return settings
 
 

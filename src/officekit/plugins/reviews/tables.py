@@ -9,8 +9,9 @@ its own version table (``officekit_version_reviews``).
 * ``review_decisions``: what a manager decided for a person on a review (one
   decision per person and review), with an amount where the profile's policy
   has one; the amount is kept here only, never in the event log.
-* ``feedback``: a customer's score (1-5) after a call, visit or appointment, the
-  member of staff who served them, whether it is a complaint, and the comment.
+* ``feedback``: a customer's score (1-5) after a call, visit or appointment (one
+  per subject), the member of staff who served them, whether it is a complaint,
+  and the comment.
   The comment is personal text: it stays in this table, out of the log.
 """
 
@@ -40,6 +41,7 @@ reviews = sa.Table(
     sa.Column("document", sa.Text, nullable=False),
     sa.Index("ix_reviews_office_id_period_to", "office_id", "period_to"),
 )
+"""Saved reviews: one row per office and period, its JSON document (decisions apart)."""
 
 review_decisions = sa.Table(
     "review_decisions",
@@ -55,6 +57,7 @@ review_decisions = sa.Table(
     sa.UniqueConstraint("review_id", "staff_id"),
     sa.CheckConstraint("action IN ('promote', 'raise', 'none')", name="action"),
 )
+"""Managers' decisions: one per person and review, with the amount of a raise."""
 
 feedback = sa.Table(
     "feedback",
@@ -71,7 +74,10 @@ feedback = sa.Table(
     sa.Column("recorded_by", sa.ForeignKey(staff.c.id), nullable=True),
     sa.CheckConstraint("score BETWEEN 1 AND 5", name="score"),
     sa.Index("ix_feedback_office_id_recorded_at", "office_id", "recorded_at"),
+    # One feedback per call, visit or appointment: a score cannot be given twice.
+    sa.Index("ix_feedback_office_id_subject", "office_id", "subject", unique=True),
 )
+"""Customers' feedback: the score, who served them, whether a complaint, the comment."""
 
 MIGRATIONS = Migrations("reviews", Path(__file__).resolve().parent / "migrations", metadata)
 """The analysis desk's tables and their revisions."""

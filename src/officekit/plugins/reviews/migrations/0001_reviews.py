@@ -69,9 +69,13 @@ def upgrade() -> None:
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="ck_feedback_score"),
     )
     op.create_index("ix_feedback_office_id_recorded_at", "feedback", ["office_id", "recorded_at"])
+    op.create_index(
+        "ix_feedback_office_id_subject", "feedback", ["office_id", "subject"], unique=True
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_feedback_office_id_subject", table_name="feedback")
     op.drop_index("ix_feedback_office_id_recorded_at", table_name="feedback")
     op.drop_table("feedback")
     op.drop_table("review_decisions")
