@@ -225,19 +225,30 @@ def presence(
     """
     hours: dict[int, float] = defaultdict(float)
     found: dict[int, dict[Bucket, float]] = defaultdict(lambda: defaultdict(float))
+    offsets: dict[int, float] = {}  # the office's UTC offset, by UTC hour (shifts share hours)
     for staff_id, began, ended in shifts:
         hours[staff_id] += (ended - began).total_seconds() / 3600.0
         mine = found[staff_id]
-        offset = began.astimezone(tz).utcoffset() or dt.timedelta()
+        start_s = began.timestamp()
+        utc_hour = int(start_s // 3600)
+        offset = offsets.get(utc_hour)
+        if offset is None:
+            delta = began.astimezone(tz).utcoffset() or dt.timedelta()
+            offset = offsets[utc_hour] = delta.total_seconds()
         # Seconds since 1970-01-01 00:00 office time.
-        first = began.timestamp() + offset.total_seconds()
-        last = ended.timestamp() + offset.total_seconds()
-        moment = first
-        while moment < last:
-            hour = int(moment // 3600)
-            piece = min(float((hour + 1) * 3600), last)
-            mine[hour] += piece - moment
-            moment = piece
+        first = start_s + offset
+        last = ended.timestamp() + offset
+        if last <= first:
+            continue
+        h0, h1 = int(first // 3600), int(last // 3600)
+        if h0 == h1:
+            mine[h0] += last - first
+            continue
+        mine[h0] += (h0 + 1) * 3600 - first
+        for hour in range(h0 + 1, h1):
+            mine[hour] += 3600.0
+        if last > h1 * 3600:
+            mine[h1] += last - h1 * 3600
     return dict(hours), {i: dict(b) for i, b in found.items()}
 
 

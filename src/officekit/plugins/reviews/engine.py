@@ -496,8 +496,11 @@ def iter_shifts(
     Whoever reads them keeps what they add up, not the shifts: memory stays flat
     however long the period.
     """
-    rows = conn.execution_options(stream_results=True, yield_per=2000).execute(
-        _SHIFTS, {"b_office_id": office_id, "b_start": start, "b_end": end}
+    # The option on the statement, not the connection: Connection.execution_options
+    # would stream every later query of the transaction through a server-side cursor.
+    rows = conn.execute(
+        _SHIFTS.execution_options(stream_results=True, yield_per=20_000),
+        {"b_office_id": office_id, "b_start": start, "b_end": end},
     )
     for actor, began, ended in rows:
         if actor is not None:
@@ -556,8 +559,10 @@ def by_hour(
     )
     found: dict[dt.datetime, float] = {}
     for hour, total in conn.execute(stmt):
-        if total:
-            utc = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+        if total:  # 'YYYY-MM-DD HH' (strptime is ten times slower, at 24 rows a day)
+            utc = dt.datetime(
+                int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), tzinfo=dt.UTC
+            )
             found[utc] = float(total)
     return found
 
