@@ -25,6 +25,7 @@ from officekit.plugins.reviews.engine import (
     Totals,
     breakdown,
     by_hour,
+    hours_of_day,
     iter_shifts,
 )
 from officekit.plugins.reviews.metrics import (
@@ -64,6 +65,7 @@ __all__ = [
     "denominators",
     "fair_shares",
     "local_hour",
+    "measure",
     "period_bounds",
     "presence",
     "recommend",
@@ -193,8 +195,21 @@ def _mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
     return total / weight if weight else None
 
 
-def _result(metric: Metric, of: float, per: float) -> MetricResult:
-    if per <= 0:
+def measure(metric: Metric, of: float, per: float, *, able: bool | None = None) -> MetricResult:
+    """A metric's figure from its sums: value, count, score, and whether there was enough.
+
+    Args:
+        metric: The metric.
+        of: Its numerator's sum.
+        per: Its denominator's sum (events, hours, or a fair share).
+        able: For a person, whether the metric applies to them (see `ability`);
+            None for the office. Work never offered to them (no duty of theirs, and
+            they did none), or a metric that says it is not about them (cover is not
+            a receptionist's to give, whatever calls a covering clerk answered), is
+            not measured, rather than scored against those whose work it is.
+    """
+    did = of > 0 or (isinstance(metric.per, Tally) and per > 0)
+    if per <= 0 or (able is False and (not did or metric.applies is not None)):
         return MetricResult(None, 0.0, None, False)
     value = metric.scale * of / per
     enough = per >= metric.min_count
@@ -355,18 +370,9 @@ def _scores(
         of = sums[query.index_of(metric.of)] if sums else 0.0
         if isinstance(metric.per, Tally):
             per = sums[query.index_of(metric.per)] if sums else 0.0
-            did = of > 0 or per > 0
         else:
             per = per_of(metric)
-            did = of > 0
-        if able is not None and not able(metric) and (not did or metric.applies is not None):
-            # Work never offered to them (it is no duty of theirs, and they did none),
-            # or a metric that says it is not about them (cover is not a receptionist's
-            # to give, whatever calls a covering clerk answered): not measured, rather
-            # than scored against those whose work it is.
-            results[metric.key] = MetricResult(None, 0.0, None, False)
-            continue
-        results[metric.key] = _result(metric, of, per)
+        results[metric.key] = measure(metric, of, per, able=None if able is None else able(metric))
     dims: dict[str, float | None] = {}
     for dim in catalogue.dimensions:
         dims[dim.key] = _mean(
@@ -635,8 +641,7 @@ def analyze(
             loaded = Tally(settings.load_operations)
             if loaded.identity() not in arrivals:  # not already read for a fair share
                 arrivals[loaded.identity()] = by_hour(conn, office.id, begin, finish, loaded)
-            for hour, count in arrivals[loaded.identity()].items():
-                load[hour.astimezone(tz).hour] += int(count)
+            load = hours_of_day(arrivals[loaded.identity()], tz)
         office_scores = _scores(catalogue, totals.office, lambda m: denoms.office[m.key])
         query = catalogue.query
         parts = {

@@ -46,10 +46,8 @@ __all__ = [
     "detail_matches",
     "detail_number",
     "detail_source",
-    "hours_worked",
+    "hours_of_day",
     "iter_shifts",
-    "load_by_hour",
-    "shift_intervals",
 ]
 
 SHIFT_START = "desk.start_shift"
@@ -471,30 +469,17 @@ def _shift_query() -> sa.Select[Any]:
 _SHIFTS = _shift_query()
 
 
-def shift_intervals(
+def iter_shifts(
     conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
-) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
-    """Each member of staff's shifts in ``[start, end)``: ``(started, ended)``, in order.
+) -> Iterator[tuple[int, dt.datetime, dt.datetime]]:
+    """Each shift in ``[start, end)``, ``(staff id, started, ended)``, streamed in batches.
 
     A shift is a ``desk.start_shift`` followed by that person's next shift event,
     a ``desk.end_shift``, both in the period; a shift still open at the end of the
     period, or one started before it, does not count (a review's period is whole
     office days, and shifts do not cross midnight). The rows are shifts (two
-    events a person a day, read through the operation index), not the log.
-    """
-    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for actor, began, ended in iter_shifts(conn, office_id, start, end):
-        found[actor].append((began, ended))
-    return dict(found)
-
-
-def iter_shifts(
-    conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
-) -> Iterator[tuple[int, dt.datetime, dt.datetime]]:
-    """The shifts of `shift_intervals`, ``(staff id, started, ended)``, streamed in batches.
-
-    Whoever reads them keeps what they add up, not the shifts: memory stays flat
-    however long the period.
+    events a person a day, read through the operation index), not the log; whoever
+    reads them keeps what they add up, not the shifts.
     """
     # The option on the statement, not the connection: Connection.execution_options
     # would stream every later query of the transaction through a server-side cursor.
@@ -509,16 +494,6 @@ def iter_shifts(
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
-def hours_worked(
-    conn: sa.Connection, office_id: int, start: dt.datetime, end: dt.datetime
-) -> dict[int, float]:
-    """Hours each member of staff was on shift in ``[start, end)`` (see `shift_intervals`)."""
-    seconds: dict[int, float] = defaultdict(float)
-    for actor, began, ended in iter_shifts(conn, office_id, start, end):
-        seconds[actor] += (ended - began).total_seconds()
-    return {actor: total / 3600.0 for actor, total in seconds.items()}
 
 
 def by_hour(
@@ -567,23 +542,13 @@ def by_hour(
     return found
 
 
-def load_by_hour(
-    conn: sa.Connection,
-    office_id: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    operations: Sequence[str],
-    tz: dt.tzinfo,
-) -> list[int]:
-    """How many events of ``operations`` fell in each hour of the day (0-23, office time).
+def hours_of_day(hourly: Mapping[dt.datetime, float], tz: dt.tzinfo) -> list[int]:
+    """Counts per UTC hour (as `by_hour` gives them) added up by hour of the day, office time.
 
-    The database counts per UTC hour of the period (`by_hour`); each is then moved
-    to its local hour, so a change of the clocks is counted right.
+    Each UTC hour is moved to its local hour, so a change of the clocks is counted right.
     """
     counts = [0] * 24
-    if not operations:
-        return counts
-    for utc, count in by_hour(conn, office_id, start, end, Tally(tuple(operations))).items():
+    for utc, count in hourly.items():
         counts[utc.astimezone(tz).hour] += int(count)
     return counts
 

@@ -38,6 +38,7 @@ from officekit.plugins.reviews.analysis import (
     ability,
     analyze,
     denominators,
+    measure,
     period_bounds,
 )
 from officekit.plugins.reviews.engine import (
@@ -445,16 +446,9 @@ class ReviewsOffice:
                     None if row.of is None else float(row.of),
                 )
             )
-        from officekit.plugins.reviews.analysis import _result
-
-        result = _result(m, of, per)
-        did = of > 0 or (isinstance(m.per, Tally) and per > 0)
-        if (
-            staff_id is not None
-            and (staff_id, m.key) not in able
-            and (not did or m.applies is not None)
-        ):
-            result = MetricResult(None, 0.0, None, False)  # not measured, as in the review
+        # Measured as the review measures it (whom the metric applies to included).
+        able_here = None if staff_id is None else (staff_id, m.key) in able
+        result = measure(m, of, per, able=able_here)
         return Explanation(
             metric=m.key,
             title=m.title,
