@@ -478,3 +478,59 @@ def test_the_evaluation_set_does_not_regress(sector: str) -> None:
 def test_the_evaluation_set_meets_the_issues_targets(sector: str) -> None:
     result = evaluated(sector)
     assert result["score"] >= 0.85 and result["wrong_share"] <= 0.01, result
+
+
+def _ceiling() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "reception_ceiling", ROOT / "benchmarks" / "reception_ceiling.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module
+
+
+def test_the_ceiling_picks_the_best_cut_off_within_the_wrong_target() -> None:
+    best_rule = _ceiling().best_rule
+    # 200 questions: 100 to escalate. Scores: two right answers, then one wrong
+    # (a question to escalate), then three right, then two wrong.
+    scored = [
+        (0.9, True, False),
+        (0.8, True, False),
+        (0.7, False, True),
+        (0.6, True, False),
+        (0.5, True, False),
+        (0.4, True, False),
+        (0.3, False, True),
+        (0.2, False, False),
+    ]
+    # Wrong may reach 2 (1% of 200): the best cut-off is 0.4 (5 right, 1 wrong);
+    # of the 2 questions to escalate among the scored, the one not answered is
+    # right too. (Questions no rule can answer are the caller's to add.)
+    score, cut, right, wrong = best_rule(scored, 200)
+    assert (cut, right, wrong) == (0.4, 5, 1)
+    assert score == (5 + 1) / 200
+    # answering nothing is a rule too: all questions to escalate right
+    assert best_rule([(0.9, False, True)], 50)[0] == 1 / 50
+    assert best_rule([(0.9, False, True)], 50)[1] == math.inf
+
+
+def test_the_ceiling_of_the_desks_confidence_is_at_least_what_the_desk_answers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    module = _ceiling()
+    result = module.ceiling("legal", EVAL, None)
+    lexical = result["lexical"]
+    assert result["questions"] == evaluated("legal")["questions"]
+    assert 0.0 < lexical["score"] <= 1.0 and lexical["wrong"] <= 0.01 * result["questions"]
+    # the desk answers at its threshold (and margin) with at most 1% wrong in this
+    # sector: the best cut-off of the same confidence does at least as well
+    desk = evaluated("legal")
+    assert desk["wrong_share"] <= 0.01
+    assert lexical["score"] >= desk["right"] / desk["questions"]
+    assert module.main(["--sector", "legal"]) == 0
+    assert "legal" in capsys.readouterr().out
