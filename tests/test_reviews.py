@@ -760,6 +760,59 @@ def test_review_json_round_trips(shop: Office, clock: ManualClock) -> None:
         Review.from_json({"schema": "something/else"})
     with pytest.raises(ValidationError):
         Review.from_json({**doc, "people": [{"name": "x"}]})
+    # the HTML report reads the same review, whether given the object or its JSON
+    from officekit.plugins.reviews.html import render_html
+
+    assert render_html(review) == render_html(doc)
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"people": [{"name": "x"}]}, "review.people[0]"),
+        ({"period": {"from": "2026-02-30", "to": "2026-03-02"}}, "review.period.from"),
+        ({"generated_at": "2026-03-02T09:00:00"}, "review.generated_at"),
+        ({"dimensions": [{"key": "speed", "title": "Speed", "weight": "1"}]},
+         "review.dimensions[0].weight"),
+        ({"trend": [{"from": "2026-03-02", "to": 5, "overall": None, "dimensions": {}}]},
+         "review.trend[0].to"),
+        ({"load_by_hour": []}, "review.load_by_hour"),
+    ],
+)  # fmt: skip
+def test_a_malformed_review_document_names_its_key_path(
+    shop: Office, change: dict[str, Any], where: str
+) -> None:
+    doc = shop.reviews.analyze(MONDAY, MONDAY).to_json()
+    with pytest.raises(ValidationError) as info:
+        Review.from_json({**doc, **change})
+    assert info.value.problems[0].where == where
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(sorted(_DOC_KEYS := (
+    "schema", "review_id", "office", "period", "generated_at", "dimensions", "metrics",
+    "office_scores", "people", "findings", "trend", "load_by_hour",
+))), value=_JSON)  # fmt: skip
+def test_any_wrong_value_in_a_review_document_is_a_validation_error(
+    shop: Office, key: str, value: Any
+) -> None:
+    doc = shop.reviews.analyze(MONDAY, MONDAY).to_json()
+    problem: str | None = None
+    try:
+        read = Review.from_json({**doc, key: value})
+    except ValidationError as exc:
+        problem = exc.problems[0].where
+    if problem is not None:
+        assert problem.startswith("review")
+    else:  # the value was a valid one (a null review id, an empty list...)
+        assert read.to_json()[key] == value
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ from officekit.plugins.reviews.metrics import (
 )
 from officekit.plugins.reviews.review import (
     Decision,
+    DimensionInfo,
     Finding,
     MetricInfo,
     MetricResult,
@@ -689,7 +690,9 @@ def analyze(
                 decision=(decisions or {}).get(staff_id),
             )
         )
-    dims = tuple((d.key, d.title, settings.weight(d.key)) for d in catalogue.dimensions)
+    dims = tuple(
+        DimensionInfo(d.key, d.title, settings.weight(d.key)) for d in catalogue.dimensions
+    )
     metrics = tuple(
         MetricInfo(
             m.key, m.dimension, m.title, m.unit, m.better, m.target, m.formula, m.operations()

@@ -1,7 +1,7 @@
 """The review as one self-contained HTML file: tables and inline SVG charts.
 
-``render_html`` takes a review as its JSON dict (``review.to_json()``, schema
-``officekit.review/1``, documented in ``docs/reference/review-report.md``) and returns a
+``render_html`` takes a review, or its JSON document (``review.to_json()``, schema
+``officekit.review/1``, documented in ``docs/reference/review-report.md``), and returns a
 page that needs nothing else: its CSS is inline, its three charts are SVG drawn
 here, it loads no font, image or script, and a Content-Security-Policy forbids it
 to. Every string of the review is escaped, since names and comments come from
@@ -11,18 +11,20 @@ users. The same review gives the same bytes, so reports can be diffed and cached
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-import attrs
-
-from officekit.errors import ValidationError
+from officekit.plugins.reviews.review import (
+    SCHEMA,
+    Decision,
+    DimensionInfo,
+    Recommendation,
+    Review,
+    Scores,
+)
 
 __all__ = ["render_html"]
-
-SCHEMA = "officekit.review/1"
-"""The version of the review JSON this module renders."""
 
 # Okabe-Ito: a categorical palette that stays distinct for colour-blind readers.
 _PALETTE = (
@@ -38,354 +40,7 @@ _PALETTE = (
 _OVERALL_COLOUR = "#222222"
 _WIDE = 1100.0  # a chart wider than the page scrolls sideways instead of shrinking
 _AT_TARGET = 80.0  # the score of a value on its target (metrics.AT_TARGET)
-_ACTIONS = {"promote", "raise", "none", "insufficient_data"}
-_DECISIONS = {"promote", "raise", "none"}
 _BETTER = {"lower": "\u2264", "higher": "\u2265"}
-_SEVERITIES = {"info", "warning"}
-
-
-# -- reading the review ---------------------------------------------------------------
-
-
-@attrs.frozen
-class _MetricScore:
-    value: float | None
-    count: float
-    score: float | None
-    enough: bool
-
-
-@attrs.frozen
-class _Scores:
-    overall: float | None
-    dimensions: Mapping[str, float | None]
-    metrics: Mapping[str, _MetricScore]
-
-
-@attrs.frozen
-class _Dimension:
-    key: str
-    title: str
-    weight: float
-
-
-@attrs.frozen
-class _Metric:
-    key: str
-    dimension: str
-    title: str
-    unit: str
-    better: str
-    target: float
-    formula: str
-
-
-@attrs.frozen
-class _Recommendation:
-    action: str
-    reasons: tuple[str, ...]
-
-
-@attrs.frozen
-class _Decision:
-    action: str
-    decided_by: str
-    decided_at: str
-    note: str | None
-    amount: str | None
-
-
-@attrs.frozen
-class _Person:
-    staff_id: int
-    name: str
-    roles: tuple[str, ...]
-    hours: float
-    scores: _Scores
-    recommendation: _Recommendation
-    decision: _Decision | None
-
-
-@attrs.frozen
-class _Finding:
-    staff_id: int | None
-    metric: str | None
-    severity: str
-    text: str
-    evidence: Mapping[str, Any]
-
-
-@attrs.frozen
-class _Period:
-    review_id: int | None
-    start: str
-    end: str
-    overall: float | None
-    dimensions: Mapping[str, float | None]
-
-
-@attrs.frozen
-class _Review:
-    review_id: int | None
-    office_name: str
-    office_key: str
-    profile: str
-    start: str
-    end: str
-    generated_at: str
-    dimensions: tuple[_Dimension, ...]
-    metrics: tuple[_Metric, ...]
-    office_scores: _Scores
-    people: tuple[_Person, ...]
-    findings: tuple[_Finding, ...]
-    trend: tuple[_Period, ...]
-    load_by_hour: tuple[int, ...]
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"a boolean ({value!r})"
-    if isinstance(value, str):
-        return f"a string ({value[:40]!r})"
-    if isinstance(value, int | float):
-        return f"a number ({value!r})"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
-def _fail(where: str, what: str) -> ValidationError:
-    return ValidationError(what, where=where)
-
-
-def _object(value: object, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _fail(where, f"expected an object, got {_kind(value)}")
-    return value
-
-
-def _get(obj: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in obj:
-        raise _fail(where, f"the key {key!r} is missing")
-    return obj[key]
-
-
-def _array(value: object, where: str) -> Sequence[Any]:
-    if not isinstance(value, list | tuple):
-        raise _fail(where, f"expected an array, got {_kind(value)}")
-    return value
-
-
-def _text(obj: Mapping[str, Any], key: str, where: str) -> str:
-    value = _get(obj, key, where)
-    if not isinstance(value, str):
-        raise _fail(f"{where}.{key}", f"expected a string, got {_kind(value)}")
-    return value
-
-
-def _choice(obj: Mapping[str, Any], key: str, choices: Iterable[str], where: str) -> str:
-    value = _text(obj, key, where)
-    if value not in choices:
-        raise _fail(f"{where}.{key}", f"expected one of {sorted(choices)}, got {value!r}")
-    return value
-
-
-def _text_or_none(obj: Mapping[str, Any], key: str, where: str) -> str | None:
-    return None if obj.get(key) is None else _text(obj, key, where)
-
-
-def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(where, f"expected a finite number, got {_kind(value)}")
-    return float(value)
-
-
-def _number_or_none(value: object, where: str) -> float | None:
-    return None if value is None else _number(value, where)
-
-
-def _score(value: object, where: str) -> float | None:
-    result = _number_or_none(value, where)
-    if result is not None and not 0.0 <= result <= 100.0:
-        raise _fail(where, f"a score is between 0 and 100, got {result!r}")
-    return result
-
-
-def _integer(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(where, f"expected an integer, got {_kind(value)}")
-    return value
-
-
-def _integer_or_none(value: object, where: str) -> int | None:
-    return None if value is None else _integer(value, where)
-
-
-def _dimension_scores(value: object, where: str) -> dict[str, float | None]:
-    obj = _object(value, where)
-    return {str(key): _score(obj[key], f"{where}.{key}") for key in obj}
-
-
-def _scores(obj: Mapping[str, Any], where: str) -> _Scores:
-    metrics = {}
-    raw = _object(_get(obj, "metrics", where), f"{where}.metrics")
-    for key in raw:
-        at = f"{where}.metrics.{key}"
-        item = _object(raw[key], at)
-        enough = _get(item, "enough", at)
-        if not isinstance(enough, bool):
-            raise _fail(f"{at}.enough", f"expected a boolean, got {_kind(enough)}")
-        metrics[str(key)] = _MetricScore(
-            value=_number_or_none(_get(item, "value", at), f"{at}.value"),
-            count=_number(_get(item, "count", at), f"{at}.count"),
-            score=_score(_get(item, "score", at), f"{at}.score"),
-            enough=enough,
-        )
-    return _Scores(
-        overall=_score(_get(obj, "overall", where), f"{where}.overall"),
-        dimensions=_dimension_scores(_get(obj, "dimensions", where), f"{where}.dimensions"),
-        metrics=metrics,
-    )
-
-
-def _person(value: object, where: str) -> _Person:
-    obj = _object(value, where)
-    roles = _array(_get(obj, "roles", where), f"{where}.roles")
-    for i, role in enumerate(roles):
-        if not isinstance(role, str):
-            raise _fail(f"{where}.roles[{i}]", f"expected a string, got {_kind(role)}")
-    rec = _object(_get(obj, "recommendation", where), f"{where}.recommendation")
-    action = _choice(rec, "action", _ACTIONS, f"{where}.recommendation")
-    reasons = _array(_get(rec, "reasons", f"{where}.recommendation"), f"{where}.recommendation")
-    for i, reason in enumerate(reasons):
-        if not isinstance(reason, str):
-            raise _fail(
-                f"{where}.recommendation.reasons[{i}]", f"expected a string, got {_kind(reason)}"
-            )
-    decision = None
-    if obj.get("decision") is not None:
-        at = f"{where}.decision"
-        raw = _object(obj["decision"], at)
-        chosen = _choice(raw, "action", _DECISIONS, at)
-        decision = _Decision(
-            action=chosen,
-            decided_by=_text(raw, "decided_by", at),
-            decided_at=_text(raw, "decided_at", at),
-            note=_text_or_none(raw, "note", at),
-            amount=_text_or_none(raw, "amount", at),
-        )
-    hours = _number(_get(obj, "hours", where), f"{where}.hours")
-    return _Person(
-        staff_id=_integer(_get(obj, "staff_id", where), f"{where}.staff_id"),
-        name=_text(obj, "name", where),
-        roles=tuple(roles),
-        hours=hours,
-        scores=_scores(obj, where),
-        recommendation=_Recommendation(action, tuple(reasons)),
-        decision=decision,
-    )
-
-
-def _read(data: Mapping[str, Any]) -> _Review:
-    where = "review"
-    root = _object(data, where)
-    schema = _get(root, "schema", where)
-    if schema != SCHEMA:
-        raise _fail(f"{where}.schema", f"expected {SCHEMA!r}, got {_kind(schema)}")
-    office = _object(_get(root, "office", where), f"{where}.office")
-    period = _object(_get(root, "period", where), f"{where}.period")
-    dimensions = []
-    for i, item in enumerate(_array(_get(root, "dimensions", where), f"{where}.dimensions")):
-        at = f"{where}.dimensions[{i}]"
-        obj = _object(item, at)
-        dimensions.append(
-            _Dimension(
-                key=_text(obj, "key", at),
-                title=_text(obj, "title", at),
-                weight=_number(_get(obj, "weight", at), f"{at}.weight"),
-            )
-        )
-    metrics = []
-    for i, item in enumerate(_array(_get(root, "metrics", where), f"{where}.metrics")):
-        at = f"{where}.metrics[{i}]"
-        obj = _object(item, at)
-        metrics.append(
-            _Metric(
-                key=_text(obj, "key", at),
-                dimension=_text(obj, "dimension", at),
-                title=_text(obj, "title", at),
-                unit=_text(obj, "unit", at),
-                better=_choice(obj, "better", _BETTER, at),
-                target=_number(_get(obj, "target", at), f"{at}.target"),
-                formula=_text(obj, "formula", at),
-            )
-        )
-    people = tuple(
-        _person(item, f"{where}.people[{i}]")
-        for i, item in enumerate(_array(_get(root, "people", where), f"{where}.people"))
-    )
-    findings = []
-    for i, item in enumerate(_array(_get(root, "findings", where), f"{where}.findings")):
-        at = f"{where}.findings[{i}]"
-        obj = _object(item, at)
-        findings.append(
-            _Finding(
-                staff_id=_integer_or_none(obj.get("staff_id"), f"{at}.staff_id"),
-                metric=_text_or_none(obj, "metric", at),
-                severity=_choice(obj, "severity", _SEVERITIES, at),
-                text=_text(obj, "text", at),
-                evidence=_object(obj.get("evidence", {}), f"{at}.evidence"),
-            )
-        )
-    trend = []
-    for i, item in enumerate(_array(_get(root, "trend", where), f"{where}.trend")):
-        at = f"{where}.trend[{i}]"
-        obj = _object(item, at)
-        trend.append(
-            _Period(
-                review_id=_integer_or_none(obj.get("review_id"), f"{at}.review_id"),
-                start=_text(obj, "from", at),
-                end=_text(obj, "to", at),
-                overall=_score(_get(obj, "overall", at), f"{at}.overall"),
-                dimensions=_dimension_scores(_get(obj, "dimensions", at), f"{at}.dimensions"),
-            )
-        )
-    load = _array(_get(root, "load_by_hour", where), f"{where}.load_by_hour")
-    if len(load) != 24:
-        raise _fail(f"{where}.load_by_hour", f"expected 24 hours, got {len(load)}")
-    calls = []
-    for hour, item in enumerate(load):
-        at = f"{where}.load_by_hour[{hour}]"
-        obj = _object(item, at)
-        if _get(obj, "hour", at) != hour:
-            raise _fail(f"{at}.hour", f"expected hour {hour}, got {_kind(obj['hour'])}")
-        count = _integer(_get(obj, "calls", at), f"{at}.calls")
-        if count < 0:
-            raise _fail(f"{at}.calls", f"a number of calls is >= 0, got {count}")
-        calls.append(count)
-    return _Review(
-        review_id=_integer_or_none(root.get("review_id"), f"{where}.review_id"),
-        office_name=_text(office, "name", f"{where}.office"),
-        office_key=_text(office, "key", f"{where}.office"),
-        profile=_text(office, "profile", f"{where}.office"),
-        start=_text(period, "from", f"{where}.period"),
-        end=_text(period, "to", f"{where}.period"),
-        generated_at=_text(root, "generated_at", where),
-        dimensions=tuple(dimensions),
-        metrics=tuple(metrics),
-        office_scores=_scores(
-            _object(_get(root, "office_scores", where), f"{where}.office_scores"),
-            f"{where}.office_scores",
-        ),
-        people=people,
-        findings=tuple(findings),
-        trend=tuple(trend),
-        load_by_hour=tuple(calls),
-    )
 
 
 # -- formatting -----------------------------------------------------------------------
@@ -446,7 +101,7 @@ def _short(text: str, limit: int) -> str:
 # -- charts ---------------------------------------------------------------------------
 
 
-def _colours(dimensions: Sequence[_Dimension]) -> dict[str, str]:
+def _colours(dimensions: Sequence[DimensionInfo]) -> dict[str, str]:
     return {d.key: _PALETTE[i % len(_PALETTE)] for i, d in enumerate(dimensions)}
 
 
@@ -499,7 +154,7 @@ def _score_axis(left: float, top: float, width: float, height: float) -> str:
     return "".join(parts)
 
 
-def _scores_chart(review: _Review) -> str:
+def _scores_chart(review: Review) -> str:
     """Grouped bars: for each person, the overall score then one bar per dimension."""
     series = [("overall", "Overall", _OVERALL_COLOUR)]
     colours = _colours(review.dimensions)
@@ -572,7 +227,7 @@ def _scores_chart(review: _Review) -> str:
     return "".join(parts)
 
 
-def _trend_chart(review: _Review) -> str:
+def _trend_chart(review: Review) -> str:
     """A line per dimension and one for the overall score, over the reviews so far."""
     colours = _colours(review.dimensions)
     series: list[tuple[str, str, str]] = [("overall", "Overall", _OVERALL_COLOUR)]
@@ -671,7 +326,7 @@ def _nice_top(peak: int) -> tuple[int, int]:
     return step * math.ceil(peak / step), step
 
 
-def _load_chart(review: _Review) -> str:
+def _load_chart(review: Review) -> str:
     """24 bars: the calls received in each hour of the day, office time."""
     left, top, plot_h, right = 48.0, 24.0, 200.0, 16.0
     bar_slot = 30.0
@@ -722,8 +377,8 @@ def _load_chart(review: _Review) -> str:
 # -- tables ---------------------------------------------------------------------------
 
 
-def _dimension_table(review: _Review) -> str:
-    scores = review.office_scores
+def _dimension_table(review: Review) -> str:
+    scores = review.office
     rows = "".join(
         f'<tr><th scope="row">{_e(d.title)}</th><td class="num">{_num(d.weight)}</td>'
         f"{_score_cell(scores.dimensions.get(d.key))}</tr>"
@@ -738,7 +393,7 @@ def _dimension_table(review: _Review) -> str:
     )
 
 
-def _metric_rows(review: _Review, scores: _Scores) -> str:
+def _metric_rows(review: Review, scores: Scores) -> str:
     titles = {d.key: d.title for d in review.dimensions}
     rows = []
     for metric in review.metrics:
@@ -768,7 +423,7 @@ def _metric_rows(review: _Review, scores: _Scores) -> str:
     return "".join(rows)
 
 
-def _metric_table(review: _Review, scores: _Scores, caption: str) -> str:
+def _metric_table(review: Review, scores: Scores, caption: str) -> str:
     return (
         f'<table class="metrics"><caption>{_e(caption)}</caption>'
         '<thead><tr><th scope="col">Metric</th><th scope="col">Dimension</th>'
@@ -786,14 +441,14 @@ _ACTION_TEXT = {
 }
 
 
-def _recommendation(rec: _Recommendation) -> str:
+def _recommendation(rec: Recommendation) -> str:
     reasons = "".join(f"<li>{_e(reason)}</li>" for reason in rec.reasons)
     return f'<span class="action {_e(rec.action)}">{_e(_ACTION_TEXT[rec.action])}</span>' + (
         f"<ul>{reasons}</ul>" if reasons else ""
     )
 
 
-def _decision(decision: _Decision | None) -> str:
+def _decision(decision: Decision | None) -> str:
     if decision is None:
         return '<span class="na">not decided</span>'
     parts = [
@@ -801,15 +456,14 @@ def _decision(decision: _Decision | None) -> str:
     ]
     if decision.amount is not None:
         parts.append(f' <span class="amount">{_e(decision.amount)}</span>')
-    parts.append(
-        f'<div class="by">by {_e(decision.decided_by)}, {_time(decision.decided_at)}</div>'
-    )
+    decided = _time(decision.decided_at.isoformat())
+    parts.append(f'<div class="by">by {_e(decision.decided_by)}, {decided}</div>')
     if decision.note:
         parts.append(f'<div class="note">{_e(decision.note)}</div>')
     return "".join(parts)
 
 
-def _people_table(review: _Review) -> str:
+def _people_table(review: Review) -> str:
     if not review.people:
         return '<p class="empty">No member of staff worked in this period.</p>'
     head = "".join(f'<th scope="col">{_e(d.title)}</th>' for d in review.dimensions)
@@ -832,7 +486,7 @@ def _people_table(review: _Review) -> str:
     )
 
 
-def _person_details(review: _Review) -> str:
+def _person_details(review: Review) -> str:
     parts = []
     for person in review.people:
         overall = "n/a" if person.scores.overall is None else f"{person.scores.overall:.1f}"
@@ -856,7 +510,7 @@ def _evidence_value(value: object) -> str:
     return _e(value)
 
 
-def _findings_table(review: _Review) -> str:
+def _findings_table(review: Review) -> str:
     if not review.findings:
         return '<p class="empty">No findings: nothing stood out in this period.</p>'
     names = {p.staff_id: p.name for p in review.people}
@@ -937,7 +591,7 @@ footer{max-width:1180px;margin:32px auto;padding:0 24px;color:var(--muted);font-
 """
 
 
-def render_html(data: Mapping[str, Any]) -> str:
+def render_html(review: Review | Mapping[str, Any]) -> str:
     """Render a review as one self-contained HTML page.
 
     The page has the office's scores, a table per person (overall and dimension
@@ -948,18 +602,21 @@ def render_html(data: Mapping[str, Any]) -> str:
     other resource and runs no script.
 
     Args:
-        data: The review as ``review.to_json()`` returns it (schema
-            ``officekit.review/1``).
+        review: A [`Review`][officekit.plugins.reviews.review.Review], or its
+            JSON document as ``review.to_json()`` returns it (schema
+            ``officekit.review/1``), read with
+            [`Review.from_json`][officekit.plugins.reviews.review.Review.from_json].
 
     Returns:
         The HTML document, the same for the same review.
 
     Raises:
-        ValidationError: If ``data`` is not a review of that schema; the error names
-            the key path (``review.people[2].hours``) and what is wrong there.
+        ValidationError: If ``review`` is a document not of that schema; the error
+            names the key path (``review.people[2].hours``) and what is wrong there.
     """
-    review = _read(data)
-    scores = review.office_scores
+    if not isinstance(review, Review):
+        review = Review.from_json(review)
+    scores = review.office
     overall = "n/a" if scores.overall is None else f"{scores.overall:.1f}"
     title = f"Front-office review: {review.office_name}, {review.start} to {review.end}"
     saved = "not saved" if review.review_id is None else f"review #{review.review_id}"
@@ -980,7 +637,7 @@ def render_html(data: Mapping[str, Any]) -> str:
             f"<span>profile {_e(review.profile)}</span>",
             f"<span>office {_e(review.office_key)}</span>",
             f"<span>{_e(saved)}</span>",
-            f"<span>generated {_time(review.generated_at)}</span></p>",
+            f"<span>generated {_time(review.generated_at.isoformat())}</span></p>",
             "</header><main>",
             '<section id="office"><h2>The office</h2><div class="summary">',
             '<div><div class="big">',

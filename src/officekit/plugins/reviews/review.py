@@ -11,8 +11,9 @@ documented, stable JSON document (schema ``officekit.review/1``, see
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any, Literal
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, NamedTuple
 
 import attrs
 
@@ -21,6 +22,7 @@ from officekit.errors import NotFoundError, ValidationError
 __all__ = [
     "SCHEMA",
     "Decision",
+    "DimensionInfo",
     "Finding",
     "MetricInfo",
     "MetricResult",
@@ -36,6 +38,20 @@ SCHEMA = "officekit.review/1"
 
 Action = Literal["promote", "raise", "none"]
 """What a manager may decide for a person."""
+
+
+class DimensionInfo(NamedTuple):
+    """A dimension as a review weighed it (a tuple: ``key, title, weight = info``).
+
+    Attributes:
+        key: The dimension's key (``efficiency``).
+        title: Its name.
+        weight: Its weight in the overall score (the profile's).
+    """
+
+    key: str
+    title: str
+    weight: float
 
 
 @attrs.frozen
@@ -204,7 +220,7 @@ class Review:
         start: The first day of the period (office time).
         end: The last day of the period (inclusive).
         generated_at: When it was computed (aware, UTC).
-        dimensions: ``(key, title, weight)`` of each dimension, in order.
+        dimensions: Each dimension's key, title and weight, in order.
         metrics: The metrics measured.
         office: The office's scores.
         people: Each member of staff with events or hours in the period, by name.
@@ -220,7 +236,7 @@ class Review:
     start: dt.date
     end: dt.date
     generated_at: dt.datetime
-    dimensions: tuple[tuple[str, str, float], ...]
+    dimensions: tuple[DimensionInfo, ...]
     metrics: tuple[MetricInfo, ...]
     office: Scores
     people: tuple[PersonReview, ...]
@@ -318,77 +334,14 @@ class Review:
     def from_json(cls, doc: Mapping[str, Any]) -> Review:
         """Read a review back from its JSON document (as `to_json` wrote it).
 
+        Every value is checked against the schema ``officekit.review/1`` (types,
+        choices, scores within 0-100, 24 hours of load).
+
         Raises:
-            ValidationError: It is not an ``officekit.review/1`` document.
+            ValidationError: It is not such a document; the error names the key
+                path (``review.people[2].hours``) and what is wrong there.
         """
-        if not isinstance(doc, Mapping) or doc.get("schema") != SCHEMA:
-            raise ValidationError(f"not an {SCHEMA} document", where="schema")
-        try:
-            return cls(
-                review_id=doc["review_id"],
-                office_key=doc["office"]["key"],
-                office_name=doc["office"]["name"],
-                profile=doc["office"]["profile"],
-                start=dt.date.fromisoformat(doc["period"]["from"]),
-                end=dt.date.fromisoformat(doc["period"]["to"]),
-                generated_at=dt.datetime.fromisoformat(doc["generated_at"]),
-                dimensions=tuple((d["key"], d["title"], d["weight"]) for d in doc["dimensions"]),
-                metrics=tuple(
-                    MetricInfo(
-                        m["key"],
-                        m["dimension"],
-                        m["title"],
-                        m["unit"],
-                        m["better"],
-                        m["target"],
-                        m["formula"],
-                        tuple(m["operations"]),
-                    )
-                    for m in doc["metrics"]
-                ),
-                office=_scores(doc["office_scores"]),
-                people=tuple(
-                    PersonReview(
-                        staff_id=p["staff_id"],
-                        name=p["name"],
-                        roles=tuple(p["roles"]),
-                        hours=p["hours"],
-                        scores=_scores(p),
-                        recommendation=Recommendation(
-                            p["recommendation"]["action"], tuple(p["recommendation"]["reasons"])
-                        ),
-                        decision=None
-                        if p["decision"] is None
-                        else Decision(
-                            p["decision"]["action"],
-                            p["decision"]["decided_by"],
-                            dt.datetime.fromisoformat(p["decision"]["decided_at"]),
-                            p["decision"]["note"],
-                            p["decision"]["amount"],
-                        ),
-                    )
-                    for p in doc["people"]
-                ),
-                findings=tuple(
-                    Finding(f["staff_id"], f["metric"], f["severity"], f["text"], f["evidence"])
-                    for f in doc["findings"]
-                ),
-                trend=tuple(
-                    TrendPoint(
-                        t["review_id"],
-                        dt.date.fromisoformat(t["from"]),
-                        dt.date.fromisoformat(t["to"]),
-                        t["overall"],
-                        t["dimensions"],
-                    )
-                    for t in doc["trend"]
-                ),
-                load_by_hour=tuple(h["calls"] for h in doc["load_by_hour"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationError(
-                f"a malformed review document: {exc!r}", where="document"
-            ) from None
+        return _read(doc)
 
 
 def _scores_json(scores: Scores) -> dict[str, Any]:
@@ -402,12 +355,275 @@ def _scores_json(scores: Scores) -> dict[str, Any]:
     }
 
 
-def _scores(doc: Mapping[str, Any]) -> Scores:
+# -- reading a review's JSON, every value checked ---------------------------------------
+
+_ACTIONS = ("promote", "raise", "none", "insufficient_data")
+_DECISIONS = ("promote", "raise", "none")
+_BETTER = ("lower", "higher")
+_SEVERITIES = ("info", "warning")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({value!r})"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return f"a {type(value).__name__}"
+
+
+def _fail(where: str, what: str) -> ValidationError:
+    return ValidationError(what, where=where)
+
+
+def _object(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(where, f"expected an object, got {_kind(value)}")
+    return value
+
+
+def _get(obj: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in obj:
+        raise _fail(where, f"the key {key!r} is missing")
+    return obj[key]
+
+
+def _array(value: object, where: str) -> Sequence[Any]:
+    if not isinstance(value, list | tuple):
+        raise _fail(where, f"expected an array, got {_kind(value)}")
+    return value
+
+
+def _text(obj: Mapping[str, Any], key: str, where: str) -> str:
+    value = _get(obj, key, where)
+    if not isinstance(value, str):
+        raise _fail(f"{where}.{key}", f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _texts(obj: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    at = f"{where}.{key}"
+    items = _array(_get(obj, key, where), at)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise _fail(f"{at}[{i}]", f"expected a string, got {_kind(item)}")
+    return tuple(items)
+
+
+def _choice(obj: Mapping[str, Any], key: str, choices: Iterable[str], where: str) -> Any:
+    value = _text(obj, key, where)
+    if value not in choices:
+        raise _fail(f"{where}.{key}", f"expected one of {sorted(choices)}, got {value!r}")
+    return value
+
+
+def _text_or_none(obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    return None if obj.get(key) is None else _text(obj, key, where)
+
+
+def _date(obj: Mapping[str, Any], key: str, where: str) -> dt.date:
+    value = _text(obj, key, where)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{where}.{key}", f"expected a date (YYYY-MM-DD), got {value!r:.40}") from None
+
+
+def _instant(obj: Mapping[str, Any], key: str, where: str) -> dt.datetime:
+    value = _text(obj, key, where)
+    try:
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise _fail(
+            f"{where}.{key}", f"expected an ISO 8601 instant with its offset, got {value!r:.40}"
+        )
+    return instant
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(where, f"expected a finite number, got {_kind(value)}")
+    return value
+
+
+def _number_or_none(value: object, where: str) -> float | None:
+    return None if value is None else _number(value, where)
+
+
+def _score(value: object, where: str) -> float | None:
+    result = _number_or_none(value, where)
+    if result is not None and not 0.0 <= result <= 100.0:
+        raise _fail(where, f"a score is between 0 and 100, got {result!r}")
+    return result
+
+
+def _integer(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(where, f"expected an integer, got {_kind(value)}")
+    return value
+
+
+def _integer_or_none(value: object, where: str) -> int | None:
+    return None if value is None else _integer(value, where)
+
+
+def _dimension_scores(value: object, where: str) -> dict[str, float | None]:
+    obj = _object(value, where)
+    return {str(key): _score(obj[key], f"{where}.{key}") for key in obj}
+
+
+def _scores(obj: Mapping[str, Any], where: str) -> Scores:
+    metrics = {}
+    raw = _object(_get(obj, "metrics", where), f"{where}.metrics")
+    for key in raw:
+        at = f"{where}.metrics.{key}"
+        item = _object(raw[key], at)
+        enough = _get(item, "enough", at)
+        if not isinstance(enough, bool):
+            raise _fail(f"{at}.enough", f"expected a boolean, got {_kind(enough)}")
+        metrics[str(key)] = MetricResult(
+            value=_number_or_none(_get(item, "value", at), f"{at}.value"),
+            count=_number(_get(item, "count", at), f"{at}.count"),
+            score=_score(_get(item, "score", at), f"{at}.score"),
+            enough=enough,
+        )
     return Scores(
-        overall=doc["overall"],
-        dimensions=dict(doc["dimensions"]),
-        metrics={
-            key: MetricResult(r["value"], r["count"], r["score"], r["enough"])
-            for key, r in doc["metrics"].items()
-        },
+        overall=_score(_get(obj, "overall", where), f"{where}.overall"),
+        dimensions=_dimension_scores(_get(obj, "dimensions", where), f"{where}.dimensions"),
+        metrics=metrics,
+    )
+
+
+def _person(value: object, where: str) -> PersonReview:
+    obj = _object(value, where)
+    rec = _object(_get(obj, "recommendation", where), f"{where}.recommendation")
+    decision = None
+    if obj.get("decision") is not None:
+        at = f"{where}.decision"
+        raw = _object(obj["decision"], at)
+        decision = Decision(
+            action=_choice(raw, "action", _DECISIONS, at),
+            decided_by=_text(raw, "decided_by", at),
+            decided_at=_instant(raw, "decided_at", at),
+            note=_text_or_none(raw, "note", at),
+            amount=_text_or_none(raw, "amount", at),
+        )
+    return PersonReview(
+        staff_id=_integer(_get(obj, "staff_id", where), f"{where}.staff_id"),
+        name=_text(obj, "name", where),
+        roles=_texts(obj, "roles", where),
+        hours=_number(_get(obj, "hours", where), f"{where}.hours"),
+        scores=_scores(obj, where),
+        recommendation=Recommendation(
+            _choice(rec, "action", _ACTIONS, f"{where}.recommendation"),
+            _texts(rec, "reasons", f"{where}.recommendation"),
+        ),
+        decision=decision,
+    )
+
+
+def _items(root: Mapping[str, Any], key: str, where: str) -> Iterable[tuple[str, Any]]:
+    """Each item of the array ``root[key]`` with its key path."""
+    at = f"{where}.{key}"
+    return ((f"{at}[{i}]", item) for i, item in enumerate(_array(_get(root, key, where), at)))
+
+
+def _read(data: Mapping[str, Any]) -> Review:
+    where = "review"
+    root = _object(data, where)
+    schema = _get(root, "schema", where)
+    if schema != SCHEMA:
+        raise _fail(f"{where}.schema", f"expected {SCHEMA!r}, got {_kind(schema)}")
+    office = _object(_get(root, "office", where), f"{where}.office")
+    period = _object(_get(root, "period", where), f"{where}.period")
+    dimensions = []
+    for at, item in _items(root, "dimensions", where):
+        obj = _object(item, at)
+        dimensions.append(
+            DimensionInfo(
+                key=_text(obj, "key", at),
+                title=_text(obj, "title", at),
+                weight=_number(_get(obj, "weight", at), f"{at}.weight"),
+            )
+        )
+    metrics = []
+    for at, item in _items(root, "metrics", where):
+        obj = _object(item, at)
+        metrics.append(
+            MetricInfo(
+                key=_text(obj, "key", at),
+                dimension=_text(obj, "dimension", at),
+                title=_text(obj, "title", at),
+                unit=_text(obj, "unit", at),
+                better=_choice(obj, "better", _BETTER, at),
+                target=_number(_get(obj, "target", at), f"{at}.target"),
+                formula=_text(obj, "formula", at),
+                operations=_texts(obj, "operations", at),
+            )
+        )
+    people = tuple(_person(item, at) for at, item in _items(root, "people", where))
+    findings = []
+    for at, item in _items(root, "findings", where):
+        obj = _object(item, at)
+        findings.append(
+            Finding(
+                staff_id=_integer_or_none(obj.get("staff_id"), f"{at}.staff_id"),
+                metric=_text_or_none(obj, "metric", at),
+                severity=_choice(obj, "severity", _SEVERITIES, at),
+                text=_text(obj, "text", at),
+                evidence=_object(obj.get("evidence", {}), f"{at}.evidence"),
+            )
+        )
+    trend = []
+    for at, item in _items(root, "trend", where):
+        obj = _object(item, at)
+        trend.append(
+            TrendPoint(
+                review_id=_integer_or_none(obj.get("review_id"), f"{at}.review_id"),
+                start=_date(obj, "from", at),
+                end=_date(obj, "to", at),
+                overall=_score(_get(obj, "overall", at), f"{at}.overall"),
+                dimensions=_dimension_scores(_get(obj, "dimensions", at), f"{at}.dimensions"),
+            )
+        )
+    load = _array(_get(root, "load_by_hour", where), f"{where}.load_by_hour")
+    if len(load) != 24:
+        raise _fail(f"{where}.load_by_hour", f"expected 24 hours, got {len(load)}")
+    calls = []
+    for hour, item in enumerate(load):
+        at = f"{where}.load_by_hour[{hour}]"
+        obj = _object(item, at)
+        if _get(obj, "hour", at) != hour:
+            raise _fail(f"{at}.hour", f"expected hour {hour}, got {_kind(obj['hour'])}")
+        count = _integer(_get(obj, "calls", at), f"{at}.calls")
+        if count < 0:
+            raise _fail(f"{at}.calls", f"a number of calls is >= 0, got {count}")
+        calls.append(count)
+    return Review(
+        review_id=_integer_or_none(root.get("review_id"), f"{where}.review_id"),
+        office_key=_text(office, "key", f"{where}.office"),
+        office_name=_text(office, "name", f"{where}.office"),
+        profile=_text(office, "profile", f"{where}.office"),
+        start=_date(period, "from", f"{where}.period"),
+        end=_date(period, "to", f"{where}.period"),
+        generated_at=_instant(root, "generated_at", where),
+        dimensions=tuple(dimensions),
+        metrics=tuple(metrics),
+        office=_scores(
+            _object(_get(root, "office_scores", where), f"{where}.office_scores"),
+            f"{where}.office_scores",
+        ),
+        people=people,
+        findings=tuple(findings),
+        trend=tuple(trend),
+        load_by_hour=tuple(calls),
     )
