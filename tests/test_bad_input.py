@@ -40,10 +40,17 @@ from officekit.errors import (
     ValidationError,
 )
 from officekit.hookspecs import hookimpl
+from officekit.plugins.assistant.documents.queue import DocumentsOffice
+from officekit.plugins.assistant.schedule.diary import ScheduleOffice
+from officekit.plugins.clerk.filing.documents import FilingRoom
+from officekit.plugins.clerk.records.book import RecordBook
+from officekit.plugins.money.payments.payments import PaymentBook
+from officekit.plugins.money.payroll.cheques import PayrollOffice
 from officekit.plugins.reception.calls import Call, CallDesk, PhoneSystem
 from officekit.plugins.reception.messages import Message, MessageBook, MessageDesk
-from officekit.plugins.reception.questions import QuestionDesk
+from officekit.plugins.reception.questions import KnowledgeBase, QuestionDesk
 from officekit.plugins.reception.visitors import Visit, VisitorBook, VisitorDesk
+from officekit.plugins.reviews.service import ReviewsOffice
 
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 NAIVE = dt.datetime(2026, 3, 2, 10, 0)
@@ -245,6 +252,15 @@ TARGETS: dict[str, tuple[type, Callable[[World, Desk], Any]]] = {
     "desk.messages": (MessageDesk, lambda w, d: d.messages),
     "desk.visitors": (VisitorDesk, lambda w, d: d.visitors),
     "desk.questions": (QuestionDesk, lambda w, d: d.questions),
+    # the other desks' office facets (their desk facets need their own roles)
+    "office.knowledge_base": (KnowledgeBase, lambda w, d: w.office.knowledge_base),
+    "office.payments": (PaymentBook, lambda w, d: w.office.payments),
+    "office.payroll": (PayrollOffice, lambda w, d: w.office.payroll),
+    "office.schedule": (ScheduleOffice, lambda w, d: w.office.schedule),
+    "office.filing": (FilingRoom, lambda w, d: w.office.filing),
+    "office.records": (RecordBook, lambda w, d: w.office.records),
+    "office.documents": (DocumentsOffice, lambda w, d: w.office.documents),
+    "office.reviews": (ReviewsOffice, lambda w, d: w.office.reviews),
 }
 
 NOT_DRIVEN = {
@@ -395,6 +411,43 @@ def test_office_open_wrong_types(store_url: str, clock: ManualClock) -> None:
     with pytest.raises(ValidationError) as caught:
         Office.open(42, profile="medical")  # type: ignore[arg-type]
     assert caught.value.problems[0].where == "url"
+
+
+class _Clock:
+    def __init__(self, answer: Callable[[], object]) -> None:
+        self.answer = answer
+
+    def now(self) -> Any:
+        return self.answer()
+
+
+def _boom() -> object:
+    raise RuntimeError("the time server is down")
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    answer=st.one_of(
+        st.datetimes(),  # naive
+        st.dates(),
+        st.none(),
+        st.integers(),
+        st.text(max_size=10),
+        st.just(dt.datetime.max.replace(tzinfo=dt.UTC)),
+    )
+)
+def test_a_clock_that_does_not_tell_an_aware_time_is_refused_before_the_store_is_touched(
+    store_url: str, answer: object
+) -> None:
+    for clock in (_Clock(lambda: answer), _Clock(_boom)):
+        with pytest.raises(ValidationError) as caught:
+            Office.open(store_url, profile="medical", clock=clock)
+        assert caught.value.problems[0].where == "clock"
+    engine = sa.create_engine(store_url)
+    try:
+        assert sa.inspect(engine).get_table_names() == []  # not migrated
+    finally:
+        engine.dispose()
 
 
 def test_an_office_name_too_long_for_its_column_is_refused(
@@ -682,3 +735,50 @@ def test_a_hold_that_came_and_went_meanwhile_is_not_lost(
         done = desk.calls.complete(call)
     assert done.status == "ended" and done.outcome == "completed"
     assert done.hold_seconds == 30.0
+
+
+# -- what a fuzzing pass over every desk's facets found ---------------------------------------
+
+
+def test_the_desks_office_facets_check_what_they_are_given(office: Office) -> None:
+    world = World(office)
+    kb = office.knowledge_base
+    faq = str(Path(__file__).resolve().parents[1] / "profiles" / "medical" / "faq.toml")
+    assistant = office.staff.hire("Ada Park", roles=["practice_manager"], experience_years=5)
+    before = counts(office)
+    cases: list[tuple[Callable[[], Any], str]] = [
+        (lambda: office.payments.cashup([]), "day"),  # type: ignore[arg-type]
+        (lambda: office.payments.cashup("2026-03-02"), "day"),  # type: ignore[arg-type]
+        (lambda: office.payments.cashup(10**30), "day"),  # type: ignore[arg-type]
+        (lambda: office.payments.cashup(MONDAY_10), "day"),
+        (lambda: office.payments.cashup(dt.date(9999, 12, 31)), "day"),
+        (lambda: office.schedule.may("dr_patel", world.anna.id, "nope"), "scope"),
+        (lambda: office.schedule.may("dr_patel", world.anna.id, None), "scope"),  # type: ignore[arg-type]
+        (lambda: kb.search(None), "question"),  # type: ignore[arg-type]
+        (lambda: kb.decide(5), "question"),  # type: ignore[arg-type]
+        (lambda: kb.decide("parking", threshold=5), "threshold"),
+        (lambda: kb.decide("parking", threshold=float("nan")), "threshold"),
+        (lambda: kb.get(["x"]), "entry_id"),  # type: ignore[arg-type]
+        (lambda: kb.load(None), "path"),  # type: ignore[arg-type]
+        (lambda: kb.load("a\x00b"), "path"),
+        (lambda: kb.load("\ud800"), "path"),
+        (lambda: kb.load([faq, "\ud800"]), "path[1]"),
+        (lambda: kb.load(faq, departments=0.0), "departments"),  # type: ignore[arg-type]
+        (lambda: KnowledgeBase.from_entries([object()]), "entries[0]"),  # type: ignore[list-item]
+        (lambda: KnowledgeBase.for_profile(None), "profile"),  # type: ignore[arg-type]
+        (lambda: office.filing.suggest("x", sender=5), "sender"),  # type: ignore[arg-type]
+        (lambda: office.filing.suggest(5), "title"),  # type: ignore[arg-type]
+        (lambda: office.payroll.read_manifest("a\x00b"), "manifest"),
+        (lambda: office.payroll.read_manifest("\ud800"), "manifest"),
+    ]
+    for call, where in cases:
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert _where(caught.value) == [where]
+    with office.desk(assistant) as desk:
+        with pytest.raises(ValidationError) as caught:
+            desk.payments.cashup(dt.date(9999, 12, 31))
+        assert _where(caught.value) == ["day"]
+        with pytest.raises(TypeError):  # a keyword nobody takes: Python's own error, at once
+            desk.schedule.free_slots(30, bogus=1)  # type: ignore[call-arg]
+    assert counts(office) == before

@@ -284,6 +284,38 @@ def test_an_invalid_profile_opens_nothing(tmp_path: Path, sqlite_url: str) -> No
     assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
 
 
+_TOML_VALUES = st.one_of(
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["a", "b"]), st.integers(), max_size=2),
+    st.sampled_from(['""', '"   "']),
+)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else "0.5"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_TOML_VALUES)
+def test_a_profile_name_that_is_not_a_word_is_a_problem_naming_name(
+    tmp_path: Path, sqlite_url: str, value: object
+) -> None:
+    path = write(tmp_path / "named", f'extends = "medical"\nname = {_toml(value)}\n')
+    problems = problems_of(path)
+    assert any(p.startswith(f"{path.relative_to(tmp_path)}: name: ") for p in problems), problems
+    with pytest.raises(ProfileError):
+        Office.open(sqlite_url, profile=path)
+
+
 def test_unknown_profile_name() -> None:
     with pytest.raises(NotFoundError, match="no profile named 'nope'"):
         resolve_profile_path("nope")

@@ -115,7 +115,7 @@ def test_decide_and_feedback(store: str) -> None:
         (("review", "--from", "5 Jan", "--to", "2026-01-07"), 2, "--from"),
         (("review", "--from", "2026-01-07", "--to", "2026-01-05"), 2, "before"),
         (("review", *PERIOD, "--as", "Nobody Here"), 2, "--as"),
-        (("review", *PERIOD, "--output", "/nonexistent/dir/r.txt"), 1, "cannot write"),
+        (("review", *PERIOD, "--output", "/nonexistent/dir/r.txt"), 2, "no folder"),
         (("review", "explain", "office", "calls.nothing", *PERIOD), 1, "no metric"),
         (("review", "explain", "Nobody", "calls.handling_time", *PERIOD), 2, "PERSON"),
         (("review", "decide", "999", "1", "raise", "--as", "Pat Boss"), 1, "no review 999"),
@@ -129,6 +129,21 @@ def test_bad_input_is_a_message_not_a_traceback(
     got, text = run(store, *args)
     assert got == code, text
     assert says in text and "Traceback" not in text
+
+
+def _events(store: str) -> int:
+    with Office.open(store) as office:
+        return len(office.events())
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_review_is_saved(
+    store: str, tmp_path: Path
+) -> None:
+    before = _events(store)
+    for output in (str(tmp_path), str(tmp_path / "missing" / "r.html")):
+        code, text = run(store, "review", *PERIOD, "--format", "html", "--output", output)
+        assert code == 2 and "--output: cannot write" in text and "Traceback" not in text
+    assert _events(store) == before
 
 
 @settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -51,6 +52,7 @@ from officekit.core.store import (
 )
 from officekit.core.validate import (
     MAX_ID,
+    check_aware,
     check_bool,
     check_choice,
     check_int,
@@ -238,6 +240,7 @@ class Office(FacetHost):
             )
         _check_stored_profile(prof, profile_ref)
         clock = clock or SystemClock()
+        _check_clock(clock)  # before the store is touched: a bad clock changes nothing
         signing_key = resolve_audit_key(audit_key)
         engine = make_engine(url, echo=echo)
         try:
@@ -512,6 +515,19 @@ def _check_open_arguments(
     collect(problems, check_bool, change_profile, "change_profile")
     if problems:
         raise ValidationError(problems)
+
+
+def _check_clock(clock: Clock) -> None:
+    """Ask the clock the time once: it must answer with an aware datetime."""
+    try:
+        now = clock.now()
+    except Exception as exc:  # the embedding app's clock: any failure
+        raise ValidationError(f"clock.now() failed: {exc!r:.120}", where="clock") from exc
+    if not isinstance(now, dt.datetime) or now.tzinfo is None or now.utcoffset() is None:
+        raise ValidationError(
+            f"clock.now() must return a timezone-aware datetime, got {now!r:.80}", where="clock"
+        )
+    check_aware(now, "clock")
 
 
 def _check_stored_profile(profile: Profile, profile_ref: str) -> None:

@@ -841,7 +841,7 @@ def _structure(
             problems.append(Problem(_where(raw, [key]), "required key is missing"))
             failed.add(key)
     kept = dict(core.items())
-    for key in failed & set(_REQUIRED):
+    for key in failed & {"name", *_REQUIRED}:  # the Profile cannot be made without them
         kept[key] = getattr(_PLACEHOLDER, key)
     profile = Profile(**kept)
     return profile, read, failed, problems
@@ -855,6 +855,8 @@ def _kernel_problems(
 ) -> None:
     operations = registry.operations if registry is not None else None
     known_plugins = registry.known_plugins if registry is not None else profile.plugins.disable
+    if "name" not in failed and not profile.name.strip():
+        add(["name"], "a profile's name must not be empty")
     if "office" not in failed:
         try:
             zoneinfo.ZoneInfo(profile.office.timezone)

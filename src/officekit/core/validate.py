@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,11 +30,13 @@ __all__ = [
     "check_choice",
     "check_int",
     "check_int_id",
+    "check_path",
     "check_ref",
     "check_str",
     "collect",
     "column_limit",
     "did_you_mean",
+    "office_day",
     "shift_time",
     "text_field",
     "text_problem",
@@ -158,6 +162,27 @@ def text_field(
     return clean
 
 
+def check_path(value: object, where: str, what: str = "a file's path") -> Path:
+    """Return ``value`` as a `Path` if it can name a file, else raise ValidationError.
+
+    A string or path-like object, not blank, without NUL, and encodable as a file
+    name (a lone surrogate is not): what the operating system would refuse with a
+    raw ``ValueError`` or ``UnicodeEncodeError`` is refused here, naming ``where``.
+    """
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"expected {what}, got {value!r:.80}", where=where)
+    if "\x00" in value:
+        raise ValidationError(f"{what} may not contain NUL, got {value!r:.80}", where=where)
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        wrong = f"{what} is not a valid file name: {value!r:.80}"
+        raise ValidationError(wrong, where=where) from None
+    return Path(value)
+
+
 def check_bool(value: object, where: str) -> bool:
     """Return ``value`` if it is True or False, else raise ValidationError naming ``where``."""
     if not isinstance(value, bool):
@@ -261,3 +286,30 @@ def unknown_name(kind: str, name: object, choices: Iterable[str]) -> str:
     if guess is not None:
         return f"no {kind} named {name!r} (did you mean {guess!r}?)"
     return f"no {kind} named {name!r} (known: {', '.join(known) or 'none'})"
+
+
+def office_day(day: dt.date, tz: dt.tzinfo, where: str = "day") -> tuple[dt.datetime, dt.datetime]:
+    """Return the period ``[start, end)`` of ``day`` in the office's timezone ``tz``.
+
+    From local midnight to the next local midnight: 23 or 25 hours on the days
+    the clocks change. Where midnight itself is skipped, the day starts at its
+    first instant.
+
+    Raises:
+        ValidationError: Naming ``where``, if ``day`` is not a date (a datetime is
+            not a day) or too far out to compute with.
+    """
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise ValidationError(f"expected a date, got {day!r:.80}", where=where)
+    try:
+        start = dt.datetime.combine(day, dt.time(), tz)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+        check_aware(start, where)
+        check_aware(end, where)
+    except (OverflowError, ValidationError):
+        raise ValidationError(
+            f"{day.isoformat()} is too far out: officekit computes with days from "
+            f"{_EARLIEST + _DAY:%Y-%m-%d} to {_LATEST - _DAY:%Y-%m-%d}",
+            where=where,
+        ) from None
+    return start, end

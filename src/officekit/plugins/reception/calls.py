@@ -35,6 +35,7 @@ from officekit.core.validate import (
     check_str,
     collect,
     column_limit,
+    office_day,
     text_field,
 )
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
@@ -769,29 +770,6 @@ _STATS = sa.select(
     calls.c.arrived_at >= sa.bindparam("b_start"),
     calls.c.arrived_at < sa.bindparam("b_end"),
 )
-
-
-def office_day(day: dt.date, tz: dt.tzinfo, where: str = "day") -> tuple[dt.datetime, dt.datetime]:
-    """Return the period ``[start, end)`` of ``day`` in the office's timezone ``tz``.
-
-    From local midnight to the next local midnight: 23 or 25 hours on the days
-    the clocks change. Where midnight itself is skipped, the day starts at its
-    first instant.
-
-    Raises:
-        ValidationError: Naming ``where``, if ``day`` is not a date (a datetime is
-            not a day) or too far out to compute with.
-    """
-    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        raise ValidationError(f"expected a date, got {day!r:.80}", where=where)
-    try:
-        start = dt.datetime.combine(day, dt.time(), tz)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
-    except OverflowError:
-        start = end = dt.datetime.max.replace(tzinfo=dt.UTC)  # refused just below
-    check_aware(start, where)
-    check_aware(end, where)
-    return start, end
 
 
 def compute_stats(

@@ -45,7 +45,7 @@ import sqlalchemy as sa
 from officekit.core.convert import format_structuring_error, parse_cattrs_path, strict_converter
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.profile import Profile
-from officekit.core.validate import check_aware, text_field
+from officekit.core.validate import check_aware, check_path, check_str, text_field
 from officekit.errors import PluginError, Problem, ProfileError, ValidationError
 from officekit.plugins.reception import hooks
 from officekit.plugins.reception.calls import CALLS
@@ -315,6 +315,37 @@ def _structure(
     return entries, synonyms, problems
 
 
+def _entry_type_problems(entries: Sequence[object]) -> list[tuple[str, str]]:
+    """Check that each entry is a `KBEntry` whose fields have their types."""
+    problems: list[tuple[str, str]] = []
+    for i, entry in enumerate(entries):
+        where = f"entries[{i}]"
+        if not isinstance(entry, KBEntry):
+            problems.append((where, f"expected a KBEntry, got {entry!r:.80}"))
+            continue
+        for key in ("id", "question", "answer"):
+            if not isinstance(getattr(entry, key), str):
+                problems.append(
+                    (f"{where}.{key}", f"expected a string, got {getattr(entry, key)!r:.80}")
+                )
+        if entry.department is not None and not isinstance(entry.department, str):
+            problems.append(
+                (f"{where}.department", f"expected a string, got {entry.department!r:.80}")
+            )
+        keywords = entry.keywords
+        if isinstance(keywords, str) or not isinstance(keywords, tuple | list):
+            problems.append(
+                (f"{where}.keywords", f"expected a list of strings, got {keywords!r:.80}")
+            )
+        else:
+            for j, word in enumerate(keywords):
+                if not isinstance(word, str):
+                    problems.append(
+                        (f"{where}.keywords[{j}]", f"expected a string, got {word!r:.80}")
+                    )
+    return problems
+
+
 def _entry_problems(
     entries: Iterable[tuple[int, KBEntry]], departments: Iterable[str] | None
 ) -> list[tuple[str, str]]:
@@ -579,7 +610,16 @@ class KnowledgeBase:
                 ``entries[i].<key>``) or a synonym is wrong (``synonyms.<term>``);
                 nothing is built.
         """
+        if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Iterable):
+            raise ValidationError(f"expected entries, got {entries!r:.80}", where="entries")
         entries = tuple(entries)
+        typed = _entry_type_problems(entries)
+        if typed:
+            raise ValidationError([Problem(where, what) for where, what in typed])
+        if calibration is not None and not isinstance(calibration, Calibration):
+            raise ValidationError(
+                f"expected a Calibration, got {calibration!r:.80}", where="calibration"
+            )
         problems = _entry_problems(enumerate(entries), None)
         if synonyms is not None:
             table = (
@@ -614,7 +654,26 @@ class KnowledgeBase:
                 terms), each naming the file and key path, such as
                 ``faq.toml: entries[3].answer`` or ``faq.toml: synonyms.jab[0]``;
                 an id repeated in a second file names both files.
+            ValidationError: ``path`` is not a file's path or a list of them, or
+                ``departments`` is not a collection of names.
         """
+        if isinstance(path, str | os.PathLike):
+            check_path(path, "path", "a knowledge base's file")
+        elif isinstance(path, Iterable) and not isinstance(path, bytes | Mapping):
+            path = [
+                check_path(p, f"path[{i}]", "a knowledge base's file") for i, p in enumerate(path)
+            ]
+        else:
+            raise ValidationError(
+                f"expected a knowledge base's file or a list of them, got {path!r:.80}",
+                where="path",
+            )
+        if departments is not None:
+            if isinstance(departments, str) or not isinstance(departments, Iterable):
+                raise ValidationError(
+                    f"expected department names, got {departments!r:.80}", where="departments"
+                )
+            departments = [check_str(d, "departments", "a department's name") for d in departments]
         entries, synonyms, problems = _read(path, departments)
         if problems:
             raise ProfileError(problems)
@@ -634,6 +693,8 @@ class KnowledgeBase:
             ProfileError: If the file has problems (see
                 [`load`][officekit.plugins.reception.questions.KnowledgeBase.load]).
         """
+        if not isinstance(profile, Profile):
+            raise ValidationError(f"expected a Profile, got {profile!r:.80}", where="profile")
         settings = profile.section(QUESTIONS)
         files = settings.knowledge_base_files
         if not files:
@@ -668,7 +729,13 @@ class KnowledgeBase:
         return f"<KnowledgeBase {len(self.entries)} entries path={self.path!r}>"
 
     def get(self, entry_id: str) -> KBEntry | None:
-        """Return the entry with this id, or None."""
+        """Return the entry with this id, or None.
+
+        Raises:
+            ValidationError: ``entry_id`` is not a string.
+        """
+        if not isinstance(entry_id, str):
+            raise ValidationError(f"expected an entry's id, got {entry_id!r:.80}", where="entry_id")
         return self._by_id.get(entry_id)
 
     # -- searching -------------------------------------------------------------------
@@ -748,7 +815,12 @@ class KnowledgeBase:
         Returns:
             The best entry with its confidence, measures and runner-up, or None
             if no entry shares a word with the question.
+
+        Raises:
+            ValidationError: ``question`` is not a string.
         """
+        if not isinstance(question, str):
+            raise ValidationError(f"expected a question, got {question!r:.80}", where="question")
         analysed = _analyse_words(question)
         terms, unknown = self._terms(analysed)
         exact = self._exact.get(self._key(question, analysed))
@@ -821,8 +893,20 @@ class KnowledgeBase:
 
         Args:
             question: The question as asked.
-            threshold: The confidence needed; the calibration's by default.
+            threshold: The confidence needed, from 0 to 1; the calibration's by default.
+
+        Raises:
+            ValidationError: ``question`` is not a string, or ``threshold`` not a
+                number from 0 to 1.
         """
+        if threshold is not None and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0.0 <= threshold <= 1.0
+        ):
+            raise ValidationError(
+                f"expected a number from 0 to 1, got {threshold!r:.80}", where="threshold"
+            )
         return decide(
             self.search(question),
             self.threshold if threshold is None else threshold,

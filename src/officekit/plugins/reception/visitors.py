@@ -363,7 +363,7 @@ class VisitorBook:
         Raises:
             ValidationError: If ``day`` is not a date, or is too far out.
         """
-        from officekit.plugins.reception.calls import office_day
+        from officekit.core.validate import office_day
 
         start, end = office_day(day, self._office.profile.office.tz)
         return self.waiting_times(start, end)

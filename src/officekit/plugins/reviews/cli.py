@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -145,6 +146,8 @@ def review_main(
     first, last = day(start, "--from"), day(end, "--to")
     if last < first:
         fail(f"--to {last} is before --from {first}", 2)
+    if output is not None:
+        _check_output(output)  # before the review is saved: a bad path changes nothing
     with open_office(db, key, profile) as office:
         if who is None:
             review = office.reviews.analyze(first, last, save=True)
@@ -155,13 +158,25 @@ def review_main(
     _emit(review, fmt, output)
 
 
+def _check_output(output: str) -> None:
+    """Refuse an ``--output`` path that cannot be written, before anything is done."""
+    path = Path(output)
+    folder = path.parent
+    if path.is_dir():
+        fail(f"--output: cannot write {output!r}: it is a folder", 2)
+    if not folder.is_dir():
+        fail(f"--output: cannot write {output!r}: no folder {str(folder)!r}", 2)
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        fail(f"--output: cannot write {output!r}: permission denied", 2)
+
+
 def _emit(review: Review, fmt: str, output: str | None) -> None:
     if fmt == "json":
         text = json.dumps(review.to_json(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "html":
         from officekit.plugins.reviews.html import render_html
 
-        text = render_html(review.to_json())
+        text = render_html(review)
     else:
         text = "\n".join(table_lines(review)) + "\n"
     if output is not None:

@@ -31,7 +31,7 @@ from officekit.core.events import canonical_json
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.staff import StaffMember
 from officekit.core.store import events, read_transaction, snapshot
-from officekit.core.validate import check_bool, check_choice, check_int, check_str
+from officekit.core.validate import check_bool, check_choice, check_int, check_int_id, check_str
 from officekit.errors import ConflictError, NotFoundError, ValidationError
 from officekit.plugins.reviews.analysis import (
     Catalogue,
@@ -326,7 +326,7 @@ class ReviewsOffice:
             NotFoundError: No such review in this office.
             ValidationError: ``review_id`` is not an id.
         """
-        check_int(review_id, "review_id", 1)
+        check_int_id(review_id, "review_id", "a review id")
         with snapshot(self._office.engine) as conn:
             doc = conn.execute(
                 sa.select(reviews.c.document).where(
@@ -688,7 +688,7 @@ class ReviewsDesk:
         desk.check_open()
         if not desk.can("reviews.decide").allowed:
             desk.perform("reviews.decide")  # records the refusal and raises
-        check_int(review_id, "review_id", 1)
+        check_int_id(review_id, "review_id", "a review id")
         check_choice(action, "action", ACTIONS, "action")
         if note is not None:
             note = check_str(note, "note", "a note", 2000, multiline=True)

@@ -746,7 +746,13 @@ class ScheduleOffice:
         return max(scopes, key=_SCOPE_RANK.__getitem__) if scopes else None
 
     def may(self, principal: str, viewer: StaffMember | int | None, scope: str) -> bool:
-        """Whether ``viewer``'s scope on a principal's calendar includes ``scope``."""
+        """Whether ``viewer``'s scope on a principal's calendar includes ``scope``.
+
+        Raises:
+            ValidationError: ``scope`` is not one of ``own``, ``manage``, ``read``,
+                ``free_busy``; or the principal or viewer is not valid.
+        """
+        check_choice(scope, "scope", tuple(_SCOPE_RANK), "scope")
         have = self.scope(principal, viewer)
         return have is not None and _SCOPE_RANK[have] >= _SCOPE_RANK[scope]
 
@@ -952,9 +958,25 @@ class ScheduleDesk:
         """Return a principal's day as this desk's member of staff may see it."""
         return self._room.agenda(principal, day, viewer=self._desk.actor)
 
-    def free_slots(self, minutes: int, **options: Any) -> list[Occurrence]:
+    def free_slots(
+        self,
+        minutes: int,
+        *,
+        people: Sequence[str] = (),
+        rooms: Sequence[str] = (),
+        after: dt.datetime | None = None,
+        count: int = 5,
+        within_days: int | None = None,
+    ) -> list[Occurrence]:
         """Find free slots: see ``office.schedule.free_slots``."""
-        return self._room.free_slots(minutes, **options)
+        return self._room.free_slots(
+            minutes,
+            people=people,
+            rooms=rooms,
+            after=after,
+            count=count,
+            within_days=within_days,
+        )
 
     # -- delegation checks -----------------------------------------------------------------
 

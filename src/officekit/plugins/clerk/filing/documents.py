@@ -587,7 +587,12 @@ class FilingRoom:
     def suggest(
         self, title: str, *, text: str | None = None, sender: str | None = None
     ) -> tuple[str, str] | None:
-        """The first of the profile's rules that matches: (category, rule name), or None."""
+        """The first of the profile's rules that matches: (category, rule name), or None.
+
+        Raises:
+            ValidationError: An argument that is not text.
+        """
+        _check_document_text(title, text, sender)
         haystack = f"{title}\n{text or ''}"
         said = words(haystack)
         joined = f" {' '.join(said)} "
@@ -620,14 +625,6 @@ class FilingRoom:
             ValidationError: An argument that is not text.
             PluginError: A plugin answered with a category the profile does not have.
         """
-        problems: list[Problem] = []
-        collect(problems, check_str, title, "title", "a title", None)
-        if text is not None:
-            collect(problems, check_str, text, "text", "a text", None, multiline=True)
-        if sender is not None:
-            collect(problems, check_str, sender, "sender", "a sender", MAX_SENDER_LENGTH)
-        if problems:
-            raise ValidationError(problems)
         found = self.suggest(title, text=text, sender=sender)
         suggested = found[0] if found else None
         decided = hooks.classify_document(
@@ -1715,3 +1712,15 @@ FILING = OfficeFacet(
 
 FILING_DESK = DeskFacet("filing", FilingDesk, "Filing operations at a desk.")
 """``desk.filing``: a [`FilingDesk`][officekit.plugins.clerk.filing.documents.FilingDesk]."""
+
+
+def _check_document_text(title: object, text: object, sender: object) -> None:
+    """Refuse a title, text or sender that is not text fit to read, naming each."""
+    problems: list[Problem] = []
+    collect(problems, check_str, title, "title", "a title", None)
+    if text is not None:
+        collect(problems, check_str, text, "text", "a text", None, multiline=True)
+    if sender is not None:
+        collect(problems, check_str, sender, "sender", "a sender", MAX_SENDER_LENGTH)
+    if problems:
+        raise ValidationError(problems)

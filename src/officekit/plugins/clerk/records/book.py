@@ -1101,12 +1101,22 @@ class RecordDesk:
         _, event = self._desk.perform("records.conflict_check", detail=detail, act=act)
         return ConflictCheck(str(event.detail["result"]), tuple(found), event.seq)
 
-    def import_file(self, path: Any, *, kind: str, **options: Any) -> Any:
+    def import_file(
+        self,
+        path: Any,
+        *,
+        kind: str,
+        reject: Any = None,
+        batch_size: int = 5000,
+        progress: Any = None,
+    ) -> Any:
         """Import records from a CSV or XLSX file: see
         [`import_file`][officekit.plugins.clerk.records.spreadsheet.import_file]."""
         from officekit.plugins.clerk.records.spreadsheet import import_file
 
-        return import_file(self._desk, path, kind=kind, **options)
+        return import_file(
+            self._desk, path, kind=kind, reject=reject, batch_size=batch_size, progress=progress
+        )
 
     def export_file(self, path: Any, *, kind: str, format: str = "csv") -> Any:
         """Export records to a CSV or XLSX file: see

@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 import attrs
 import sqlalchemy as sa
 
+from officekit.core.validate import check_path
 from officekit.errors import Problem, ValidationError
 from officekit.plugins.clerk.records.core import insert_normalised, load_data
 from officekit.plugins.clerk.records.fields import canonical, fingerprint, normalise
@@ -478,11 +479,7 @@ def _kind_of(office: Office, kind: object) -> RecordKind:
 
 
 def _check_path(value: object, where: str) -> Path:
-    if isinstance(value, str) and value and "\x00" not in value:
-        return Path(value)
-    if isinstance(value, os.PathLike) and "\x00" not in os.fspath(value):
-        return Path(value)
-    raise ValidationError(f"expected a file's path, got {value!r:.80}", where=where)
+    return check_path(value, where)
 
 
 def _same_file(a: Path, b: Path) -> bool:

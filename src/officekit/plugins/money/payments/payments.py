@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.prepared import Prepared
 from officekit.core.store import read_transaction
-from officekit.core.validate import check_bool, check_ref, text_problem
+from officekit.core.validate import check_bool, check_ref, office_day, text_problem
 from officekit.errors import ConflictError, NotFoundError, PluginError, Problem, ValidationError
 from officekit.plugins.money.payments import hooks
 from officekit.plugins.money.payments.amounts import (
@@ -675,7 +675,13 @@ class PaymentBook:
         )
 
     def cashup(self, day: dt.date) -> Cashup | None:
-        """Return the cash-up recorded for ``day``, or None."""
+        """Return the cash-up recorded for ``day``, or None.
+
+        Raises:
+            ValidationError: ``day`` is not a date (a datetime is not a day), or is
+                too far out to compute with.
+        """
+        office_day(day, self._office.profile.office.tz)
         stmt = sa.select(cashups).where(
             cashups.c.office_id == self._office.id, cashups.c.day == day
         )
@@ -1409,16 +1415,13 @@ class PaymentDesk:
         never hidden. A day is closed once.
 
         Raises:
-            ValidationError: ``day`` is not a date.
+            ValidationError: ``day`` is not a date, or is too far out to compute with.
             ConflictError: The day was already closed.
             PermissionDenied: The member of staff may not cash up (recorded).
         """
-        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-            raise ValidationError(f"expected a date, got {day!r:.40}", where="day")
         office = self._office
         tz = office.profile.office.tz
-        start = dt.datetime.combine(day, dt.time(), tz)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+        start, end = office_day(day, tz)
         subject = f"day:{day.isoformat()}"
         self._authorise("payments.cashup", subject)
         settlement = self._book.gateway.settlement(start, end)

@@ -24,7 +24,6 @@ import functools
 import os
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -33,7 +32,7 @@ import sqlalchemy as sa
 from officekit.core.extensions import DeskFacet, OfficeFacet
 from officekit.core.prepared import Prepared
 from officekit.core.staff import StaffMember
-from officekit.core.validate import check_aware, check_choice, check_ref, text_field
+from officekit.core.validate import check_aware, check_choice, check_path, check_ref, text_field
 from officekit.errors import ConflictError, NotFoundError, Problem, ValidationError
 from officekit.plugins.money.payroll import hooks
 from officekit.plugins.money.payroll.manifest import (
@@ -456,9 +455,7 @@ class PayrollOffice:
             ValidationError: The file is malformed: each problem names the file,
                 the row and the field. Nothing is recorded.
         """
-        if not isinstance(path, str | os.PathLike) or not str(path).strip():
-            raise ValidationError(f"expected a manifest file, got {path!r:.80}", where="manifest")
-        file = Path(path)
+        file = check_path(path, "manifest", "a manifest file")
         manifest = hooks.payroll_provider(self._office, file)
         if manifest is None:
             return read_csv_manifest(file)
