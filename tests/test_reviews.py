@@ -28,6 +28,7 @@ from officekit.plugins.reviews.analysis import recommend
 from officekit.plugins.reviews.metrics import AT_TARGET, Metric, Tally, score
 from officekit.plugins.reviews.review import Review, Scores
 from officekit.plugins.reviews.settings import Policy, ReviewsSettings, Rule
+from officekit.simulate import simulate
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -1161,3 +1162,34 @@ def test_an_integer_is_not_true_and_a_flag_reads_the_same_on_both_backends(
     assert review.person(ann).scores.metrics["widgets.ones"].value == pytest.approx(50.0)
     (finding,) = [f for f in review.findings if f.staff_id is None and f.metric == "widgets.ones"]
     assert finding.evidence["breakdown"] == pytest.approx({"false": 50.0, "true": 50.0})
+
+
+def test_the_analysis_runs_without_the_reception_desk(store_url: str, tmp_path: Path) -> None:
+    # The default load by hour counts calls.receive only where it is installed; a
+    # profile naming an operation no desk provides is told so.
+    folder = tmp_path / "norec"
+    folder.mkdir()
+    (folder / "profile.toml").write_text(
+        'extends = "medical"\nname = "norec"\n'
+        '[plugins]\ndisable = ["officekit.plugins.reception"]\n',
+        encoding="utf-8",
+    )
+    clock = ManualClock(dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC))
+    with Office.open(store_url, profile=folder, clock=clock) as office:
+        assert "calls.receive" not in office.operations
+        simulate(office, days=1, seed=3, start=MONDAY, clock=clock)
+        review = office.reviews.analyze(MONDAY, MONDAY)
+        assert review.load_by_hour == (0,) * 24
+        assert review.people and all(
+            not key.startswith("calls.") for key in (m.key for m in review.metrics)
+        )
+    (folder / "profile.toml").write_text(
+        'extends = "medical"\nname = "norec"\n'
+        '[plugins]\ndisable = ["officekit.plugins.reception"]\n'
+        '[reviews]\nload_operations = ["calls.receive"]\n',
+        encoding="utf-8",
+    )
+    with Office.open(store_url, profile=folder, clock=clock) as office:
+        with pytest.raises(ValidationError) as info:
+            office.reviews.analyze(MONDAY, MONDAY)
+        assert info.value.problems[0].where == "[reviews] load_operations[0]"

@@ -49,7 +49,12 @@ from officekit.plugins.reviews.review import (
     Scores,
     TrendPoint,
 )
-from officekit.plugins.reviews.settings import REVIEWS, ReviewsSettings, Rule
+from officekit.plugins.reviews.settings import (
+    DEFAULT_LOAD_OPERATIONS,
+    REVIEWS,
+    ReviewsSettings,
+    Rule,
+)
 
 if TYPE_CHECKING:
     from officekit.core.office import Office
@@ -134,12 +139,18 @@ class Catalogue:
                         f"no dimension {key!r} (known: {', '.join(dims)})",
                         where=f"[reviews] {where}.{key}",
                     )
-        for i, name in enumerate(settings.load_operations):
-            if name not in office.operations:
-                raise ValidationError(
-                    f"no operation {name!r} among the installed desks'",
-                    where=f"[reviews] load_operations[{i}]",
-                )
+        if settings.load_operations is None:  # the default: what is installed of it
+            load = tuple(op for op in DEFAULT_LOAD_OPERATIONS if op in office.operations)
+        else:
+            load = settings.load_operations
+            for i, name in enumerate(load):
+                if name not in office.operations:
+                    raise ValidationError(
+                        f"no operation {name!r} among the installed desks' operations",
+                        where=f"[reviews] load_operations[{i}]",
+                    )
+        self.load_operations: tuple[str, ...] = load
+        """The operations the load by hour counts (the profile's, or the default's)."""
         self.settings = settings
         self.dimensions: tuple[Dimension, ...] = tuple(dims.values())
         self.metrics: tuple[Metric, ...] = tuple(m for _, m in metrics.values())
@@ -638,8 +649,8 @@ def analyze(
         arrivals: dict[tuple[object, ...], dict[dt.datetime, float]] = {}
         denoms = denominators(conn, office, catalogue, begin, finish, able, arrivals=arrivals)
         load = [0] * 24
-        if settings.load_operations:
-            loaded = Tally(settings.load_operations)
+        if catalogue.load_operations:
+            loaded = Tally(catalogue.load_operations)
             if loaded.identity() not in arrivals:  # not already read for a fair share
                 arrivals[loaded.identity()] = by_hour(conn, office.id, begin, finish, loaded)
             load = hours_of_day(arrivals[loaded.identity()], tz)

@@ -75,7 +75,9 @@ class ReviewsSettings:
             named weighs 1; 0 leaves it out of the overall).
         targets: Targets replacing metrics' defaults, by metric key.
         policy: The promotion and raise policy.
-        load_operations: The operations counted in the report's load by hour.
+        load_operations: The operations counted in the report's load by hour;
+            None (the default) counts ``calls.receive`` when the reception desk
+            is installed, and nothing otherwise.
         finding_score: A metric scoring below this (office or person) is a finding.
         min_hours: A person who worked fewer hours in the period gets no overall
             score and no recommendation (too little data to judge fairly).
@@ -86,7 +88,7 @@ class ReviewsSettings:
     weights: Mapping[str, float] = attrs.field(factory=dict)
     targets: Mapping[str, float] = attrs.field(factory=dict)
     policy: Policy = attrs.field(factory=Policy)
-    load_operations: tuple[str, ...] = ("calls.receive",)
+    load_operations: tuple[str, ...] | None = None
     finding_score: float = 60.0
     min_hours: float = 4.0
     min_dimensions: int = 2
@@ -137,7 +139,7 @@ def _check(settings: ReviewsSettings, ctx: SectionContext) -> ReviewsSettings:
         ctx.problem(["min_hours"], f"hours are a number >= 0, got {settings.min_hours!r}")
     if not 1 <= settings.min_dimensions <= 20:
         ctx.problem(["min_dimensions"], f"a number from 1 to 20, got {settings.min_dimensions!r}")
-    for i, name in enumerate(settings.load_operations):
+    for i, name in enumerate(settings.load_operations or ()):
         if not _OPERATION.match(name):
             ctx.problem(
                 ["load_operations", f"[{i}]"],
@@ -154,3 +156,6 @@ REVIEWS: ProfileSection[ReviewsSettings] = ProfileSection(
     "The front-office analysis: dimension weights, metric targets, promotion and raise policy.",
 )
 """``[reviews]``, typed: ``profile.section(REVIEWS)``."""
+
+DEFAULT_LOAD_OPERATIONS = ("calls.receive",)
+"""What the load by hour counts when the profile says nothing, those of them installed."""
