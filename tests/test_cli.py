@@ -131,6 +131,27 @@ def test_simulate_default_text_output(tmp_path: Path) -> None:
     )
 
 
+def test_simulate_into_a_store_that_has_those_days_is_refused_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    db = f"sqlite:///{tmp_path / 'kept.db'}"
+    args = ("simulate", "--profile", "medical", "--days", "1", "--db", db)
+    run(*args, "--output-dir", "reports/first", cwd=tmp_path)  # a folder made as needed
+    assert (tmp_path / "reports" / "first" / "officekit-review.html").is_file()
+    engine = sa.create_engine(db)
+    with engine.connect() as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+    again = run(*args, "--output-dir", "reports/second", cwd=tmp_path, ok=False)
+    assert again.returncode == 1 and "already holds the simulation's events" in again.stderr
+    assert "Traceback" not in again.stderr + again.stdout
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+    engine.dispose()
+    assert after == before and not (tmp_path / "reports" / "second").exists()
+    later = run(*args, "--start", "2026-02-02", "--output-dir", "reports/first", cwd=tmp_path)
+    assert "Simulated 1 day(s)" in later.stdout
+
+
 def test_plugins_list(tmp_path: Path) -> None:
     out = run("plugins", "list", cwd=tmp_path).stdout
     assert "officekit.plugins.kernel" in out and "builtin" in out

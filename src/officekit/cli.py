@@ -758,7 +758,7 @@ def simulate_cmd(
     except OverflowError:
         fail(f"--start {start} and --days {days} reach beyond the dates officekit can store", 2)
     folder = Path(output_dir)
-    if not folder.is_dir():
+    if folder.exists() and not folder.is_dir():
         fail(f"--output-dir {output_dir!r} is not a folder", 2)
     if db == SIMULATION_URL:
         for suffix in ("", "-wal", "-shm"):
@@ -766,6 +766,11 @@ def simulate_cmd(
     prof = load_profile(profile)
     clock = ManualClock(dt.datetime.combine(first_day, dt.time(6), prof.office.tz))
     with Office.open(db, profile=profile, clock=clock, key="simulation") as office:
+        _check_days_are_free(office, first_day)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # made if it is not there yet
+        except OSError as exc:
+            fail(f"--output-dir {output_dir!r}: cannot make the folder: {exc.strerror}", 2)
         report = simulate(
             office,
             days=days,
@@ -782,6 +787,30 @@ def simulate_cmd(
         return
     for line in summarise(report):
         out.print(safe(line))
+
+
+def _check_days_are_free(office: Any, first_day: dt.date) -> None:
+    """Refuse to simulate over days the store already has events for (nothing is written).
+
+    A second simulation of the same days would meet the first one's records half-way
+    (the same payment keys, the same cheques): it is refused before it starts.
+    """
+    import sqlalchemy as sa
+
+    from officekit.core.store import events
+
+    with office.engine.connect() as conn:
+        last = conn.execute(
+            sa.select(sa.func.max(events.c.occurred_at)).where(events.c.office_id == office.id)
+        ).scalar()
+    begin = dt.datetime.combine(first_day, dt.time(), office.profile.office.tz)
+    if last is not None and last >= begin:
+        day = last.astimezone(office.profile.office.tz).date()
+        fail(
+            f"the store already holds the simulation's events up to {day}: give a fresh --db, "
+            f"or a --start after {day}",
+            1,
+        )
 
 
 def _print_safe(line: str) -> None:
