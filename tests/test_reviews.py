@@ -546,15 +546,16 @@ def test_explain_lists_the_events_behind_a_figure(shop: Office, clock: ManualClo
 
 def test_feedback_is_recorded_without_the_comment_in_the_log(shop: Office) -> None:
     ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    call = shop.calls.receive("+441234567890", reason="a question")
     with shop.desk(ben) as desk:
         fid = desk.reviews.feedback(
-            "visit:4", 5, served_by=ann, comment="Lovely, thank you Ann (0777 123)"
+            "survey:4", 5, served_by=ann, comment="Lovely, thank you Ann (0777 123)"
         )
-    shop.reviews.record_feedback("call:9", 1, served_by=ann.id)
+    shop.reviews.record_feedback(f"call:{call.id}", 1, served_by=ann.id)
     last = shop.events()[-2:]
     assert [e.operation for e in last] == ["feedback.record", "feedback.receive"]
     assert last[0].detail == {
-        "about": "visit",
+        "about": "survey",
         "score": 5,
         "staff_id": ann.id,
         "complaint": False,
@@ -617,8 +618,31 @@ def test_bad_feedback_is_refused_and_changes_nothing(shop: Office, args: dict[st
 
 
 def test_feedback_for_nobody_known(shop: Office) -> None:
-    with pytest.raises(NotFoundError):
-        shop.reviews.record_feedback("call:1", 4, served_by=9999)
+    call = shop.calls.receive("+441234567890", reason="a question")
+    with pytest.raises(NotFoundError, match="9999"):
+        shop.reviews.record_feedback(f"call:{call.id}", 4, served_by=9999)
+
+
+@pytest.mark.parametrize(
+    ("subject", "error", "says"),
+    [
+        ("call:999999", NotFoundError, "no call 999999"),
+        ("visit:5", NotFoundError, "no visit 5"),
+        ("appointment:99", NotFoundError, "no appointment '99'"),
+        ("appointment:x@officekit", NotFoundError, "no appointment 'x@officekit'"),
+        ("call:0", ValidationError, "subject: a call's id is a whole number"),
+        ("visit:2147483648", ValidationError, "subject: a visit's id"),
+        ("call:\u00b2", ValidationError, "subject: a call's id"),
+    ],
+)
+def test_feedback_about_a_call_visit_or_appointment_that_does_not_exist_is_refused(
+    shop: Office, subject: str, error: type[Exception], says: str
+) -> None:
+    before = len(shop.events())
+    for served_by in (None, hire(shop, f"Sam {len(subject)}{subject[-1]}")):
+        with pytest.raises(error, match=says):
+            shop.reviews.record_feedback(subject, 2, served_by=served_by)
+    assert len(shop.events()) == before + 1  # the hire only
 
 
 def test_hook_feedback_served_by(office: Office) -> None:
@@ -1057,6 +1081,8 @@ def test_any_empty_period_reports_too_little_data(
 
 def test_nobody_scores_their_own_service_and_a_subject_is_scored_once(shop: Office) -> None:
     ann, ben = hire(shop, "Ann Maker"), hire(shop, "Ben Maker")
+    for _ in range(6):
+        shop.calls.receive("+441234567890", reason="a question")  # call 6 exists
     with shop.desk(ann) as desk, pytest.raises(PermissionDenied, match="own service"):
         desk.reviews.feedback("call:6", 5, served_by=ann)
     refused = shop.events(limit=1)[0]

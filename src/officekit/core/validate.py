@@ -38,6 +38,7 @@ __all__ = [
     "did_you_mean",
     "office_day",
     "shift_time",
+    "subject_id",
     "text_field",
     "text_problem",
     "unknown_name",
@@ -313,3 +314,18 @@ def office_day(day: dt.date, tz: dt.tzinfo, where: str = "day") -> tuple[dt.date
             where=where,
         ) from None
     return start, end
+
+
+def subject_id(subject: str, where: str = "subject") -> int:
+    """Return the id of a subject such as ``call:12``, or raise ValidationError naming ``where``.
+
+    The part after the first ``:`` must be a database id: ASCII digits, from 1 to
+    `MAX_ID`.
+    """
+    kind, _, ident = subject.partition(":")
+    digits = ident.isascii() and ident.isdigit() and len(ident) <= 10
+    if not digits or not 1 <= int(ident) <= MAX_ID:
+        raise ValidationError(
+            f"a {kind}'s id is a whole number from 1 to {MAX_ID}, got {ident!r:.40}", where=where
+        )
+    return int(ident)

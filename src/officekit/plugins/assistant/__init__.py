@@ -100,24 +100,34 @@ def officekit_register_metrics() -> list[Metric]:
 
 @hookimpl(optionalhook=True)
 def officekit_feedback_served_by(office: Office, subject: str) -> int | None:
-    """Say who booked an appointment (``appointment:<id>``), for the analysis desk's feedback.
+    """Say who booked an appointment, for the analysis desk's feedback.
 
-    None for other subjects or unknown ids.
+    The subject is ``appointment:<uid>`` (the entry's ``uid``, as
+    ``desk.appointments.book`` returns it) or ``appointment:<id>`` (its row id).
+    None for other subjects.
+
+    Raises:
+        NotFoundError: The office has no such appointment.
     """
     kind, _, ident = subject.partition(":")
-    if kind != "appointment" or not ident.isdigit():
+    if kind != "appointment":
         return None
     import sqlalchemy as sa
 
     from officekit.core.store import read_transaction
+    from officekit.core.validate import subject_id
+    from officekit.errors import NotFoundError
     from officekit.plugins.assistant.schedule.tables import schedule_entries
 
+    entries = schedule_entries.c
+    numeric = ident.isascii() and ident.isdigit()
+    which = entries.id == subject_id(subject) if numeric else entries.uid == ident
     with read_transaction(office.engine) as conn:
-        found = conn.execute(
-            sa.select(schedule_entries.c.booked_by).where(
-                schedule_entries.c.id == int(ident),
-                schedule_entries.c.office_id == office.id,
-                schedule_entries.c.kind == "appointment",
+        row = conn.execute(
+            sa.select(entries.booked_by).where(
+                which, entries.office_id == office.id, entries.kind == "appointment"
             )
-        ).scalar()
-    return None if found is None else int(found)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"no appointment {ident!r:.60} in this office")
+    return None if row[0] is None else int(row[0])

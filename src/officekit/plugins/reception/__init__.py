@@ -179,21 +179,31 @@ def officekit_before_operation(office: Office, context: OperationContext) -> Non
 def officekit_feedback_served_by(office: Office, subject: str) -> int | None:
     """Say who served a caller (``call:<id>``: who handled it) or a visitor (``visit:<id>``).
 
-    For the analysis desk's customer feedback; None for other subjects or unknown ids.
+    For the analysis desk's customer feedback; None for other subjects, or a call
+    nobody answered.
+
+    Raises:
+        ValidationError: The id of a ``call:`` or ``visit:`` is not an id.
+        NotFoundError: The office has no such call or visit.
     """
-    kind, _, ident = subject.partition(":")
-    if kind not in ("call", "visit") or not ident.isdigit():
+    kind = subject.partition(":")[0]
+    if kind not in ("call", "visit"):
         return None
     import sqlalchemy as sa
 
     from officekit.core.store import read_transaction
+    from officekit.core.validate import subject_id
+    from officekit.errors import NotFoundError
     from officekit.plugins.reception.tables import calls, visits
 
+    number = subject_id(subject)
     table, column = (
         (calls, calls.c.handled_by) if kind == "call" else (visits, visits.c.checked_in_by)
     )
     with read_transaction(office.engine) as conn:
-        found = conn.execute(
-            sa.select(column).where(table.c.id == int(ident), table.c.office_id == office.id)
-        ).scalar()
-    return None if found is None else int(found)
+        row = conn.execute(
+            sa.select(column).where(table.c.id == number, table.c.office_id == office.id)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"no {kind} {number} in this office")
+    return None if row[0] is None else int(row[0])

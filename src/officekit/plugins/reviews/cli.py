@@ -309,7 +309,7 @@ def review_decide(
 @review_app.command("feedback")
 def review_feedback(
     subject: Annotated[
-        str, typer.Argument(help="What it is about: call:12, visit:3, appointment:7.")
+        str, typer.Argument(help="What it is about: call:12, visit:3, appointment:UID.")
     ],
     score: Annotated[int, typer.Argument(help="1 (very poor) to 5 (excellent).")],
     who: AsOption,

@@ -58,7 +58,7 @@ def officekit_feedback_served_by(office: Office, subject: str) -> int | None:
     """Say which member of staff served the customer a feedback is about.
 
     ``firstresult``: the desk that knows the subject (``call:12`` for the
-    receptionist's desk, ``appointment:7`` for the assistant's) returns the id of
+    receptionist's desk, ``appointment:<uid>`` for the assistant's) returns the id of
     the member of staff who handled it; others return None. Called inside no
     transaction; it only reads.
 
@@ -67,5 +67,12 @@ def officekit_feedback_served_by(office: Office, subject: str) -> int | None:
         subject: The feedback's subject, ``<kind>:<id>``.
 
     Returns:
-        A staff id, or None when the desk does not know the subject.
+        A staff id, or None when the desk does not know the subject's kind (or
+        nobody served it).
+
+    Raises:
+        ValidationError: The subject is of the desk's kind but its id is not an
+            id (``call:0``); see [`subject_id`][officekit.core.validate.subject_id].
+        NotFoundError: The subject is of the desk's kind but does not exist: the
+            feedback is refused, not recorded about nobody.
     """

@@ -513,8 +513,9 @@ def _feedback(
         complaint = score == 1
     else:
         check_bool(complaint, "complaint")
+    # asked even when served_by is given: the desk of the subject's kind says if it exists
+    found = office.plugins.call("officekit_feedback_served_by", office=office, subject=subject)
     if served_by is None:
-        found = office.plugins.call("officekit_feedback_served_by", office=office, subject=subject)
         staff_id = None if found is None else office.staff.get(int(found)).id
     else:
         staff_id = _staff_id(office, served_by, "served_by")
@@ -763,7 +764,8 @@ class ReviewsDesk:
 
         Args:
             subject: What it is about, ``<kind>:<id>``: ``call:12``, ``visit:3``,
-                ``appointment:7``; the kind is recorded as ``about``.
+                ``appointment:<uid>``; the kind is recorded as ``about``. A call,
+                visit or appointment the office does not have is refused.
             score: 1 (very poor) to 5 (excellent).
             served_by: The member of staff who served them; None: the desk that
                 knows the subject says (``officekit_feedback_served_by``), else nobody.
@@ -775,7 +777,9 @@ class ReviewsDesk:
 
         Raises:
             ValidationError: A bad subject, score, comment or flag.
-            NotFoundError: ``served_by`` names nobody of the office.
+            NotFoundError: ``served_by`` names nobody of the office, or the subject
+                is of a desk's kind (``call``, ``visit``, ``appointment``) and the
+                office has no such one.
         """
         self._desk.check_open()
         return _feedback(

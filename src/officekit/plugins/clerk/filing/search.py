@@ -78,15 +78,19 @@ def parse_query(query: object) -> list[Term]:
     """Split a user's query into its terms.
 
     Raises:
-        ValidationError: ``where="query"``: not a string, no word in it, or too many.
+        ValidationError: ``where="query"``: not a string, no word in it (or only words
+            longer than ``MAX_WORD_LENGTH``), or too many.
     """
     if not isinstance(query, str):
         raise ValidationError(f"expected a text to search for, got {query!r:.80}", where="query")
-    terms = [
-        (word, star == "*")
-        for word, star in _TERM.findall(_fold(query))
-        if len(word) <= MAX_WORD_LENGTH
-    ]
+    found = _TERM.findall(_fold(query))
+    terms = [(word, star == "*") for word, star in found if len(word) <= MAX_WORD_LENGTH]
+    if not terms and found:  # words, but none short enough to be indexed
+        raise ValidationError(
+            f"a search's words are at most {MAX_WORD_LENGTH} letters or digits long "
+            f"(longer ones are not indexed), got {query!r:.80}",
+            where="query",
+        )
     if not terms:
         raise ValidationError(
             f"a search needs at least one word (letters or digits), got {query!r:.80}",

@@ -4,13 +4,15 @@ Added by the money plugin's ``officekit_register_commands``. The desk's modules
 (and the store under them) are imported by the commands that use them, so that
 ``officekit --help`` does not load SQLAlchemy. The card number is asked for at a
 hidden prompt unless ``--card`` gives it (a test card; a real number on a
-command line would be left in the shell's history).
+command line would be left in the shell's history); when standard input is not a
+terminal, it is read from there instead, a line each for the number and the CVC.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -87,6 +89,25 @@ def _line(text: str) -> Any:
     return Line(description, quantity.strip(), price.strip(), category, kind)  # type: ignore[arg-type]
 
 
+def _secret(label: str, what: str, option: str) -> str:
+    """Ask for ``what`` at a hidden prompt or, if standard input is no terminal, read a line.
+
+    Piped, no prompt is shown and nothing is read from the terminal (``getpass``
+    would): a missing or blank line is a usage error naming ``option``.
+    """
+    if sys.stdin is not None and sys.stdin.isatty():
+        return str(typer.prompt(label, hide_input=True))
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line.strip():
+        got = "a blank line" if line else "nothing (end of input)"
+        fail(
+            f"no {what} given: standard input is not a terminal and "
+            f"gave {got}; pipe it as one line, or give {option}",
+            2,
+        )
+    return line.strip()
+
+
 @payments_app.command("charge")
 def charge(
     item: Annotated[
@@ -102,11 +123,19 @@ def charge(
     exp: Annotated[str, typer.Option("--exp", help="The card's expiry, MM/YYYY.")],
     card: Annotated[
         str | None,
-        typer.Option("--card", help="The card number (default: asked at a hidden prompt)."),
+        typer.Option(
+            "--card",
+            help="The card number (default: asked at a hidden prompt, or a line of standard "
+            "input when it is not a terminal).",
+        ),
     ] = None,
     cvc: Annotated[
         str | None,
-        typer.Option("--cvc", help="The card's CVC (default: asked at a hidden prompt)."),
+        typer.Option(
+            "--cvc",
+            help="The card's CVC (default: asked at a hidden prompt, or the next line of "
+            "standard input when it is not a terminal).",
+        ),
     ] = None,
     customer: Annotated[str | None, typer.Option("--customer", help="Who pays.")] = None,
     account: Annotated[
@@ -129,8 +158,8 @@ def charge(
     except ValueError:
         fail(f"--exp must be MM/YYYY, got {exp!r}", 2)
     lines = [_line(text) for text in item]
-    number = card if card is not None else typer.prompt("Card number", hide_input=True)
-    code = cvc if cvc is not None else typer.prompt("CVC", hide_input=True)
+    number = card if card is not None else _secret("Card number", "card number", "--card")
+    code = cvc if cvc is not None else _secret("CVC", "CVC", "--cvc")
     with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         payment = desk.payments.charge(
             lines,
@@ -238,6 +267,24 @@ def receipt(
     out.print(safe(text, multiline=True), end="")
 
 
+def _check_day(the_day: dt.date, tz: dt.tzinfo, option: str, given: str) -> None:
+    """Exit with status 2, naming ``option``, if ``the_day`` is too far out to compute with."""
+    from officekit.core.validate import office_day
+    from officekit.errors import ValidationError
+
+    try:
+        office_day(the_day, tz, option)
+    except ValidationError:
+        first = dt.date.min + dt.timedelta(days=2)  # as office_day: a day clear of the ends
+        last = dt.date.max - dt.timedelta(days=2)
+        when = "past" if the_day.year < 5000 else "future"
+        fail(
+            f"{option}: {given} is too far in the {when}: officekit computes with days from "
+            f"{first.isoformat()} to {last.isoformat()}",
+            2,
+        )
+
+
 @payments_app.command("cashup")
 def cashup(
     when: Annotated[
@@ -256,11 +303,9 @@ def cashup(
     if not who:
         fail("--as is needed: who closes the day", 2)
     with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
-        the_day = (
-            day(when, "DAY")
-            if when
-            else office.clock.now().astimezone(office.profile.office.tz).date()
-        )
+        tz = office.profile.office.tz
+        the_day = day(when, "DAY") if when else office.clock.now().astimezone(tz).date()
+        _check_day(the_day, tz, "DAY", when or the_day.isoformat())
         result = desk.payments.cashup(the_day)
     if fmt == "json":
         out.print_json(json.dumps(converter.unstructure(result), default=str))
@@ -295,6 +340,3 @@ def cashup(
                 )
             )
         raise typer.Exit(1)
-
-
-_ = dt  # the module's dates come from officekit.cli.day
