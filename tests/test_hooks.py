@@ -681,7 +681,10 @@ class ParcelCommands:
 
 def test_hook_register_commands(sqlite_url: str, clock: ManualClock) -> None:
     app = typer.Typer()  # as officekit.cli.get_app() does with the root application
-    PluginHost(get_plugin_manager(plugins=[ParcelCommands()])).register_commands(app)
+    built, left_out = PluginHost(get_plugin_manager(plugins=[ParcelCommands()])).register_commands(
+        app
+    )
+    assert left_out == [] and set(built.commands) == set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     assert {"parcels", "calls", "visitors", "ask"} <= set(commands)  # the reception's too
     assert "count" in commands["parcels"].commands
@@ -707,14 +710,34 @@ def test_hook_register_commands(sqlite_url: str, clock: ManualClock) -> None:
     assert "--format must be 'text' or 'json'" in bad.stderr
 
 
-def test_hook_register_commands_failing_plugin_is_a_plugin_error() -> None:
+def test_hook_register_commands_a_failing_plugin_is_left_out_and_named() -> None:
     class Broken:
         @hookimpl
         def officekit_register_commands(self, app: typer.Typer) -> None:
+            app.command("half-added")(lambda: None)
             raise RuntimeError("no terminal")
 
-    with pytest.raises(PluginError, match="officekit_register_commands"):
-        PluginHost(get_plugin_manager(plugins=[Broken()])).register_commands(typer.Typer())
+    class Unbuildable:  # an annotation Typer cannot resolve when it builds the command
+        @hookimpl
+        def officekit_register_commands(self, app: typer.Typer) -> None:
+            def hello(db: NoSuchType) -> None:  # type: ignore[name-defined]  # noqa: F821
+                pass
+
+            group = typer.Typer()
+            group.command("hello")(hello)
+            app.add_typer(group, name="hello")
+
+    app = typer.Typer()
+    host = PluginHost(get_plugin_manager(plugins=[Broken(), Unbuildable(), ParcelCommands()]))
+    command, left_out = host.register_commands(app)
+    assert sorted((type(exc).__name__, str(exc)[:40]) for _, exc in left_out) == [
+        ("NameError", "name 'NoSuchType' is not defined"),
+        ("RuntimeError", "no terminal"),
+    ]
+    names = {plugin for plugin, _ in left_out}
+    assert len(names) == 2 and all(isinstance(n, str) and n for n in names)
+    assert {"parcels", "calls"} <= set(command.commands)
+    assert "hello" not in command.commands and "half-added" not in command.commands
 
 
 # -- officekit_register_simulation_steps ----------------------------------------------

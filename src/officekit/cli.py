@@ -818,6 +818,7 @@ def _print_safe(line: str) -> None:
 
 
 _commands_added = False
+_command: Any = None  # the command line, built once with the plugins' commands
 
 
 def get_app() -> typer.Typer:
@@ -827,12 +828,20 @@ def get_app() -> typer.Typer:
     ``OFFICEKIT_DISABLE_PLUGINS`` blocks; a profile's own ``plugin.py`` adds no
     commands (no profile is known when the command line starts).
     """
-    global _commands_added
+    global _commands_added, _command
     if not _commands_added:
         from officekit.core.plugins import PluginHost, get_plugin_manager
 
         _commands_added = True
-        PluginHost(get_plugin_manager()).register_commands(app)
+        _command, left_out = PluginHost(get_plugin_manager()).register_commands(app)
+        for plugin, exc in left_out:
+            err.print(
+                safe(
+                    f"warning: plugin {plugin!r} failed to add its commands, which are left "
+                    f"out: {exc!r:.300}",
+                    style="yellow",
+                )
+            )
     return app
 
 
@@ -848,7 +857,8 @@ def main(argv: list[str] | None = None) -> Any:
         out.print(f"officekit {__version__}")
         sys.exit(0)
     try:
-        return get_app()(args=argv, standalone_mode=True)
+        get_app()
+        return _command(args=argv, standalone_mode=True)
     except ProfileError as exc:
         err.print(safe("error: the profile has problems:", style="red"))
         for problem in exc.problems:

@@ -439,9 +439,50 @@ class PluginHost:
                 )
         return [migrations for _, migrations in found]
 
-    def register_commands(self, app: typer.Typer) -> None:
-        """Let every plugin add its commands to the command line."""
-        self.call("officekit_register_commands", app=app)
+    def register_commands(self, app: typer.Typer) -> tuple[Any, list[tuple[str, Exception]]]:
+        """Let every plugin add its commands to the command line, one plugin at a time.
+
+        A plugin whose hook fails, or whose commands Typer cannot build (a type
+        annotation that does not resolve, say), is left out of the command line,
+        so that every other command, ``officekit plugins list`` first, still runs.
+
+        Returns:
+            The command line built (a Click command, built once here), and the
+            plugins left out, each with its error.
+        """
+        import typer
+        import typer.main
+
+        left_out: list[tuple[str, Exception]] = []
+        added: list[tuple[str, list[Any], list[Any]]] = []
+        hook = self.pm.hook.officekit_register_commands
+        for impl in reversed(hook.get_hookimpls()):  # the order a hook call uses
+            commands, groups = len(app.registered_commands), len(app.registered_groups)
+            try:
+                impl.function(app=app)
+            except Exception as exc:
+                del app.registered_commands[commands:], app.registered_groups[groups:]
+                left_out.append((impl.plugin_name, exc))
+                continue
+            its = (app.registered_commands[commands:], app.registered_groups[groups:])
+            added.append((impl.plugin_name, *its))
+        try:
+            return typer.main.get_command(app), left_out  # the usual path: one build
+        except Exception:  # a plugin's command cannot be built: find whose, leave it out
+            for plugin, its_commands, its_groups in added:
+                alone = typer.Typer()
+                alone.registered_commands[:] = its_commands
+                alone.registered_groups[:] = its_groups
+                try:
+                    typer.main.get_command(alone)
+                except Exception as exc:
+                    kept = [c for c in app.registered_commands if c not in its_commands]
+                    app.registered_commands[:] = kept
+                    app.registered_groups[:] = [
+                        g for g in app.registered_groups if g not in its_groups
+                    ]
+                    left_out.append((plugin, exc))
+        return typer.main.get_command(app), left_out
 
     def register_audit_checks(self) -> list[AuditCheck]:
         """Collect the deep audit checks every plugin adds (names must differ)."""
