@@ -250,7 +250,7 @@ def check_aware(value: object, where: str) -> dt.datetime:
     if not _EARLIEST <= utc <= _LATEST:
         raise ValidationError(
             f"{value.isoformat()} is too far out: officekit computes with times from "
-            f"{_EARLIEST:%Y-%m-%d} to {_LATEST:%Y-%m-%d}",
+            f"{_EARLIEST.date().isoformat()} to {_LATEST.date().isoformat()}",
             where=where,
         )
     return value
@@ -310,7 +310,7 @@ def office_day(day: dt.date, tz: dt.tzinfo, where: str = "day") -> tuple[dt.date
     except (OverflowError, ValidationError):
         raise ValidationError(
             f"{day.isoformat()} is too far out: officekit computes with days from "
-            f"{_EARLIEST + _DAY:%Y-%m-%d} to {_LATEST - _DAY:%Y-%m-%d}",
+            f"{(_EARLIEST + _DAY).date().isoformat()} to {(_LATEST - _DAY).date().isoformat()}",
             where=where,
         ) from None
     return start, end
