@@ -152,6 +152,19 @@ def test_simulate_into_a_store_that_has_those_days_is_refused_before_it_starts(
     assert "Simulated 1 day(s)" in later.stdout
 
 
+def test_simulate_refuses_an_output_dir_it_cannot_make_before_making_the_store(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    db = tmp_path / "t.db"
+    proc = run(
+        "simulate", "--days", "1", "--db", f"sqlite:///{db}", "--output-dir", "afile/sub",
+        cwd=tmp_path, ok=False,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "--output-dir" in proc.stderr
+    assert not db.exists()
+
+
 def test_plugins_list(tmp_path: Path) -> None:
     out = run("plugins", "list", cwd=tmp_path).stdout
     assert "officekit.plugins.kernel" in out and "builtin" in out

@@ -813,6 +813,28 @@ def test_a_malformed_review_document_names_its_key_path(
     assert info.value.problems[0].where == where
 
 
+def test_a_score_past_100_by_rounding_is_read_and_a_huge_number_refused(shop: Office) -> None:
+    doc = shop.reviews.analyze(MONDAY, MONDAY).to_json()
+    doc["office_scores"]["overall"] = 100.00000000000001  # saved before scores were clamped
+    assert Review.from_json(doc).office.overall == pytest.approx(100.0)
+    for path in ("weight", "overall"):
+        bad = json.loads(json.dumps(doc))
+        if path == "overall":
+            bad["office_scores"]["overall"] = 10**400
+        else:
+            bad["dimensions"][0]["weight"] = 10**400
+        with pytest.raises(ValidationError, match="finite number"):
+            Review.from_json(bad)
+
+
+def test_a_weighted_mean_of_perfect_scores_is_100_not_more() -> None:
+    from officekit.plugins.reviews.analysis import _mean
+
+    assert _mean([(100.0, 0.69)]) == 100.0
+    assert _mean([(100.0, 0.15), (100.0, 0.15), (100.0, 3.3)]) == 100.0
+    assert _mean([(0.0, 0.7), (0.0, 0.1)]) == 0.0
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),

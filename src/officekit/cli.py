@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -760,6 +761,11 @@ def simulate_cmd(
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         fail(f"--output-dir {output_dir!r} is not a folder", 2)
+    existing = folder.absolute()
+    while not existing.exists():  # made later, once nothing else can refuse the run
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        fail(f"--output-dir {output_dir!r}: cannot make a folder in {str(existing)!r}", 2)
     if db == SIMULATION_URL:
         for suffix in ("", "-wal", "-shm"):
             Path(f"officekit-simulation.db{suffix}").unlink(missing_ok=True)
@@ -832,8 +838,13 @@ def get_app() -> typer.Typer:
     if not _commands_added:
         from officekit.core.plugins import PluginHost, get_plugin_manager
 
+        commands, groups = list(app.registered_commands), list(app.registered_groups)
+        try:
+            _command, left_out = PluginHost(get_plugin_manager()).register_commands(app)
+        except BaseException:  # as it was: the next call meets the failure again
+            app.registered_commands[:], app.registered_groups[:] = commands, groups
+            raise
         _commands_added = True
-        _command, left_out = PluginHost(get_plugin_manager()).register_commands(app)
         for plugin, exc in left_out:
             err.print(
                 safe(

@@ -470,6 +470,8 @@ class PluginHost:
             return typer.main.get_command(app), left_out  # the usual path: one build
         except Exception:  # a plugin's command cannot be built: find whose, leave it out
             for plugin, its_commands, its_groups in added:
+                if not its_commands and not its_groups:
+                    continue  # it added nothing: nothing of it can be broken
                 alone = typer.Typer()
                 alone.registered_commands[:] = its_commands
                 alone.registered_groups[:] = its_groups

@@ -204,7 +204,10 @@ def _mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
         if value is not None and w > 0:
             total += value * w
             weight += w
-    return total / weight if weight else None
+    if not weight:
+        return None
+    # a weighted mean of scores is a score: rounding may not take it past 0-100
+    return min(100.0, max(0.0, total / weight))
 
 
 def measure(metric: Metric, of: float, per: float, *, able: bool | None = None) -> MetricResult:

@@ -357,6 +357,7 @@ def _scores_json(scores: Scores) -> dict[str, Any]:
 
 # -- reading a review's JSON, every value checked ---------------------------------------
 
+_ROUNDING = 1e-9
 _ACTIONS = ("promote", "raise", "none", "insufficient_data")
 _DECISIONS = ("promote", "raise", "none")
 _BETTER = ("lower", "higher")
@@ -370,6 +371,8 @@ def _kind(value: object) -> str:
         return f"a boolean ({value!r})"
     if isinstance(value, str):
         return f"a string ({value[:40]!r})"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a number (an integer of more than 64 bits)"
     if isinstance(value, int | float):
         return f"a number ({value!r})"
     if isinstance(value, Mapping):
@@ -450,7 +453,13 @@ def _instant(obj: Mapping[str, Any], key: str, where: str) -> dt.datetime:
 
 
 def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(where, f"expected a finite number, got {_kind(value)}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer too large for a float (JSON allows any digits)
+        finite = False
+    if not finite:
         raise _fail(where, f"expected a finite number, got {_kind(value)}")
     return value
 
@@ -461,7 +470,8 @@ def _number_or_none(value: object, where: str) -> float | None:
 
 def _score(value: object, where: str) -> float | None:
     result = _number_or_none(value, where)
-    if result is not None and not 0.0 <= result <= 100.0:
+    # reviews saved before scores were clamped may be past 100 by a rounding error
+    if result is not None and not -_ROUNDING <= result <= 100.0 + _ROUNDING:
         raise _fail(where, f"a score is between 0 and 100, got {result!r}")
     return result
 

@@ -25,7 +25,7 @@ import attrs
 
 from officekit.core.extensions import ProfileSection, SectionContext
 
-__all__ = ["REVIEWS", "Policy", "ReviewsSettings", "Rule"]
+__all__ = ["DEFAULT_LOAD_OPERATIONS", "REVIEWS", "Policy", "ReviewsSettings", "Rule"]
 
 
 @attrs.frozen
