@@ -277,10 +277,8 @@ def _check_routing(routing: Routing, ctx: SectionContext) -> Routing:
 
     def destination(path: list[str], value: str | None) -> None:
         if value is not None and value not in depts and value not in AFTER_HOURS_SERVICES:
-            ctx.problem(
-                path,
-                unknown_name("department", value, [*depts, *AFTER_HOURS_SERVICES])
-                + f" (nor {' or '.join(AFTER_HOURS_SERVICES)})",
+            ctx.problem(  # the known names include the services: no "(nor ...)" besides
+                path, unknown_name("department or service", value, [*depts, *AFTER_HOURS_SERVICES])
             )
 
     department(["default"], routing.default)
