@@ -747,6 +747,46 @@ def test_hook_register_commands_a_failing_plugin_is_left_out_and_named() -> None
     assert "hello" not in command.commands and "half-added" not in command.commands
 
 
+def test_the_command_line_warns_of_a_plugin_left_out_and_runs_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    import officekit.cli
+    import officekit.core.plugins
+    from officekit.cli import main
+
+    class Broken:
+        @hookimpl
+        def officekit_register_commands(self, app: typer.Typer) -> None:
+            raise RuntimeError("no terminal")
+
+    root = typer.Typer()
+
+    @root.command("hello")
+    def hello() -> None:
+        print("hello ran")
+
+    @root.command("other")
+    def other() -> None:  # two commands: a group, as the real root
+        pass
+
+    manager = get_plugin_manager(plugins=[Broken()])
+    monkeypatch.setattr(officekit.cli, "app", root)
+    monkeypatch.setattr(officekit.cli, "_commands_added", False)
+    monkeypatch.setattr(officekit.cli, "_command", None)
+    monkeypatch.setattr(officekit.core.plugins, "get_plugin_manager", lambda: manager)
+    with CliRunner().isolation() as (stdout, stderr, _):
+        with pytest.raises(SystemExit) as done:
+            main(["hello"])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        said = stdout.getvalue().decode() + stderr.getvalue().decode()
+    assert done.value.code == 0
+    assert "hello ran" in said
+    assert "warning: plugin" in said and "RuntimeError('no terminal')" in said
+
+
 # -- officekit_register_simulation_steps ----------------------------------------------
 
 
