@@ -39,7 +39,7 @@ from rich.table import Table
 from rich.text import Text
 
 from officekit import __version__
-from officekit.errors import OfficekitError, ProfileError, StoreError
+from officekit.errors import OfficekitError, ProfileError, StoreError, ValidationError
 
 # The store, profiles, plugins and simulation are imported by the commands that use
 # them, not here: ``officekit --version`` and ``--help`` never load SQLAlchemy
@@ -67,6 +67,7 @@ __all__ = [
     "check_db",
     "check_format",
     "day",
+    "day_period",
     "err",
     "fail",
     "get_app",
@@ -299,6 +300,29 @@ def day(text: str, option: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         fail(f"{option} must be a date as YYYY-MM-DD, got {text!r}", 2)
+
+
+def day_period(
+    the_day: dt.date, tz: dt.tzinfo, option: str, given: str
+) -> tuple[dt.datetime, dt.datetime]:
+    """The office's day ``[start, end)`` in ``tz``; a day too far out is a usage error.
+
+    Exits with status 2, naming ``option`` and the day as ``given``, when the day
+    is too near the first or last date Python has to compute with.
+    """
+    from officekit.core.validate import office_day
+
+    try:
+        return office_day(the_day, tz, option)
+    except ValidationError:
+        first = dt.date.min + dt.timedelta(days=2)  # as office_day: a day clear of the ends
+        last = dt.date.max - dt.timedelta(days=2)
+        when = "past" if the_day.year < 5000 else "future"
+        fail(
+            f"{option}: {given} is too far in the {when}: officekit computes with days from "
+            f"{first.isoformat()} to {last.isoformat()}",
+            2,
+        )
 
 
 def _version(value: bool) -> None:

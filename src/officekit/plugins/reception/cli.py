@@ -23,6 +23,7 @@ from officekit.cli import (
     check_db,
     check_format,
     day,
+    day_period,
     fail,
     moment,
     open_office,
@@ -103,26 +104,6 @@ def calls_route(
     out.print(safe(decision.explanation))
 
 
-def _office_day(
-    the_day: dt.date, tz: dt.tzinfo, option: str, given: str
-) -> tuple[dt.datetime, dt.datetime]:
-    """The office's day ``[start, end)``; a day too far out is a usage error naming ``option``."""
-    from officekit.core.validate import office_day
-    from officekit.errors import ValidationError
-
-    try:
-        return office_day(the_day, tz, option)
-    except ValidationError:
-        first = dt.date.min + dt.timedelta(days=2)  # as office_day: a day clear of the ends
-        last = dt.date.max - dt.timedelta(days=2)
-        when = "past" if the_day.year < 5000 else "future"
-        fail(
-            f"{option}: {given} is too far in the {when}: officekit computes with days from "
-            f"{first.isoformat()} to {last.isoformat()}",
-            2,
-        )
-
-
 @calls_app.command("stats")
 def calls_stats(
     db: DbOption = DEFAULT_URL,
@@ -147,8 +128,8 @@ def calls_stats(
         last = day(end, "--to") if end else office.clock.now().astimezone(tz).date()
         if last < first:
             fail("--to must not be before --from", 2)
-        period_start = _office_day(first, tz, "--from", start)[0]
-        period_end = _office_day(last, tz, "--to", end or last.isoformat())[1]
+        period_start = day_period(first, tz, "--from", start)[0]
+        period_end = day_period(last, tz, "--to", end or last.isoformat())[1]
         stats = office.facet(CALLS).stats(period_start, period_end)
     if fmt == "json":
         out.print_json(json.dumps(converter.unstructure(stats)))

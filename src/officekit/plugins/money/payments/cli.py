@@ -10,7 +10,6 @@ terminal, it is read from there instead, a line each for the number and the CVC.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,6 +24,7 @@ from officekit.cli import (
     KeyOption,
     check_format,
     day,
+    day_period,
     fail,
     open_office,
     out,
@@ -267,24 +267,6 @@ def receipt(
     out.print(safe(text, multiline=True), end="")
 
 
-def _check_day(the_day: dt.date, tz: dt.tzinfo, option: str, given: str) -> None:
-    """Exit with status 2, naming ``option``, if ``the_day`` is too far out to compute with."""
-    from officekit.core.validate import office_day
-    from officekit.errors import ValidationError
-
-    try:
-        office_day(the_day, tz, option)
-    except ValidationError:
-        first = dt.date.min + dt.timedelta(days=2)  # as office_day: a day clear of the ends
-        last = dt.date.max - dt.timedelta(days=2)
-        when = "past" if the_day.year < 5000 else "future"
-        fail(
-            f"{option}: {given} is too far in the {when}: officekit computes with days from "
-            f"{first.isoformat()} to {last.isoformat()}",
-            2,
-        )
-
-
 @payments_app.command("cashup")
 def cashup(
     when: Annotated[
@@ -305,7 +287,7 @@ def cashup(
     with _open(db, office_key) as office, office.desk(staff_member(office, who)) as desk:
         tz = office.profile.office.tz
         the_day = day(when, "DAY") if when else office.clock.now().astimezone(tz).date()
-        _check_day(the_day, tz, "DAY", when or the_day.isoformat())
+        day_period(the_day, tz, "DAY", when or the_day.isoformat())
         result = desk.payments.cashup(the_day)
     if fmt == "json":
         out.print_json(json.dumps(converter.unstructure(result), default=str))
